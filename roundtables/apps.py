@@ -1,0 +1,19 @@
+from django.apps import AppConfig
+from django.db.models.signals import post_migrate
+from django.utils.translation import gettext_lazy as _
+
+
+def _organiser_group_after_migrate(sender, **kwargs):
+    from .services import organiser_group_ensure
+
+    organiser_group_ensure()
+
+
+class RoundtablesConfig(AppConfig):
+    default_auto_field = "django.db.models.BigAutoField"
+    name = "roundtables"
+    verbose_name = _("Forums and roundtables")
+
+    def ready(self):
+        # Permissions exist only once every app has migrated, hence post_migrate.
+        post_migrate.connect(_organiser_group_after_migrate, dispatch_uid="roundtables_organiser_group")

@@ -1,0 +1,131 @@
+import zoneinfo
+
+from django.core.exceptions import ValidationError
+from django.db import models
+from django.db.models import F, Q
+from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
+
+
+def validate_time_zone(value):
+    if value not in zoneinfo.available_timezones():
+        raise ValidationError(_("“%(value)s” is not a known time zone."), params={"value": value})
+
+
+TIME_ZONE_CHOICES = [(name, name) for name in sorted(zoneinfo.available_timezones())]
+
+
+class Status(models.TextChoices):
+    DRAFT = "draft", _("Draft")
+    PUBLISHED = "published", _("Published")
+
+
+class ForumQuerySet(models.QuerySet):
+    def published(self):
+        return self.filter(status=Status.PUBLISHED)
+
+
+class Forum(models.Model):
+    """One edition of the Civil Society Days, such as Athens 2009."""
+
+    name = models.CharField(_("name"), max_length=200)
+    slug = models.SlugField(
+        _("slug"), max_length=80, unique=True, help_text=_("Used in web addresses, e.g. athens-2009.")
+    )
+    city = models.CharField(_("city"), max_length=100)
+    country = models.CharField(_("country"), max_length=100)
+    venue = models.CharField(_("venue"), max_length=200, blank=True)
+    starts_on = models.DateField(_("first day"))
+    ends_on = models.DateField(_("last day"))
+    time_zone = models.CharField(
+        _("time zone"),
+        max_length=64,
+        choices=TIME_ZONE_CHOICES,
+        default="UTC",
+        validators=[validate_time_zone],
+        help_text=_("Times of sessions are entered and shown in this time zone."),
+    )
+    status = models.CharField(
+        _("status"),
+        max_length=10,
+        choices=Status.choices,
+        default=Status.DRAFT,
+        help_text=_("Only published forums are visible to the public."),
+    )
+    description = models.TextField(_("short description"), blank=True, help_text=_("Markdown."))
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
+
+    objects = ForumQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-starts_on"]
+        verbose_name = _("forum")
+        verbose_name_plural = _("forums")
+        constraints = [
+            models.CheckConstraint(condition=Q(ends_on__gte=F("starts_on")), name="forum_ends_on_or_after_start"),
+        ]
+
+    def __str__(self):
+        return self.name
+
+    def get_absolute_url(self):
+        return reverse("roundtables:forum", kwargs={"forum": self.slug})
+
+    @property
+    def is_published(self):
+        return self.status == Status.PUBLISHED
+
+    @property
+    def zone(self):
+        return zoneinfo.ZoneInfo(self.time_zone)
+
+    def clean(self):
+        if self.starts_on and self.ends_on and self.ends_on < self.starts_on:
+            raise ValidationError({"ends_on": _("The last day cannot be before the first day.")})
+
+
+class Theme(models.Model):
+    """A cross-cutting theme such as gender or remittances, shared by all forums."""
+
+    name = models.CharField(_("name"), max_length=100, unique=True)
+    slug = models.SlugField(_("slug"), max_length=80, unique=True)
+    description = models.TextField(_("description"), blank=True)
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name = _("cross-cutting theme")
+        verbose_name_plural = _("cross-cutting themes")
+
+    def __str__(self):
+        return self.name
+
+    def get_absolute_url(self):
+        return reverse("roundtables:theme", kwargs={"slug": self.slug})
+
+
+class Roundtable(models.Model):
+    forum = models.ForeignKey(Forum, on_delete=models.PROTECT, related_name="roundtables", verbose_name=_("forum"))
+    number = models.PositiveSmallIntegerField(
+        _("number"), help_text=_("Roundtables are shown in this order; session codes start with it.")
+    )
+    title = models.CharField(_("title"), max_length=300)
+    slug = models.SlugField(_("slug"), max_length=80)
+    background = models.TextField(_("background"), blank=True, help_text=_("Markdown."))
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
+
+    class Meta:
+        ordering = ["forum", "number"]
+        verbose_name = _("roundtable")
+        verbose_name_plural = _("roundtables")
+        constraints = [
+            models.UniqueConstraint(fields=["forum", "number"], name="roundtable_number_unique_in_forum"),
+            models.UniqueConstraint(fields=["forum", "slug"], name="roundtable_slug_unique_in_forum"),
+            models.CheckConstraint(condition=Q(number__gte=1), name="roundtable_number_positive"),
+        ]
+
+    def __str__(self):
+        return _("Roundtable %(number)s: %(title)s") % {"number": self.number, "title": self.title}
+
+    def get_absolute_url(self):
+        return reverse("roundtables:roundtable", kwargs={"forum": self.forum.slug, "slug": self.slug})

@@ -1,0 +1,132 @@
+"""Reads for the public pages: querysets with their relations already fetched, so templates never query."""
+
+import itertools
+
+from django.db.models import Count, Prefetch, Q
+from django.shortcuts import get_object_or_404
+
+from sessions.models import Document, Issue, Participation, Session
+
+from .models import Forum, Roundtable, Status, Theme
+
+
+def can_preview(user):
+    """Staff see drafts exactly as delegates will once they are published."""
+    return bool(user and user.is_authenticated and user.is_staff)
+
+
+def forums_for_public_pages(user=None):
+    forums = Forum.objects.all()
+    return forums if can_preview(user) else forums.published()
+
+
+def forum_for_page(*, slug, user=None):
+    return get_object_or_404(forums_for_public_pages(user), slug=slug)
+
+
+def forum_current(user=None):
+    """The forum ``/`` leads to: the latest published edition (staff: the latest of all)."""
+    return forums_for_public_pages(user).order_by("-starts_on").first()
+
+
+def sessions_for_public_pages(user=None):
+    sessions = Session.objects.all()
+    if not can_preview(user):
+        sessions = sessions.published()
+    return sessions
+
+
+def sessions_for_listing(*, forum=None, user=None, with_organisations=False):
+    """Sessions with what a programme listing shows: roundtable, room, people, themes."""
+    sessions = sessions_for_public_pages(user).select_related("roundtable__forum", "room")
+    if forum is not None:
+        sessions = sessions.filter(roundtable__forum=forum)
+    people = "person__organisation" if with_organisations else "person"
+    return sessions.prefetch_related(
+        Prefetch(
+            "participations",
+            queryset=Participation.objects.select_related(people).order_by("position", "id"),
+        ),
+        "themes",
+    )
+
+
+def roundtables_for_forum_page(*, forum, user=None):
+    visible = Q(sessions__status=Status.PUBLISHED) if not can_preview(user) else Q(sessions__isnull=False)
+    return forum.roundtables.annotate(session_total=Count("sessions", filter=visible)).order_by("number")
+
+
+def roundtable_for_page(*, forum, slug, user=None):
+    roundtable = get_object_or_404(Roundtable.objects.select_related("forum"), forum=forum, slug=slug)
+    roundtable.public_sessions = list(sessions_for_listing(forum=forum, user=user).filter(roundtable=roundtable))
+    roundtable.public_documents = list(roundtable.documents.all())
+    return roundtable
+
+
+def session_for_page(*, forum, roundtable_slug, slug, user=None):
+    sessions = sessions_for_listing(forum=forum, user=user, with_organisations=True).prefetch_related(
+        Prefetch(
+            "issues",
+            queryset=Issue.objects.filter(parent__isnull=True).prefetch_related(
+                Prefetch("points", queryset=Issue.objects.order_by("position", "id"))
+            ),
+            to_attr="top_issues",
+        ),
+        Prefetch("documents", queryset=Document.objects.order_by("position", "title")),
+    )
+    return get_object_or_404(sessions, roundtable__slug=roundtable_slug, slug=slug)
+
+
+def session_neighbours(*, session, user=None):
+    """The sessions before and after ``session`` in its forum's programme order."""
+    ordered = list(
+        sessions_for_public_pages(user)
+        .filter(roundtable__forum_id=session.roundtable.forum_id)
+        .select_related("roundtable")
+        .order_by("roundtable__number", "number")
+        .only("id", "number", "title", "slug", "roundtable__number", "roundtable__slug", "roundtable__forum_id")
+    )
+    index = next(i for i, item in enumerate(ordered) if item.pk == session.pk)
+    previous = ordered[index - 1] if index > 0 else None
+    following = ordered[index + 1] if index + 1 < len(ordered) else None
+    return previous, following
+
+
+def documents_for_forum_page(*, forum):
+    return (
+        Document.objects.filter(Q(forum=forum) | Q(roundtable__forum=forum) | Q(session__roundtable__forum=forum))
+        .select_related("roundtable", "session__roundtable")
+        .order_by("kind", "position", "title")
+    )
+
+
+def programme_days(*, sessions, forum):
+    """Group sessions into days, and each day into time slots, in the forum's time zone.
+
+    Returns [{"date", "slots": [{"starts_at", "ends_at", "sessions"}]}], plus a last day with
+    date None holding sessions not yet scheduled.
+    """
+    zone = forum.zone
+    scheduled = sorted(
+        (s for s in sessions if s.starts_at),
+        key=lambda s: (s.starts_at, s.ends_at, s.room.position if s.room else 9999, s.roundtable.number, s.number),
+    )
+    days = []
+    for date, day_sessions in itertools.groupby(scheduled, key=lambda s: s.starts_at.astimezone(zone).date()):
+        slots = []
+        for (starts_at, ends_at), slot_sessions in itertools.groupby(
+            day_sessions, key=lambda s: (s.starts_at, s.ends_at)
+        ):
+            slots.append({"starts_at": starts_at, "ends_at": ends_at, "sessions": list(slot_sessions)})
+        days.append({"date": date, "slots": slots})
+    unscheduled = [s for s in sessions if not s.starts_at]
+    if unscheduled:
+        days.append({"date": None, "slots": [{"starts_at": None, "ends_at": None, "sessions": unscheduled}]})
+    return days
+
+
+def themes_for_listing(user=None):
+    sessions = sessions_for_public_pages(user)
+    return Theme.objects.annotate(
+        session_total=Count("sessions", filter=Q(sessions__in=sessions.values("pk")))
+    ).order_by("name")

@@ -1,0 +1,94 @@
+from django.shortcuts import redirect
+from django.views.generic import DetailView, ListView, TemplateView
+
+from . import selectors
+from .models import Theme
+
+
+def home(request):
+    """``/`` leads to the current forum; with none published yet, to the list of forums."""
+    forum = selectors.forum_current(request.user)
+    if forum is None:
+        return redirect("roundtables:forum-list")
+    return redirect(forum)
+
+
+class ForumListView(ListView):
+    template_name = "roundtables/forum_list.html"
+    context_object_name = "forums"
+
+    def get_queryset(self):
+        return selectors.forums_for_public_pages(self.request.user).order_by("-starts_on")
+
+
+class ForumPageMixin:
+    """Fetches the forum named in the URL (published, or any for staff)."""
+
+    def dispatch(self, request, *args, **kwargs):
+        self.forum = selectors.forum_for_page(slug=kwargs["forum"], user=request.user)
+        return super().dispatch(request, *args, **kwargs)
+
+    def get_context_data(self, **kwargs):
+        kwargs["forum"] = self.forum  # the forum record, in place of its slug from the URL
+        return super().get_context_data(**kwargs)
+
+
+class ForumDetailView(ForumPageMixin, TemplateView):
+    template_name = "roundtables/forum_detail.html"
+
+    def get_context_data(self, **kwargs):
+        return super().get_context_data(
+            roundtables=selectors.roundtables_for_forum_page(forum=self.forum, user=self.request.user),
+            documents=selectors.documents_for_forum_page(forum=self.forum).filter(forum=self.forum),
+            **kwargs,
+        )
+
+
+class ProgrammeView(ForumPageMixin, TemplateView):
+    template_name = "roundtables/forum_programme.html"
+
+    def get_context_data(self, **kwargs):
+        sessions = list(selectors.sessions_for_listing(forum=self.forum, user=self.request.user))
+        return super().get_context_data(
+            days=selectors.programme_days(sessions=sessions, forum=self.forum),
+            rooms=list(self.forum.rooms.all()),
+            session_count=len(sessions),
+            **kwargs,
+        )
+
+
+class RoundtableDetailView(ForumPageMixin, TemplateView):
+    template_name = "roundtables/roundtable_detail.html"
+
+    def get_context_data(self, **kwargs):
+        roundtable = selectors.roundtable_for_page(forum=self.forum, slug=self.kwargs["slug"], user=self.request.user)
+        return super().get_context_data(roundtable=roundtable, sessions=roundtable.public_sessions, **kwargs)
+
+
+class DocumentListView(ForumPageMixin, TemplateView):
+    template_name = "roundtables/forum_documents.html"
+
+    def get_context_data(self, **kwargs):
+        return super().get_context_data(documents=selectors.documents_for_forum_page(forum=self.forum), **kwargs)
+
+
+class ThemeListView(ListView):
+    template_name = "roundtables/theme_list.html"
+    context_object_name = "themes"
+
+    def get_queryset(self):
+        return selectors.themes_for_listing(self.request.user)
+
+
+class ThemeDetailView(DetailView):
+    template_name = "roundtables/theme_detail.html"
+    context_object_name = "theme"
+    queryset = Theme.objects.all()
+
+    def get_context_data(self, **kwargs):
+        sessions = (
+            selectors.sessions_for_listing(user=self.request.user)
+            .filter(themes=self.object)
+            .order_by("-roundtable__forum__starts_on", "roundtable__number", "number")
+        )
+        return super().get_context_data(sessions=sessions, **kwargs)

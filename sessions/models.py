@@ -1,0 +1,347 @@
+import datetime
+
+from django.core.exceptions import ValidationError
+from django.db import models
+from django.db.models import F, Q
+from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
+
+from roundtables.models import Status
+
+from .validators import validate_document_file
+
+
+class Room(models.Model):
+    forum = models.ForeignKey(
+        "roundtables.Forum", on_delete=models.CASCADE, related_name="rooms", verbose_name=_("forum")
+    )
+    name = models.CharField(_("name"), max_length=100)
+    capacity = models.PositiveIntegerField(_("capacity"), null=True, blank=True, help_text=_("Seats."))
+    position = models.PositiveSmallIntegerField(_("order"), default=0, help_text=_("Column order in the timetable."))
+
+    class Meta:
+        ordering = ["forum", "position", "name"]
+        verbose_name = _("room")
+        verbose_name_plural = _("rooms")
+        constraints = [
+            models.UniqueConstraint(fields=["forum", "name"], name="room_name_unique_in_forum"),
+        ]
+
+    def __str__(self):
+        return self.name
+
+
+class Organisation(models.Model):
+    class Kind(models.TextChoices):
+        NGO = "ngo", _("Non-governmental organisation")
+        DIASPORA = "diaspora", _("Diaspora or migrant organisation")
+        TRADE_UNION = "trade_union", _("Trade union")
+        BUSINESS = "business", _("Business")
+        ACADEMIA = "academia", _("Academia or research")
+        LOCAL_AUTHORITY = "local_authority", _("Local authority")
+        INTERNATIONAL = "international", _("International organisation")
+        GOVERNMENT = "government", _("Government")
+        OTHER = "other", _("Other")
+
+    name = models.CharField(_("name"), max_length=200, unique=True)
+    slug = models.SlugField(_("slug"), max_length=80, unique=True)
+    kind = models.CharField(_("kind"), max_length=20, choices=Kind.choices, default=Kind.NGO)
+    country = models.CharField(_("country"), max_length=100, blank=True)
+    website = models.URLField(_("website"), blank=True)
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name = _("organisation")
+        verbose_name_plural = _("organisations")
+
+    def __str__(self):
+        return self.name
+
+
+class Person(models.Model):
+    name = models.CharField(_("name"), max_length=200)
+    slug = models.SlugField(_("slug"), max_length=80, unique=True)
+    organisation = models.ForeignKey(
+        Organisation,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="people",
+        verbose_name=_("organisation"),
+    )
+    position = models.CharField(_("position"), max_length=200, blank=True, help_text=_("Job title."))
+    country = models.CharField(_("country"), max_length=100, blank=True)
+    biography = models.TextField(_("biography"), blank=True, help_text=_("Markdown."))
+    email = models.EmailField(_("e-mail"), blank=True, help_text=_("Private: never shown on public pages."))
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name = _("person")
+        verbose_name_plural = _("people")
+
+    def __str__(self):
+        return self.name
+
+    def get_absolute_url(self):
+        return reverse("sessions:person", kwargs={"slug": self.slug})
+
+
+class SessionQuerySet(models.QuerySet):
+    def published(self):
+        return self.filter(status=Status.PUBLISHED, roundtable__forum__status=Status.PUBLISHED)
+
+    def in_forum(self, forum):
+        return self.filter(roundtable__forum=forum)
+
+
+class Session(models.Model):
+    roundtable = models.ForeignKey(
+        "roundtables.Roundtable",
+        on_delete=models.PROTECT,
+        related_name="sessions",
+        verbose_name=_("roundtable"),
+    )
+    number = models.PositiveSmallIntegerField(
+        _("number"),
+        help_text=_("Number within the roundtable: session 2 of roundtable 1 has the code 1.2."),
+    )
+    title = models.CharField(_("title"), max_length=300)
+    slug = models.SlugField(_("slug"), max_length=80)
+    background = models.TextField(_("background"), blank=True, help_text=_("Markdown."))
+    starts_at = models.DateTimeField(_("starts at"), null=True, blank=True)
+    ends_at = models.DateTimeField(_("ends at"), null=True, blank=True)
+    room = models.ForeignKey(
+        Room, on_delete=models.PROTECT, null=True, blank=True, related_name="sessions", verbose_name=_("room")
+    )
+    status = models.CharField(
+        _("status"),
+        max_length=10,
+        choices=Status.choices,
+        default=Status.DRAFT,
+        help_text=_("Only published sessions of published forums are visible to the public."),
+    )
+    themes = models.ManyToManyField(
+        "roundtables.Theme", blank=True, related_name="sessions", verbose_name=_("cross-cutting themes")
+    )
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
+
+    objects = SessionQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["roundtable__forum", "roundtable__number", "number"]
+        verbose_name = _("session")
+        verbose_name_plural = _("sessions")
+        constraints = [
+            models.UniqueConstraint(fields=["roundtable", "number"], name="session_number_unique_in_roundtable"),
+            models.UniqueConstraint(fields=["roundtable", "slug"], name="session_slug_unique_in_roundtable"),
+            models.CheckConstraint(condition=Q(number__gte=1), name="session_number_positive"),
+            models.CheckConstraint(
+                condition=Q(starts_at__isnull=True, ends_at__isnull=True)
+                | Q(starts_at__isnull=False, ends_at__isnull=False, ends_at__gt=F("starts_at")),
+                name="session_ends_after_start",
+                violation_error_message=_("A session needs both a start and an end, and must end after it starts."),
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.code} {self.title}"
+
+    def get_absolute_url(self):
+        return reverse(
+            "sessions:detail",
+            kwargs={"forum": self.roundtable.forum.slug, "roundtable": self.roundtable.slug, "slug": self.slug},
+        )
+
+    @property
+    def code(self):
+        """The code delegates know the session by, such as 1.2 (unique in its forum)."""
+        if self.roundtable_id is None or self.number is None:
+            return ""
+        return f"{self.roundtable.number}.{self.number}"
+
+    @property
+    def is_published(self):
+        return self.status == Status.PUBLISHED
+
+    def clean(self):
+        errors = {}
+        if bool(self.starts_at) != bool(self.ends_at):
+            missing = "ends_at" if self.starts_at else "starts_at"
+            errors[missing] = _("Give both the start and the end, or neither.")
+        elif self.starts_at and self.ends_at <= self.starts_at:
+            errors["ends_at"] = _("The session must end after it starts.")
+        if self.roundtable_id and self.starts_at and "ends_at" not in errors:
+            forum = self.roundtable.forum
+            first_day = self.starts_at.astimezone(forum.zone).date()
+            last_day = (self.ends_at - datetime.timedelta(microseconds=1)).astimezone(forum.zone).date()
+            if first_day < forum.starts_on or last_day > forum.ends_on:
+                errors["starts_at"] = _(
+                    "The session must take place during the forum, from %(first)s to %(last)s (%(zone)s)."
+                ) % {"first": forum.starts_on, "last": forum.ends_on, "zone": forum.time_zone}
+        if self.roundtable_id and self.room_id and self.room.forum_id != self.roundtable.forum_id:
+            errors["room"] = _("Choose a room of this session's forum.")
+        if errors:
+            raise ValidationError(errors)
+
+
+class Issue(models.Model):
+    """A main issue, proposed theme or discussion question of a session, or a sub-point of one."""
+
+    class Kind(models.TextChoices):
+        MAIN_ISSUE = "main_issue", _("Main issue")
+        PROPOSED_THEME = "proposed_theme", _("Proposed theme")
+        QUESTION = "question", _("Discussion question")
+        POINT = "point", _("Sub-point")
+
+    session = models.ForeignKey(Session, on_delete=models.CASCADE, related_name="issues", verbose_name=_("session"))
+    parent = models.ForeignKey(
+        "self",
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="points",
+        verbose_name=_("parent issue"),
+        help_text=_("Leave empty for a main issue, proposed theme or question; choose one for its sub-point."),
+    )
+    kind = models.CharField(_("kind"), max_length=20, choices=Kind.choices, default=Kind.MAIN_ISSUE)
+    text = models.TextField(_("text"), help_text=_("Markdown."))
+    position = models.PositiveSmallIntegerField(_("order"), default=0)
+
+    class Meta:
+        ordering = ["session", "position", "id"]
+        verbose_name = _("issue")
+        verbose_name_plural = _("issues")
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(parent__isnull=True, kind__in=["main_issue", "proposed_theme", "question"])
+                | Q(parent__isnull=False, kind="point"),
+                name="issue_points_have_a_parent",
+                violation_error_message=_("A sub-point belongs under an issue; an issue has no parent."),
+            ),
+        ]
+
+    def __str__(self):
+        text = " ".join(self.text.split())
+        return text if len(text) <= 80 else f"{text[:79]}…"
+
+    def clean(self):
+        if self.parent_id is None:
+            if self.kind == self.Kind.POINT:
+                raise ValidationError({"parent": _("A sub-point must belong to an issue.")})
+            return
+        if self.kind != self.Kind.POINT:
+            raise ValidationError({"kind": _("An item under an issue is a sub-point.")})
+        if self.parent.parent_id is not None:
+            raise ValidationError({"parent": _("Sub-points nest one level deep: choose a main issue or theme.")})
+        if self.session_id and self.parent.session_id != self.session_id:
+            raise ValidationError({"parent": _("The parent issue belongs to another session.")})
+
+
+class Participation(models.Model):
+    """A person's role in a session."""
+
+    class Role(models.TextChoices):
+        CHAIR = "chair", _("Chair")
+        MODERATOR = "moderator", _("Moderator")
+        RAPPORTEUR = "rapporteur", _("Rapporteur")
+        SPEAKER = "speaker", _("Speaker")
+        RESOURCE_PERSON = "resource_person", _("Resource person")
+
+    session = models.ForeignKey(
+        Session, on_delete=models.CASCADE, related_name="participations", verbose_name=_("session")
+    )
+    person = models.ForeignKey(
+        Person, on_delete=models.PROTECT, related_name="participations", verbose_name=_("person")
+    )
+    role = models.CharField(_("role"), max_length=20, choices=Role.choices)
+    position = models.PositiveSmallIntegerField(_("order"), default=0)
+
+    class Meta:
+        ordering = ["session", "position", "id"]
+        verbose_name = _("participant")
+        verbose_name_plural = _("participants")
+        constraints = [
+            models.UniqueConstraint(fields=["session", "person", "role"], name="participation_unique_role"),
+        ]
+
+    def __str__(self):
+        return f"{self.person} ({self.get_role_display()})"
+
+
+class Document(models.Model):
+    class Kind(models.TextChoices):
+        CONCEPT_NOTE = "concept_note", _("Concept note")
+        BACKGROUND_PAPER = "background_paper", _("Background paper")
+        CONTRIBUTION = "contribution", _("Contribution")
+        REPORT = "report", _("Report")
+        OTHER = "other", _("Other")
+
+    class Language(models.TextChoices):
+        ENGLISH = "en", _("English")
+        FRENCH = "fr", _("French")
+        SPANISH = "es", _("Spanish")
+
+    title = models.CharField(_("title"), max_length=300)
+    kind = models.CharField(_("kind"), max_length=20, choices=Kind.choices)
+    description = models.TextField(_("description"), blank=True)
+    file = models.FileField(
+        _("file"),
+        upload_to="documents/%Y/",
+        validators=[validate_document_file],
+        help_text=_("A PDF document or a plain text file."),
+    )
+    language = models.CharField(_("language"), max_length=5, choices=Language.choices, default=Language.ENGLISH)
+    circulated_on = models.DateField(_("date circulated"), null=True, blank=True)
+    forum = models.ForeignKey(
+        "roundtables.Forum",
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="documents",
+        verbose_name=_("forum"),
+    )
+    roundtable = models.ForeignKey(
+        "roundtables.Roundtable",
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="documents",
+        verbose_name=_("roundtable"),
+    )
+    session = models.ForeignKey(
+        Session, on_delete=models.CASCADE, null=True, blank=True, related_name="documents", verbose_name=_("session")
+    )
+    position = models.PositiveSmallIntegerField(_("order"), default=0)
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
+
+    class Meta:
+        ordering = ["position", "-circulated_on", "title"]
+        verbose_name = _("document")
+        verbose_name_plural = _("documents")
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(forum__isnull=False, roundtable__isnull=True, session__isnull=True)
+                | Q(forum__isnull=True, roundtable__isnull=False, session__isnull=True)
+                | Q(forum__isnull=True, roundtable__isnull=True, session__isnull=False),
+                name="document_attached_to_one_place",
+                violation_error_message=_("Attach the document to exactly one forum, roundtable or session."),
+            ),
+        ]
+
+    def __str__(self):
+        return self.title
+
+    def get_absolute_url(self):
+        return reverse("sessions:document", kwargs={"pk": self.pk})
+
+    @property
+    def owner_forum(self):
+        if self.forum_id:
+            return self.forum
+        if self.roundtable_id:
+            return self.roundtable.forum
+        if self.session_id:
+            return self.session.roundtable.forum
+        return None

@@ -1,0 +1,49 @@
+import pytest
+
+
+@pytest.fixture(autouse=True)
+def _plain_static_storage(settings):
+    """Tests render templates without a collectstatic manifest."""
+    settings.STORAGES = {
+        **settings.STORAGES,
+        "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+    }
+
+
+@pytest.fixture(autouse=True)
+def _media_in_tmp(settings, tmp_path):
+    settings.MEDIA_ROOT = tmp_path / "media"
+
+
+@pytest.fixture(autouse=True)
+def _fresh_cache():
+    from django.core.cache import cache
+
+    cache.clear()
+    yield
+    cache.clear()
+
+
+@pytest.fixture
+def organiser(db):
+    from roundtables.services import organiser_group_ensure
+    from tests.factories import make_user
+
+    user = make_user(username="committee", is_staff=True)
+    user.groups.add(organiser_group_ensure())
+    return user
+
+
+@pytest.fixture
+def organiser_client(client, organiser):
+    client.force_login(organiser)
+    return client
+
+
+@pytest.fixture
+def athens(db):
+    """The Athens 2009 programme as shipped with the portal."""
+    from roundtables.management.commands.load_programme import DATA_DIR
+    from roundtables.services import programme_load
+
+    return programme_load(path=DATA_DIR / "athens-2009.json")

@@ -1,0 +1,161 @@
+import json
+
+from roundtables.management.commands.load_programme import DATA_DIR
+from roundtables.models import Forum, Roundtable, Theme
+from roundtables.services import programme_load
+from sessions.models import Document, Issue, Room, Session
+
+ATHENS_TITLES = {
+    "1.1": "Migration and Development: key actors and strategies for win-win solutions",
+    "1.2": "Engaging diasporas and migrants in development policies and programs (constraints and opportunities)",
+    "1.3": "Maintaining a win-win migration and development relationship during the economic crisis",
+    "2.1": "Inclusion, protection and acceptance of migrants in society – linking human rights and migrant "
+    "empowerment for development",
+    "2.2": "Reintegration and circular migration – effective for development?",
+    "3.1": "Policy and Institutional Coherence: Latest Data and Research Findings",
+    "3.2": "Regional and Inter-regional Processes and Fora",
+    "3.3": "The Future of the Civil Society Days in the GFMD",
+}
+
+# (main issues or proposed themes, their sub-points) per session, as in the concept note.
+ATHENS_ISSUES = {
+    "1.1": (3, 7),
+    "1.2": (3, 5),
+    "1.3": (3, 0),
+    "2.1": (3, 11),
+    "2.2": (9, 15),
+    "3.1": (3, 3),
+    "3.2": (4, 3),
+    "3.3": (2, 2),
+}
+
+
+def _snapshot():
+    return {
+        model.__name__: sorted(tuple(str(value) for value in row) for row in model.objects.values_list(*fields))
+        for model, fields in [
+            (Forum, ["slug", "name", "starts_on", "ends_on", "time_zone", "description", "updated_at"]),
+            (Roundtable, ["number", "title", "slug", "background", "updated_at"]),
+            (Session, ["id", "number", "title", "slug", "background", "starts_at", "ends_at", "room", "updated_at"]),
+            (Issue, ["id", "session", "parent", "kind", "text", "position"]),
+            (Theme, ["slug", "name", "description"]),
+            (Room, ["name", "capacity", "position"]),
+            (Document, ["title", "file", "circulated_on", "updated_at"]),
+            (Session.themes.through, ["session_id", "theme_id"]),
+        ]
+    }
+
+
+def test_athens_programme_has_three_roundtables_and_eight_sessions(athens):
+    sessions = Session.objects.filter(roundtable__forum=athens).select_related("roundtable")
+
+    assert athens.roundtables.count() == 3
+    assert {session.code: session.title for session in sessions} == ATHENS_TITLES
+
+
+def test_athens_forum_dates_and_time_zone(athens):
+    assert (athens.name, str(athens.starts_on), str(athens.ends_on), athens.time_zone, athens.city) == (
+        "Civil Society Days, Athens 2009",
+        "2009-11-02",
+        "2009-11-03",
+        "Europe/Athens",
+        "Athens",
+    )
+    assert "illustrative" in athens.description
+
+
+def test_athens_issues_are_nested_as_in_the_concept_note(athens):
+    counts = {}
+    for session in Session.objects.filter(roundtable__forum=athens).select_related("roundtable"):
+        top = session.issues.filter(parent__isnull=True)
+        points = session.issues.filter(parent__isnull=False)
+        counts[session.code] = (top.count(), points.count())
+
+    assert counts == ATHENS_ISSUES
+    assert Issue.objects.filter(parent__parent__isnull=False).count() == 0
+
+
+def test_athens_session_1_2_last_issue_has_its_three_via_points(athens):
+    session = Session.objects.get(roundtable__forum=athens, roundtable__number=1, number=2)
+    last = session.issues.filter(parent__isnull=True).order_by("position").last()
+
+    assert [point.text for point in last.points.order_by("position")] == [
+        "via technical assistance and programming,",
+        "via the promotion of enabling environment",
+        "as well as via intermediating between home and destination governments and diaspora groups",
+    ]
+
+
+def test_athens_text_is_clean_of_pdf_extraction_damage(athens):
+    texts = [
+        *Issue.objects.values_list("text", flat=True),
+        *Session.objects.values_list("background", flat=True),
+        *Roundtable.objects.values_list("background", flat=True),
+    ]
+    joined = "\n".join(texts)
+
+    assert "\uf0be" not in joined
+    assert "􀂾" not in joined
+    assert "•" not in joined
+    assert "travelrelated" not in joined
+    assert "travel-related" in joined
+    assert "migrationdevelopment" not in joined
+    assert "migration-development relationship" in joined
+    assert all("\n" not in text for text in Issue.objects.values_list("text", flat=True))
+
+
+def test_athens_sessions_are_tagged_and_scheduled(athens):
+    sessions = Session.objects.filter(roundtable__forum=athens)
+
+    assert sessions.filter(themes__isnull=True).count() == 0
+    assert sessions.filter(starts_at__isnull=True).count() == 0
+    assert sessions.filter(room__isnull=True).count() == 0
+    assert set(Theme.objects.values_list("slug", flat=True)) >= {
+        "gender",
+        "diaspora",
+        "circular-migration",
+        "remittances",
+        "data-and-research",
+        "migrants-rights",
+        "economic-crisis",
+    }
+
+
+def test_athens_concept_note_is_a_document(athens):
+    document = athens.documents.get()
+
+    assert (document.kind, str(document.circulated_on), document.language) == ("concept_note", "2009-06-01", "en")
+    assert document.file.read().startswith(b"jeudi 22 octobre 2009")
+
+
+def test_loading_the_programme_twice_changes_nothing(athens):
+    before = _snapshot()
+
+    programme_load(path=DATA_DIR / "athens-2009.json")
+
+    assert _snapshot() == before
+
+
+def test_loading_an_edited_file_applies_just_the_edit(athens, tmp_path):
+    data = json.loads((DATA_DIR / "athens-2009.json").read_text())
+    data["roundtables"][0]["sessions"][0]["issues"][0]["points"].append("A new sub-point.")
+    edited = tmp_path / "athens-2009.json"
+    edited.write_text(json.dumps(data))
+    (tmp_path / "concept-note-csd-athens-2009.txt").write_bytes(
+        (DATA_DIR / "concept-note-csd-athens-2009.txt").read_bytes()
+    )
+    issue_ids = set(Issue.objects.values_list("id", flat=True))
+
+    programme_load(path=edited)
+
+    added = Issue.objects.exclude(id__in=issue_ids)
+    assert [issue.text for issue in added] == ["A new sub-point."]
+    assert Issue.objects.filter(id__in=issue_ids).count() == len(issue_ids)
+
+
+def test_load_programme_command_reports_counts(db, capsys):
+    from django.core.management import call_command
+
+    call_command("load_programme")
+
+    assert "3 roundtables, 8 sessions" in capsys.readouterr().out

@@ -1,0 +1,199 @@
+import pytest
+from django.apps import apps
+from django.urls import reverse
+
+from sessions.models import Issue, Session
+from tests.factories import (
+    forum_time,
+    make_document,
+    make_issue,
+    make_organisation,
+    make_participation,
+    make_person,
+    make_room,
+    make_session,
+    make_theme,
+)
+
+PROGRAMME_MODELS = [
+    model for model in apps.get_models() if model._meta.app_label in {"roundtables", "programme_sessions"}
+]
+
+
+@pytest.fixture
+def programme(db):
+    session = make_session()
+    make_issue(parent=make_issue(session=session))
+    make_participation(session=session, person=make_person(organisation=make_organisation()))
+    make_document(session=session)
+    make_room(forum=session.roundtable.forum)
+    session.themes.add(make_theme())
+    return session
+
+
+def _url(model, page, *args):
+    return reverse(f"admin:{model._meta.app_label}_{model._meta.model_name}_{page}", args=args)
+
+
+@pytest.mark.parametrize("model", PROGRAMME_MODELS, ids=lambda model: model.__name__)
+def test_admin_changelist_add_and_change_pages_open_for_an_organiser(organiser_client, programme, model):
+    obj = model.objects.first()
+
+    pages = [_url(model, "changelist"), _url(model, "add"), _url(model, "change", obj.pk)]
+    statuses = [organiser_client.get(url).status_code for url in pages]
+
+    assert statuses == [200, 200, 200]
+
+
+@pytest.mark.parametrize("model", PROGRAMME_MODELS, ids=lambda model: model.__name__)
+def test_admin_changelist_search_works(organiser_client, programme, model):
+    response = organiser_client.get(_url(model, "changelist"), {"q": "title"})
+
+    assert response.status_code == 200
+
+
+def test_admin_session_search_by_code(organiser_client, programme):
+    other = make_session(roundtable=programme.roundtable)
+
+    response = organiser_client.get(_url(Session, "changelist"), {"q": other.code})
+
+    assert list(response.context["cl"].result_list) == [other]
+
+
+def test_admin_session_changelist_queries_stay_flat(organiser_client, django_assert_max_num_queries, programme):
+    for _ in range(20):
+        make_session(roundtable=programme.roundtable)
+
+    with django_assert_max_num_queries(12):
+        response = organiser_client.get(_url(Session, "changelist"))
+
+    assert response.context["cl"].result_count == 21
+
+
+def _session_form_data(session, **overrides):
+    forum = session.roundtable.forum
+    data = {
+        "roundtable": session.roundtable_id,
+        "number": session.number,
+        "title": session.title,
+        "slug": session.slug,
+        "status": session.status,
+        "starts_at_0": forum_time(forum, 0, 9).strftime("%Y-%m-%d"),
+        "starts_at_1": "09:30",
+        "ends_at_0": forum_time(forum, 0, 9).strftime("%Y-%m-%d"),
+        "ends_at_1": "11:00",
+        "room": "",
+        "background": session.background,
+        "issues-TOTAL_FORMS": "0",
+        "issues-INITIAL_FORMS": "0",
+        "participations-TOTAL_FORMS": "0",
+        "participations-INITIAL_FORMS": "0",
+    }
+    data.update(overrides)
+    return data
+
+
+def test_admin_saves_an_issue_with_its_sub_points_in_one_form(organiser_client):
+    session = make_session()
+    data = _session_form_data(
+        session,
+        **{
+            "issues-TOTAL_FORMS": "1",
+            "issues-0-kind": "main_issue",
+            "issues-0-text": "How to spread the benefits of migration more widely?",
+            "issues-0-position": "1",
+            "issues-0-points": "Include the poorest of the poor.\nTangible and intangible interventions.",
+        },
+    )
+
+    response = organiser_client.post(_url(Session, "change", session.pk), data)
+
+    assert response.status_code == 302
+    issue = session.issues.get(parent__isnull=True)
+    assert [(p.kind, p.text, p.position) for p in issue.points.order_by("position")] == [
+        ("point", "Include the poorest of the poor.", 1),
+        ("point", "Tangible and intangible interventions.", 2),
+    ]
+
+
+def test_admin_session_times_are_read_in_the_forum_time_zone(organiser_client):
+    session = make_session()
+
+    organiser_client.post(_url(Session, "change", session.pk), _session_form_data(session))
+
+    session.refresh_from_db()
+    assert session.starts_at == forum_time(session.roundtable.forum, 0, 9, 30)
+
+
+def test_admin_refuses_a_session_outside_the_forum_and_keeps_what_was_typed(organiser_client):
+    session = make_session()
+    data = _session_form_data(session, title="Typed title", starts_at_0="2010-01-01", ends_at_0="2010-01-01")
+
+    response = organiser_client.post(_url(Session, "change", session.pk), data)
+
+    assert response.status_code == 200
+    assert "starts_at" in response.context["adminform"].form.errors
+    assert response.context["adminform"].form["title"].value() == "Typed title"
+    session.refresh_from_db()
+    assert session.title != "Typed title"
+
+
+def test_admin_refuses_a_duplicate_session_code(organiser_client):
+    session = make_session(number=1)
+    data = _session_form_data(session, number=1, slug="another-slug", title="Copy")
+
+    response = organiser_client.post(_url(Session, "add"), data)
+
+    assert response.status_code == 200
+    assert response.context["adminform"].form.non_field_errors()
+    assert Session.objects.count() == 1
+
+
+def test_admin_point_inline_under_an_issue_saves_sub_points(organiser_client):
+    issue = make_issue()
+    data = {
+        "session": issue.session_id,
+        "parent": "",
+        "kind": "main_issue",
+        "text": issue.text,
+        "position": issue.position,
+        "points-TOTAL_FORMS": "1",
+        "points-INITIAL_FORMS": "0",
+        "points-0-text": "A sub-point",
+        "points-0-position": "1",
+    }
+
+    response = organiser_client.post(_url(Issue, "change", issue.pk), data)
+
+    assert response.status_code == 302
+    assert [(p.kind, p.session_id, p.text) for p in issue.points.all()] == [("point", issue.session_id, "A sub-point")]
+
+
+def test_admin_refuses_an_html_file_disguised_as_pdf(organiser_client):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from sessions.models import Document
+
+    session = make_session()
+    upload = SimpleUploadedFile("paper.pdf", b"<html><script>alert(1)</script></html>", content_type="application/pdf")
+    data = {
+        "title": "Paper",
+        "kind": "background_paper",
+        "language": "en",
+        "position": "0",
+        "session": session.pk,
+        "file": upload,
+    }
+
+    response = organiser_client.post(_url(Document, "add"), data)
+
+    assert response.status_code == 200
+    assert "is not a PDF document" in str(response.context["adminform"].form.errors["file"])
+    assert Document.objects.count() == 0
+
+
+def test_admin_requires_login(client, programme):
+    response = client.get(_url(Session, "changelist"))
+
+    assert response.status_code == 302
+    assert response["Location"].startswith(reverse("admin:login"))
