@@ -17,3 +17,6 @@ class RoundtablesConfig(AppConfig):
     def ready(self):
         # Permissions exist only once every app has migrated, hence post_migrate.
         post_migrate.connect(_organiser_group_after_migrate, dispatch_uid="roundtables_organiser_group")
+        from .cache import connect_signals
+
+        connect_signals()

@@ -129,3 +129,21 @@ class Roundtable(models.Model):
 
     def get_absolute_url(self):
         return reverse("roundtables:roundtable", kwargs={"forum": self.forum.slug, "slug": self.slug})
+
+
+class ProgrammeStamp(models.Model):
+    """One row whose version goes up on every change to the programme.
+
+    Cached pages and PDFs carry the version they were made from, so every process and every
+    server sees a change at once, whatever the cache backend.
+    """
+
+    version = models.PositiveBigIntegerField(_("version"), default=1)
+    changed_at = models.DateTimeField(_("changed at"), auto_now=True)
+
+    class Meta:
+        verbose_name = _("programme version")
+        default_permissions = ()
+
+    def __str__(self):
+        return f"v{self.version}"
