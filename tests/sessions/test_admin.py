@@ -15,9 +15,18 @@ from tests.factories import (
     make_theme,
 )
 
+INTERNAL_MODELS = {"ProgrammeStamp"}
 PROGRAMME_MODELS = [
-    model for model in apps.get_models() if model._meta.app_label in {"roundtables", "programme_sessions"}
+    model
+    for model in apps.get_models()
+    if model._meta.app_label in {"roundtables", "programme_sessions"} and model.__name__ not in INTERNAL_MODELS
 ]
+
+
+def test_every_programme_model_is_in_the_admin():
+    from django.contrib import admin
+
+    assert [model for model in PROGRAMME_MODELS if model not in admin.site._registry] == []
 
 
 @pytest.fixture
