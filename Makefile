@@ -7,8 +7,8 @@ PORT ?= 8000
 
 # Local values for `make run` (production reads them from the environment instead).
 LOCAL_SECRET := .local-secret-key
-RUN_ENV = SECRET_KEY="$$(cat $(LOCAL_SECRET))" ALLOWED_HOSTS="$${ALLOWED_HOSTS:-localhost,127.0.0.1,$(HOST)}"
-TEST_ENV = SECRET_KEY=test-only-secret-key-not-for-production ALLOWED_HOSTS=localhost,127.0.0.1,testserver DEBUG=0
+RUN_ENV = SECRET_KEY="$$(cat $(LOCAL_SECRET))" ALLOWED_HOSTS="$${ALLOWED_HOSTS:-localhost,127.0.0.1,$(HOST)}" HTTPS="$${HTTPS:-0}"
+TEST_ENV = SECRET_KEY=test-only-secret-key-not-for-production ALLOWED_HOSTS=localhost,127.0.0.1,testserver DEBUG=0 HTTPS=0
 
 .PHONY: run test lint fmt install messages
 
