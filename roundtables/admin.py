@@ -75,7 +75,11 @@ class RoundtableAdmin(admin.ModelAdmin):
         zone = roundtable.forum.time_zone if roundtable else timezone.get_current_timezone_name()
         request._roundtable_forum_id = roundtable.forum_id if roundtable else None
         with timezone.override(zone):
-            return super().changeform_view(request, object_id, form_url, extra_context)
+            response = super().changeform_view(request, object_id, form_url, extra_context)
+            # Render now: a TemplateResponse would otherwise show its times after the override ends.
+            if hasattr(response, "render"):
+                response.render()
+            return response
 
 
 @admin.register(Theme)

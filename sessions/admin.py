@@ -76,7 +76,11 @@ class ForumTimeZoneMixin:
 
     def changeform_view(self, request, object_id=None, form_url="", extra_context=None):
         with timezone.override(self.forum_time_zone(request, object_id)):
-            return super().changeform_view(request, object_id, form_url, extra_context)
+            response = super().changeform_view(request, object_id, form_url, extra_context)
+            # Render now: a TemplateResponse would otherwise show its times after the override ends.
+            if hasattr(response, "render"):
+                response.render()
+            return response
 
 
 @admin.register(Session)

@@ -206,3 +206,14 @@ def test_admin_requires_login(client, programme):
 
     assert response.status_code == 302
     assert response["Location"].startswith(reverse("admin:login"))
+
+
+def test_admin_session_times_are_shown_in_the_forum_time_zone(organiser_client):
+    session = make_session()
+    session.starts_at = forum_time(session.roundtable.forum, 0, 9, 30)
+    session.ends_at = forum_time(session.roundtable.forum, 0, 11)
+    session.save()
+
+    response = organiser_client.get(_url(Session, "change", session.pk))
+
+    assert 'name="starts_at_1" value="09:30:00"' in response.content.decode()
