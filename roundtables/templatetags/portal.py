@@ -5,6 +5,7 @@ import zoneinfo
 import markdown as markdown_lib
 import nh3
 from django import template
+from django.templatetags.tz import do_timezone
 from django.utils.safestring import mark_safe
 
 register = template.Library()
@@ -35,4 +36,5 @@ def local_time(value, zone):
     if value is None:
         return None
     name = getattr(zone, "time_zone", zone)
-    return value.astimezone(zoneinfo.ZoneInfo(name))
+    # do_timezone marks the result so that the date filter does not convert it back.
+    return do_timezone(value, zoneinfo.ZoneInfo(name))

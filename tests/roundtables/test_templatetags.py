@@ -14,3 +14,17 @@ def test_markdown_drops_raw_html_from_the_database():
     assert "onerror" not in html
     assert "javascript:" not in html
     assert html.startswith("<p>Hello")
+
+
+def test_local_time_is_not_converted_back_by_the_date_filter():
+    import datetime
+
+    from django.template import Context, Template
+
+    utc = datetime.datetime(2009, 11, 2, 7, 30, tzinfo=datetime.UTC)
+
+    rendered = Template('{% load portal %}{{ when|local_time:"Europe/Athens"|date:"H:i" }}').render(
+        Context({"when": utc})
+    )
+
+    assert rendered == "09:30"
