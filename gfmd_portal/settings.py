@@ -58,6 +58,7 @@ INSTALLED_APPS = [
     "reversion",
     "roundtables",
     "sessions.apps.SessionsConfig",
+    "contributions",
 ]
 
 MIDDLEWARE = [
@@ -166,6 +167,12 @@ CRISPY_TEMPLATE_PACK = "bootstrap5"
 
 # Uploaded documents: what the portal accepts.
 DOCUMENT_MAX_UPLOAD_BYTES = int(os.environ.get("DOCUMENT_MAX_UPLOAD_BYTES", 20 * 1024 * 1024))
+
+# Contributions from civil society: the largest PDF accepted, and how many submissions one address
+# may send per window (counted in the cache, so shared by all processes when REDIS_URL is set).
+CONTRIBUTION_MAX_UPLOAD_BYTES = int(os.environ.get("CONTRIBUTION_MAX_UPLOAD_BYTES", 10 * 1024 * 1024))
+CONTRIBUTION_RATE_LIMIT = int(os.environ.get("CONTRIBUTION_RATE_LIMIT", "5"))
+CONTRIBUTION_RATE_WINDOW = int(os.environ.get("CONTRIBUTION_RATE_WINDOW", "3600"))  # seconds
 
 EMAIL_BACKEND = os.environ.get("EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
 EMAIL_HOST = os.environ.get("EMAIL_HOST", "localhost")

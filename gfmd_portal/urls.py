@@ -1,7 +1,11 @@
 from django.conf.urls.i18n import i18n_patterns
 from django.contrib import admin
+from django.contrib.sitemaps.views import sitemap
 from django.urls import include, path
 from django.utils.translation import gettext_lazy as _
+
+from roundtables.page_cache import cache_public_page
+from roundtables.sitemaps import SITEMAPS
 
 from .health import healthz
 from .security import ThrottledAdminAuthenticationForm
@@ -15,10 +19,12 @@ admin.site.login_form = ThrottledAdminAuthenticationForm
 urlpatterns = [
     path("healthz", healthz, name="healthz"),
     path("admin/", admin.site.urls),
-    path("i18n/", include("django.conf.urls.i18n")),
+    path("i18n/", include("django.conf.urls.i18n")),  # the old language form; pages now link to each language
+    path("sitemap.xml", cache_public_page(sitemap), {"sitemaps": SITEMAPS}, name="sitemap"),
 ]
 
 urlpatterns += i18n_patterns(
     path("", include("roundtables.urls")),
     path("", include("sessions.urls")),
+    path("", include("contributions.urls")),
 )

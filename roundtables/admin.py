@@ -1,15 +1,34 @@
-from django.contrib import admin
+from django.contrib import admin, messages
+from django.contrib.admin.utils import unquote
+from django.core.exceptions import PermissionDenied
 from django.db.models import Count
-from django.utils import timezone
+from django.http import Http404
+from django.shortcuts import get_object_or_404, redirect
+from django.template.response import TemplateResponse
+from django.urls import path, reverse
+from django.utils.translation import gettext, ngettext
 from django.utils.translation import gettext_lazy as _
 
-from sessions.admin import DocumentInline, RoomInline
-from sessions.models import Session
+from sessions.admin import (
+    DocumentInline,
+    EditTokenAdminMixin,
+    ForumTimeZoneMixin,
+    ParentScopedInlineMixin,
+    ProgrammeAdmin,
+    RoomInline,
+)
+from sessions.admin_actions import download_booklets, download_roundtable_handouts
+from sessions.forms import RoundtableSessionFormSet
+from sessions.models import Issue, Session
+from sessions.selectors import forums_for_dashboard
 
+from .forms import ForumAdminForm, ForumDuplicateForm, RoundtableAdminForm
 from .models import Forum, Roundtable, Theme
+from .selectors import forum_session_counts
+from .services import forum_duplicate, forum_publish, forum_unpublish, roundtable_coordinators_grant_access
 
 
-class RoundtableInline(admin.TabularInline):
+class RoundtableInline(ParentScopedInlineMixin, admin.TabularInline):
     model = Roundtable
     fields = ["number", "title", "slug"]
     prepopulated_fields = {"slug": ["title"]}
@@ -18,7 +37,8 @@ class RoundtableInline(admin.TabularInline):
 
 
 @admin.register(Forum)
-class ForumAdmin(admin.ModelAdmin):
+class ForumAdmin(EditTokenAdminMixin, ForumTimeZoneMixin, ProgrammeAdmin):
+    form = ForumAdminForm
     list_display = ["name", "city", "starts_on", "ends_on", "status", "roundtable_count"]
     list_filter = ["status", "country"]
     search_fields = ["name", "city", "country", "venue"]
@@ -29,17 +49,138 @@ class ForumAdmin(admin.ModelAdmin):
         (_("Where and when"), {"fields": ["city", "country", "venue", "starts_on", "ends_on", "time_zone"]}),
     ]
     inlines = [RoundtableInline, RoomInline, DocumentInline]
+    actions = ["publish", "unpublish", "duplicate", download_booklets]
+
+    def forum_of(self, obj):
+        return obj
+
+    def forum_for_new(self, request):
+        return None
 
     def get_queryset(self, request):
         return super().get_queryset(request).annotate(roundtable_total=Count("roundtables"))
+
+    def get_urls(self):
+        prefix = f"{self.opts.app_label}_{self.opts.model_name}"
+        return [
+            path("dashboard/", self.admin_site.admin_view(self.dashboard_view), name=f"{prefix}_dashboard"),
+            path(
+                "<path:object_id>/duplicate/",
+                self.admin_site.admin_view(self.duplicate_view),
+                name=f"{prefix}_duplicate",
+            ),
+            *super().get_urls(),
+        ]
 
     @admin.display(description=_("roundtables"), ordering="roundtable_total")
     def roundtable_count(self, forum):
         return forum.roundtable_total
 
+    @admin.action(description=_("Publish the selected forums"), permissions=["change"])
+    def publish(self, request, queryset):
+        for forum in queryset:
+            if not forum_publish(forum=forum, user=request.user):
+                self.message_user(request, gettext("“%(forum)s” was published already.") % {"forum": forum})
+                continue
+            counts = forum_session_counts(forum=forum)
+            message = ngettext(
+                "Published “%(forum)s”: delegates now see it with its %(count)d published session.",
+                "Published “%(forum)s”: delegates now see it with its %(count)d published sessions.",
+                counts["published"],
+            ) % {"forum": forum, "count": counts["published"]}
+            if counts["draft"]:
+                message += " " + ngettext(
+                    "%(count)d session is still a draft and stays hidden.",
+                    "%(count)d sessions are still drafts and stay hidden.",
+                    counts["draft"],
+                ) % {"count": counts["draft"]}
+            self.message_user(request, message, messages.SUCCESS)
 
-class SessionInline(admin.TabularInline):
+    @admin.action(description=_("Take the selected forums back to draft"), permissions=["change"])
+    def unpublish(self, request, queryset):
+        for forum in queryset:
+            if forum_unpublish(forum=forum, user=request.user):
+                message = gettext(
+                    "“%(forum)s” is a draft again: hidden from the public; staff can still preview it."
+                ) % {"forum": forum}
+                self.message_user(request, message, messages.SUCCESS)
+            else:
+                self.message_user(request, gettext("“%(forum)s” was a draft already.") % {"forum": forum})
+
+    @admin.action(description=_("Duplicate as the next edition…"), permissions=["add"])
+    def duplicate(self, request, queryset):
+        forums = list(queryset[:2])
+        if len(forums) != 1:
+            self.message_user(request, gettext("Choose exactly one forum to duplicate."), messages.WARNING)
+            return None
+        return redirect("admin:roundtables_forum_duplicate", forums[0].pk)
+
+    def duplicate_view(self, request, object_id):
+        """A small form for the next edition's name, slug and first day; then the copy."""
+        forum = self.get_object(request, unquote(object_id))
+        if forum is None:
+            raise Http404
+        if not self.has_add_permission(request) or not self.has_view_permission(request, forum):
+            raise PermissionDenied
+        form = ForumDuplicateForm(request.POST if request.method == "POST" else None, forum=forum)
+        if form.is_valid():
+            copy = forum_duplicate(forum=forum, user=request.user, **form.cleaned_data)
+            self.message_user(request, self._duplicate_message(forum, copy), messages.SUCCESS)
+            return redirect("admin:roundtables_forum_change", copy.pk)
+        context = {
+            **self.admin_site.each_context(request),
+            "title": gettext("Duplicate “%(forum)s” as the next edition") % {"forum": forum},
+            "subtitle": None,
+            "opts": self.opts,
+            "original": forum,
+            "form": form,
+            "counts": {
+                "roundtables": forum.roundtables.count(),
+                "sessions": Session.objects.filter(roundtable__forum=forum).count(),
+                "rooms": forum.rooms.count(),
+            },
+        }
+        request.current_app = self.admin_site.name
+        return TemplateResponse(request, "admin/programme/forum_duplicate.html", context)
+
+    @staticmethod
+    def _duplicate_message(forum, copy):
+        return gettext(
+            "Created the draft forum “%(copy)s” from “%(forum)s”: %(roundtables)d roundtables, %(sessions)d "
+            "sessions (drafts), %(issues)d issues and sub-points, %(rooms)d rooms. Check the new dates and times."
+        ) % {
+            "copy": copy,
+            "forum": forum,
+            "roundtables": copy.roundtables.count(),
+            "sessions": Session.objects.filter(roundtable__forum=copy).count(),
+            "issues": Issue.objects.filter(session__roundtable__forum=copy).count(),
+            "rooms": copy.rooms.count(),
+        }
+
+    def dashboard_view(self, request):
+        """The committee's to-do list: per forum, what its programme still misses, with links to fix it."""
+        if not (self.has_view_permission(request) and request.user.has_perm("programme_sessions.view_session")):
+            raise PermissionDenied
+        forum_id = request.GET.get("forum", "")
+        forum = get_object_or_404(Forum, pk=forum_id) if forum_id.isdigit() else None
+        context = {
+            **self.admin_site.each_context(request),
+            "title": gettext("Committee dashboard: what is still missing"),
+            "subtitle": None,
+            "opts": self.opts,
+            "todo": forums_for_dashboard(forum=forum),
+            "chosen_forum": forum,
+            "all_forums": Forum.objects.order_by("-starts_on"),
+            "can_change_sessions": request.user.has_perm("programme_sessions.change_session"),
+            "session_changelist": reverse("admin:programme_sessions_session_changelist"),
+        }
+        request.current_app = self.admin_site.name
+        return TemplateResponse(request, "admin/programme/dashboard.html", context)
+
+
+class SessionInline(ParentScopedInlineMixin, admin.TabularInline):
     model = Session
+    formset = RoundtableSessionFormSet
     fields = ["number", "title", "slug", "starts_at", "ends_at", "room", "status"]
     prepopulated_fields = {"slug": ["title"]}
     show_change_link = True
@@ -52,7 +193,8 @@ class SessionInline(admin.TabularInline):
 
 
 @admin.register(Roundtable)
-class RoundtableAdmin(admin.ModelAdmin):
+class RoundtableAdmin(EditTokenAdminMixin, ForumTimeZoneMixin, ProgrammeAdmin):
+    form = RoundtableAdminForm
     list_display = ["__str__", "forum", "number", "session_count"]
     list_display_links = ["__str__"]
     list_editable = ["number"]
@@ -60,8 +202,19 @@ class RoundtableAdmin(admin.ModelAdmin):
     list_select_related = ["forum"]
     search_fields = ["title", "background", "forum__name"]
     prepopulated_fields = {"slug": ["title"]}
-    fields = ["forum", "number", "title", "slug", "background"]
+    fields = ["forum", "number", "title", "slug", "background", "coordinators"]
+    filter_horizontal = ["coordinators"]
     inlines = [SessionInline, DocumentInline]
+    actions = [download_roundtable_handouts]
+
+    def forum_of(self, obj):
+        return obj.forum
+
+    def forum_for_new(self, request):
+        forum_id = request.POST.get("forum") or request.GET.get("forum")
+        if forum_id and str(forum_id).isdigit():
+            return Forum.objects.filter(pk=forum_id).first()
+        return None
 
     def get_queryset(self, request):
         return super().get_queryset(request).annotate(session_total=Count("sessions"))
@@ -71,19 +224,24 @@ class RoundtableAdmin(admin.ModelAdmin):
         return roundtable.session_total
 
     def changeform_view(self, request, object_id=None, form_url="", extra_context=None):
-        roundtable = self.get_object(request, object_id) if object_id else None
-        zone = roundtable.forum.time_zone if roundtable else timezone.get_current_timezone_name()
+        roundtable = self.get_object(request, unquote(object_id)) if object_id else None
         request._roundtable_forum_id = roundtable.forum_id if roundtable else None
-        with timezone.override(zone):
-            response = super().changeform_view(request, object_id, form_url, extra_context)
-            # Render now: a TemplateResponse would otherwise show its times after the override ends.
-            if hasattr(response, "render"):
-                response.render()
-            return response
+        return super().changeform_view(request, object_id, form_url, extra_context)
+
+    def save_related(self, request, form, formsets, change):
+        super().save_related(request, form, formsets, change)
+        added = roundtable_coordinators_grant_access(roundtable=form.instance)
+        if added:
+            names = ", ".join(user.get_full_name() or user.get_username() for user in added)
+            self.message_user(
+                request,
+                gettext("Added %(names)s to the “Roundtable coordinators” group.") % {"names": names},
+                messages.INFO,
+            )
 
 
 @admin.register(Theme)
-class ThemeAdmin(admin.ModelAdmin):
+class ThemeAdmin(ProgrammeAdmin):
     list_display = ["name", "slug", "session_count"]
     search_fields = ["name", "description"]
     prepopulated_fields = {"slug": ["name"]}

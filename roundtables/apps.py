@@ -4,9 +4,10 @@ from django.utils.translation import gettext_lazy as _
 
 
 def _organiser_group_after_migrate(sender, **kwargs):
-    from .services import organiser_group_ensure
+    from .services import coordinator_group_ensure, organiser_group_ensure
 
     organiser_group_ensure()
+    coordinator_group_ensure()
 
 
 class RoundtablesConfig(AppConfig):

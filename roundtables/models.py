@@ -1,5 +1,7 @@
 import zoneinfo
 
+import reversion
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import F, Q
@@ -25,6 +27,9 @@ class ForumQuerySet(models.QuerySet):
         return self.filter(status=Status.PUBLISHED)
 
 
+# History: a forum's versions include its rooms. Roundtables, sessions and documents keep their own
+# history, so that restoring a forum never deletes a roundtable or a document added since.
+@reversion.register(follow=["rooms"])
 class Forum(models.Model):
     """One edition of the Civil Society Days, such as Athens 2009."""
 
@@ -85,6 +90,7 @@ class Forum(models.Model):
             raise ValidationError({"ends_on": _("The last day cannot be before the first day.")})
 
 
+@reversion.register()
 class Theme(models.Model):
     """A cross-cutting theme such as gender or remittances, shared by all forums."""
 
@@ -104,6 +110,7 @@ class Theme(models.Model):
         return reverse("roundtables:theme", kwargs={"slug": self.slug})
 
 
+@reversion.register()
 class Roundtable(models.Model):
     forum = models.ForeignKey(Forum, on_delete=models.PROTECT, related_name="roundtables", verbose_name=_("forum"))
     number = models.PositiveSmallIntegerField(
@@ -112,6 +119,17 @@ class Roundtable(models.Model):
     title = models.CharField(_("title"), max_length=300)
     slug = models.SlugField(_("slug"), max_length=80)
     background = models.TextField(_("background"), blank=True, help_text=_("Markdown."))
+    coordinators = models.ManyToManyField(
+        settings.AUTH_USER_MODEL,
+        blank=True,
+        related_name="coordinated_roundtables",
+        limit_choices_to={"is_staff": True},
+        verbose_name=_("coordinators"),
+        help_text=_(
+            "Staff members who edit this roundtable's sessions, issues and participants; "
+            "they see the rest of the programme read-only."
+        ),
+    )
     updated_at = models.DateTimeField(_("updated at"), auto_now=True)
 
     class Meta:

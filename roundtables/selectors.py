@@ -2,12 +2,13 @@
 
 import itertools
 
-from django.db.models import Count, Prefetch, Q
+from django.db.models import Count, Exists, OuterRef, Prefetch, Q
 from django.shortcuts import get_object_or_404
 
-from sessions.models import Document, Issue, Participation, Session
+from sessions.models import Document, Issue, Participation, Person, Session
 
 from .models import Forum, Roundtable, Status, Theme
+from .services import ORGANISING_COMMITTEE
 
 
 def can_preview(user):
@@ -34,6 +35,15 @@ def sessions_for_public_pages(user=None):
     if not can_preview(user):
         sessions = sessions.published()
     return sessions
+
+
+def people_for_public_pages(user=None):
+    """People with a role in a session the visitor may see (staff: everyone)."""
+    people = Person.objects.all()
+    if can_preview(user):
+        return people
+    roles = Participation.objects.filter(person=OuterRef("pk"), session__in=sessions_for_public_pages().values("pk"))
+    return people.filter(Exists(roles))
 
 
 def sessions_for_listing(*, forum=None, user=None, with_organisations=False):
@@ -82,9 +92,18 @@ def session_neighbours(*, session, user=None):
     ordered = list(
         sessions_for_public_pages(user)
         .filter(roundtable__forum_id=session.roundtable.forum_id)
-        .select_related("roundtable")
+        .select_related("roundtable__forum")
         .order_by("roundtable__number", "number")
-        .only("id", "number", "title", "slug", "roundtable__number", "roundtable__slug", "roundtable__forum_id")
+        .only(
+            "id",
+            "number",
+            "title",
+            "slug",
+            "roundtable__number",
+            "roundtable__slug",
+            "roundtable__forum_id",
+            "roundtable__forum__slug",
+        )
     )
     index = next(i for i, item in enumerate(ordered) if item.pk == session.pk)
     previous = ordered[index - 1] if index > 0 else None
@@ -92,10 +111,23 @@ def session_neighbours(*, session, user=None):
     return previous, following
 
 
-def documents_for_forum_page(*, forum):
+def documents_for_public_pages(user=None):
+    """Documents of published forums, leaving out those of draft sessions (staff: all documents)."""
+    documents = Document.objects.select_related("forum", "roundtable__forum", "session__roundtable__forum")
+    if can_preview(user):
+        return documents
+    published = Status.PUBLISHED
+    return documents.filter(
+        Q(forum__status=published)
+        | Q(roundtable__forum__status=published)
+        | Q(session__status=published, session__roundtable__forum__status=published)
+    )
+
+
+def documents_for_forum_page(*, forum, user=None):
     return (
-        Document.objects.filter(Q(forum=forum) | Q(roundtable__forum=forum) | Q(session__roundtable__forum=forum))
-        .select_related("roundtable", "session__roundtable")
+        documents_for_public_pages(user)
+        .filter(Q(forum=forum) | Q(roundtable__forum=forum) | Q(session__roundtable__forum=forum))
         .order_by("kind", "position", "title")
     )
 
@@ -130,3 +162,27 @@ def themes_for_listing(user=None):
     return Theme.objects.annotate(
         session_total=Count("sessions", filter=Q(sessions__in=sessions.values("pk")))
     ).order_by("name")
+
+
+def user_edits_whole_programme(user):
+    """Superusers and the organising committee edit every forum, roundtable and session."""
+    if not (user and user.is_authenticated and user.is_active):
+        return False
+    return user.is_superuser or user.groups.filter(name=ORGANISING_COMMITTEE).exists()
+
+
+def roundtable_ids_editable_by(user):
+    """None when ``user`` edits the whole programme; otherwise the ids of the roundtables they coordinate."""
+    if user_edits_whole_programme(user):
+        return None
+    if not (user and user.is_authenticated and user.is_active):
+        return frozenset()
+    return frozenset(Roundtable.objects.filter(coordinators=user).values_list("pk", flat=True))
+
+
+def forum_session_counts(*, forum):
+    """{"published": n, "draft": n}: how many of the forum's sessions delegates will see."""
+    counts = dict(
+        Session.objects.filter(roundtable__forum=forum).values_list("status").annotate(total=Count("pk")).order_by()
+    )
+    return {"published": counts.get(Status.PUBLISHED, 0), "draft": counts.get(Status.DRAFT, 0)}

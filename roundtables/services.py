@@ -1,4 +1,4 @@
-"""Writes on forums and roundtables: loading a programme, the committee's group."""
+"""Writes on forums and roundtables: loading a programme, the editors' groups, publishing, next editions."""
 
 import datetime
 import json
@@ -7,14 +7,19 @@ from pathlib import Path
 from django.contrib.auth.models import Group, Permission
 from django.core.files.base import ContentFile
 from django.db import transaction
+from django.utils.translation import gettext as _
 
-from sessions.models import Document, Issue, Room, Session
+from sessions.models import Document, Issue, Participation, Room, Session
 from sessions.services import issue_set_points
 
-from .models import Forum, Roundtable, Theme
+from .models import Forum, Roundtable, Status, Theme
+from .versions import revision
 
 ORGANISING_COMMITTEE = "Organising committee"
+ROUNDTABLE_COORDINATORS = "Roundtable coordinators"
 PROGRAMME_APPS = ["roundtables", "programme_sessions"]
+# What a coordinator edits, in the roundtables assigned to them; they see everything else read-only.
+COORDINATOR_MODELS = ["session", "issue", "participation"]
 
 
 def organiser_group_ensure():
@@ -23,6 +28,137 @@ def organiser_group_ensure():
     permissions = Permission.objects.filter(content_type__app_label__in=PROGRAMME_APPS)
     group.permissions.add(*permissions)
     return group
+
+
+def coordinator_group_ensure():
+    """The "Roundtable coordinators" group: view the programme, edit sessions, issues and participants.
+
+    The admin narrows the editing down to the roundtables each coordinator is assigned to.
+    """
+    group, _ = Group.objects.get_or_create(name=ROUNDTABLE_COORDINATORS)
+    view = Permission.objects.filter(content_type__app_label__in=PROGRAMME_APPS, codename__startswith="view_")
+    edit = Permission.objects.filter(
+        content_type__app_label="programme_sessions", content_type__model__in=COORDINATOR_MODELS
+    )
+    group.permissions.add(*view, *edit)
+    return group
+
+
+def roundtable_coordinators_grant_access(*, roundtable):
+    """Put the roundtable's coordinators in the coordinators' group; return the users who were not in it."""
+    group = coordinator_group_ensure()
+    missing = list(roundtable.coordinators.exclude(groups=group).order_by("username"))
+    group.user_set.add(*missing)
+    return missing
+
+
+@transaction.atomic
+def forum_publish(*, forum, user=None):
+    """Make the forum visible to the public (its published sessions with it). Return False if it already was."""
+    return _forum_set_status(forum, Status.PUBLISHED, user, _("Published the forum."))
+
+
+@transaction.atomic
+def forum_unpublish(*, forum, user=None):
+    """Take the forum back to draft: hidden from the public, visible to staff. Return False if it already was."""
+    return _forum_set_status(forum, Status.DRAFT, user, _("Took the forum back to draft."))
+
+
+def _forum_set_status(forum, status, user, comment):
+    forum = Forum.objects.select_for_update().get(pk=forum.pk)
+    if forum.status == status:
+        return False
+    with revision(user=user, comment=comment):
+        forum.status = status
+        forum.save(update_fields=["status", "updated_at"])
+    return True
+
+
+def _shift(value, zone, days):
+    """The same wall-clock time ``days`` later in the forum's time zone (daylight saving time included)."""
+    if value is None:
+        return None
+    local = value.astimezone(zone)
+    return datetime.datetime.combine(local.date() + days, local.time(), tzinfo=zone)
+
+
+@transaction.atomic
+def forum_duplicate(*, forum, name, slug, starts_on, with_people=False, user=None):
+    """Start the next edition: a draft copy of ``forum`` whose first day is ``starts_on``.
+
+    Copies the rooms, roundtables, sessions (times moved by the same number of days, at the same
+    local time; rooms and themes kept; drafts), issues with their sub-points and, if
+    ``with_people``, who holds which role. Documents and coordinators are not copied.
+    """
+    days = starts_on - forum.starts_on
+    comment = _("Duplicated from “%(forum)s”.") % {"forum": forum.name}
+    with revision(user=user, comment=comment):
+        copy = Forum(
+            name=name,
+            slug=slug,
+            city=forum.city,
+            country=forum.country,
+            venue=forum.venue,
+            starts_on=starts_on,
+            ends_on=forum.ends_on + days,
+            time_zone=forum.time_zone,
+            status=Status.DRAFT,
+            description=forum.description,
+        )
+        copy.full_clean()
+        copy.save()
+        rooms = {
+            room.pk: Room.objects.create(forum=copy, name=room.name, capacity=room.capacity, position=room.position)
+            for room in forum.rooms.all()
+        }
+        roundtables = {
+            roundtable.pk: Roundtable.objects.create(
+                forum=copy,
+                number=roundtable.number,
+                title=roundtable.title,
+                slug=roundtable.slug,
+                background=roundtable.background,
+            )
+            for roundtable in forum.roundtables.all()
+        }
+        zone = forum.zone
+        sessions = Session.objects.filter(roundtable__forum=forum).prefetch_related("themes")
+        for session in sessions.order_by("roundtable__number", "number"):
+            new_session = Session.objects.create(
+                roundtable=roundtables[session.roundtable_id],
+                number=session.number,
+                title=session.title,
+                slug=session.slug,
+                background=session.background,
+                starts_at=_shift(session.starts_at, zone, days),
+                ends_at=_shift(session.ends_at, zone, days),
+                room=rooms.get(session.room_id),
+                status=Status.DRAFT,
+            )
+            new_session.themes.set(session.themes.all())
+            _issues_copy(session, new_session)
+            if with_people:
+                for participation in session.participations.order_by("position", "pk"):
+                    Participation.objects.create(
+                        session=new_session,
+                        person_id=participation.person_id,
+                        role=participation.role,
+                        position=participation.position,
+                    )
+    return copy
+
+
+def _issues_copy(session, new_session):
+    copies = {}
+    # Issues (no parent) first, so that each sub-point finds its issue's copy.
+    for issue in sorted(session.issues.all(), key=lambda item: (item.parent_id is not None, item.position, item.pk)):
+        copies[issue.pk] = Issue.objects.create(
+            session=new_session,
+            parent=copies.get(issue.parent_id),
+            kind=issue.kind,
+            text=issue.text,
+            position=issue.position,
+        )
 
 
 def _local(forum, value):
@@ -47,9 +183,15 @@ def programme_load(*, path):
     """Create or bring up to date the forum described by the JSON file at ``path``.
 
     Records are matched by their natural keys (slugs, numbers, positions), so running it twice
-    changes nothing, and running it after an edit of the file applies just that edit.
+    changes nothing, and running it after an edit of the file applies just that edit. What it
+    changes is recorded as one revision in the records' history.
     """
     path = Path(path)
+    with revision(comment=_("Loaded from %(file)s.") % {"file": path.name}):
+        return _programme_load(path)
+
+
+def _programme_load(path):
     data = json.loads(path.read_text(encoding="utf-8"))
     spec = data["forum"]
 

@@ -1,16 +1,22 @@
 from django.urls import path
 
 from . import views
+from .page_cache import cache_public_page
 
 app_name = "roundtables"
 
 urlpatterns = [
     path("", views.home, name="home"),
-    path("forums/", views.ForumListView.as_view(), name="forum-list"),
-    path("forums/<slug:forum>/", views.ForumDetailView.as_view(), name="forum"),
-    path("forums/<slug:forum>/programme/", views.ProgrammeView.as_view(), name="programme"),
-    path("forums/<slug:forum>/documents/", views.DocumentListView.as_view(), name="documents"),
-    path("forums/<slug:forum>/roundtables/<slug:slug>/", views.RoundtableDetailView.as_view(), name="roundtable"),
-    path("themes/", views.ThemeListView.as_view(), name="theme-list"),
-    path("themes/<slug:slug>/", views.ThemeDetailView.as_view(), name="theme"),
+    path("forums/", cache_public_page(views.ForumListView.as_view()), name="forum-list"),
+    path("forums/<slug:forum>/", cache_public_page(views.ForumDetailView.as_view()), name="forum"),
+    path("forums/<slug:forum>/programme/", cache_public_page(views.ProgrammeView.as_view()), name="programme"),
+    path("forums/<slug:forum>/documents/", cache_public_page(views.DocumentListView.as_view()), name="documents"),
+    path(
+        "forums/<slug:forum>/roundtables/<slug:slug>/",
+        cache_public_page(views.RoundtableDetailView.as_view()),
+        name="roundtable",
+    ),
+    path("themes/", cache_public_page(views.ThemeListView.as_view()), name="theme-list"),
+    path("themes/<slug:slug>/", cache_public_page(views.ThemeDetailView.as_view()), name="theme"),
+    path("search/", views.SearchView.as_view(), name="search"),
 ]

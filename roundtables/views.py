@@ -1,7 +1,9 @@
 from django.shortcuts import redirect
 from django.views.generic import DetailView, ListView, TemplateView
 
-from . import selectors
+from contributions import selectors as contributions
+
+from . import search, selectors
 from .models import Theme
 
 
@@ -39,7 +41,10 @@ class ForumDetailView(ForumPageMixin, TemplateView):
     def get_context_data(self, **kwargs):
         return super().get_context_data(
             roundtables=selectors.roundtables_for_forum_page(forum=self.forum, user=self.request.user),
-            documents=selectors.documents_for_forum_page(forum=self.forum).filter(forum=self.forum),
+            documents=selectors.documents_for_forum_page(forum=self.forum, user=self.request.user).filter(
+                forum=self.forum
+            ),
+            contributions=contributions.contributions_for_forum(forum=self.forum),
             **kwargs,
         )
 
@@ -62,14 +67,20 @@ class RoundtableDetailView(ForumPageMixin, TemplateView):
 
     def get_context_data(self, **kwargs):
         roundtable = selectors.roundtable_for_page(forum=self.forum, slug=self.kwargs["slug"], user=self.request.user)
-        return super().get_context_data(roundtable=roundtable, sessions=roundtable.public_sessions, **kwargs)
+        return super().get_context_data(
+            roundtable=roundtable,
+            sessions=roundtable.public_sessions,
+            contributions=contributions.contributions_for_roundtable(roundtable=roundtable),
+            **kwargs,
+        )
 
 
 class DocumentListView(ForumPageMixin, TemplateView):
     template_name = "roundtables/forum_documents.html"
 
     def get_context_data(self, **kwargs):
-        return super().get_context_data(documents=selectors.documents_for_forum_page(forum=self.forum), **kwargs)
+        documents = selectors.documents_for_forum_page(forum=self.forum, user=self.request.user)
+        return super().get_context_data(documents=documents, **kwargs)
 
 
 class ThemeListView(ListView):
@@ -91,4 +102,24 @@ class ThemeDetailView(DetailView):
             .filter(themes=self.object)
             .order_by("-roundtable__forum__starts_on", "roundtable__number", "number")
         )
-        return super().get_context_data(sessions=sessions, **kwargs)
+        return super().get_context_data(
+            sessions=sessions, contributions=contributions.contributions_for_theme(theme=self.object), **kwargs
+        )
+
+
+class SearchView(TemplateView):
+    """``?q=``: what matches among the sessions, issues, roundtables, people and documents the visitor may see."""
+
+    template_name = "roundtables/search.html"
+
+    def get_context_data(self, **kwargs):
+        query, is_cut = search.query_clean(self.request.GET.get("q", ""))
+        groups = search.programme_search(query=query, user=self.request.user) if query else []
+        return super().get_context_data(
+            query=query,
+            query_is_cut=is_cut,
+            max_query_length=search.MAX_QUERY_LENGTH,
+            groups=groups,
+            result_total=sum(group.total for group in groups),
+            **kwargs,
+        )

@@ -1,33 +1,202 @@
 import re
 
-from django.contrib import admin
+from django.contrib import admin, messages
+from django.contrib.admin.utils import unquote
+from django.core.exceptions import PermissionDenied
 from django.db import models
-from django.db.models import Count
-from django.utils import timezone
+from django.db.models import BooleanField, Count, ExpressionWrapper, Q, Value
+from django.http import Http404, HttpResponseNotAllowed, HttpResponseRedirect
+from django.urls import path, reverse
+from django.utils import formats, timezone
+from django.utils.html import format_html
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import gettext, ngettext
 from django.utils.translation import gettext_lazy as _
+from reversion.admin import VersionAdmin
 
 from roundtables.models import Roundtable
+from roundtables.selectors import roundtable_ids_editable_by
+from roundtables.versions import history_entries
 
-from .forms import IssueInlineForm, PointForm
+from .forms import (
+    IssueInlineForm,
+    ParticipationAdminForm,
+    ParticipationInlineForm,
+    PersonParticipationFormSet,
+    PointForm,
+    SessionAdminForm,
+    SessionParticipationFormSet,
+)
 from .models import Document, Issue, Organisation, Participation, Person, Room, Session
+from .services import session_move, session_publish, session_unpublish
 
 CODE_PATTERN = re.compile(r"^\s*(\d+)\.(\d+)\s*$")
+EDITING_MEDIA = {"js": ["js/admin_reorder.js"], "css": {"all": ["css/admin_editing.css"]}}
 
 
-class RoomInline(admin.TabularInline):
+def programme_scope(request):
+    """None when the user edits the whole programme; else the ids of the roundtables they coordinate."""
+    if not hasattr(request, "_programme_scope"):
+        request._programme_scope = roundtable_ids_editable_by(request.user)
+    return request._programme_scope
+
+
+class ProgrammeAdmin(VersionAdmin):
+    """Base of the programme's admin pages: every change is recorded (django-reversion), the history
+    page shows what changed between versions, and an editor can restore an earlier version."""
+
+    object_history_template = "admin/programme/object_history.html"
+    history_latest_first = True
+
+    def history_view(self, request, object_id, extra_context=None):
+        obj = self.get_object(request, unquote(object_id))
+        if obj is not None and not self.has_view_or_change_permission(request, obj):
+            raise PermissionDenied
+        context = {"history_entries": history_entries(self.model, unquote(object_id)) if obj else []}
+        context.update(extra_context or {})
+        return super().history_view(request, object_id, context)
+
+    def revision_view(self, request, object_id, version_id, extra_context=None):
+        # Restoring writes the record as it is now: the editor must be allowed to change it.
+        obj = self.get_object(request, unquote(object_id))
+        if obj is not None and request.method == "POST" and not self.has_change_permission(request, obj):
+            raise PermissionDenied
+        return super().revision_view(request, object_id, version_id, extra_context)
+
+
+class EditTokenAdminMixin:
+    """Puts the form's edit token (see roundtables.versions) on change pages the user may save."""
+
+    def get_fieldsets(self, request, obj=None):
+        fieldsets = super().get_fieldsets(request, obj)
+        if obj is None or not self.has_change_permission(request, obj):
+            return fieldsets
+        if any("edit_token" in options["fields"] for _name, options in fieldsets):
+            return fieldsets
+        name, options = fieldsets[0]
+        return [(name, {**options, "fields": [*options["fields"], "edit_token"]}), *fieldsets[1:]]
+
+
+class ForumTimeZoneMixin:
+    """Show and read times in the record's forum's time zone, on its change, restore and history pages."""
+
+    def forum_of(self, obj):
+        return obj.roundtable.forum
+
+    def forum_for_new(self, request):
+        """The forum of a record being added, from the roundtable chosen (or given in the URL)."""
+        roundtable_id = request.POST.get("roundtable") or request.GET.get("roundtable")
+        if roundtable_id and str(roundtable_id).isdigit():
+            roundtable = Roundtable.objects.select_related("forum").filter(pk=roundtable_id).first()
+            if roundtable:
+                return roundtable.forum
+        return None
+
+    def forum_time_zone(self, request, object_id):
+        obj = self.get_object(request, unquote(object_id)) if object_id else None
+        forum = self.forum_of(obj) if obj is not None else self.forum_for_new(request)
+        return forum.time_zone if forum is not None else timezone.get_current_timezone_name()
+
+    @staticmethod
+    def _rendered(response):
+        # A template response renders after the view returns: render it while the zone is active.
+        if hasattr(response, "render") and not response.is_rendered:
+            response.render()
+        return response
+
+    def changeform_view(self, request, object_id=None, form_url="", extra_context=None):
+        with timezone.override(self.forum_time_zone(request, object_id)):
+            response = super().changeform_view(request, object_id, form_url, extra_context)
+            if (extra_context or {}).get("revert") or (extra_context or {}).get("recover"):
+                return response  # django-reversion renders it with its own template, inside revision_view
+            return self._rendered(response)
+
+    def revision_view(self, request, object_id, version_id, extra_context=None):
+        with timezone.override(self.forum_time_zone(request, object_id)):
+            return self._rendered(super().revision_view(request, object_id, version_id, extra_context))
+
+    def history_view(self, request, object_id, extra_context=None):
+        with timezone.override(self.forum_time_zone(request, object_id)):
+            return self._rendered(super().history_view(request, object_id, extra_context))
+
+
+class RoundtableScopeMixin:
+    """The committee changes everything; a coordinator changes only what belongs to their roundtables.
+
+    Everyone with the view permission sees the rest read-only: a change or delete of another
+    roundtable's record is refused (403) whatever the URL or the POST, and the choices of roundtable
+    or session offered on add and change pages are the user's own.
+    """
+
+    roundtable_field = "roundtable"  # the path from the model to its roundtable
+
+    def roundtable_id_of(self, obj):
+        *path, last = self.roundtable_field.split("__")
+        for name in path:
+            obj = getattr(obj, name)
+        return getattr(obj, f"{last}_id")
+
+    def can_edit(self, request, obj):
+        scope = programme_scope(request)
+        return scope is None or self.roundtable_id_of(obj) in scope
+
+    def has_change_permission(self, request, obj=None):
+        return super().has_change_permission(request, obj) and (obj is None or self.can_edit(request, obj))
+
+    def has_delete_permission(self, request, obj=None):
+        return super().has_delete_permission(request, obj) and (obj is None or self.can_edit(request, obj))
+
+    def has_add_permission(self, request):
+        scope = programme_scope(request)
+        return super().has_add_permission(request) and (scope is None or bool(scope))
+
+    def writable(self, request, queryset):
+        """The part of ``queryset`` the user may change."""
+        scope = programme_scope(request)
+        return queryset if scope is None else queryset.filter(**{f"{self.roundtable_field}__in": scope})
+
+    def editable_roundtables(self, request):
+        return self.writable_roundtables(request, Roundtable.objects.select_related("forum"))
+
+    @staticmethod
+    def writable_roundtables(request, queryset):
+        scope = programme_scope(request)
+        return queryset if scope is None else queryset.filter(pk__in=scope)
+
+
+class ParentScopedInlineMixin:
+    """An inline's rows can be changed only where the record they belong to can."""
+
+    def _parent_editable(self, request, obj):
+        if obj is None or obj.pk is None:
+            return True
+        parent_admin = self.admin_site._registry.get(type(obj))
+        return parent_admin is None or parent_admin.has_change_permission(request, obj)
+
+    def has_add_permission(self, request, obj):
+        return super().has_add_permission(request, obj) and self._parent_editable(request, obj)
+
+    def has_change_permission(self, request, obj=None):
+        return super().has_change_permission(request, obj) and self._parent_editable(request, obj)
+
+    def has_delete_permission(self, request, obj=None):
+        return super().has_delete_permission(request, obj) and self._parent_editable(request, obj)
+
+
+class RoomInline(ParentScopedInlineMixin, admin.TabularInline):
     model = Room
     fields = ["name", "capacity", "position"]
     extra = 0
 
 
-class DocumentInline(admin.TabularInline):
+class DocumentInline(ParentScopedInlineMixin, admin.TabularInline):
     model = Document
     fields = ["title", "kind", "language", "circulated_on", "file", "position"]
     extra = 0
     show_change_link = True
 
 
-class IssueInline(admin.TabularInline):
+class IssueInline(ParentScopedInlineMixin, admin.TabularInline):
     """The session's main issues and proposed themes, each with its sub-points."""
 
     model = Issue
@@ -37,20 +206,30 @@ class IssueInline(admin.TabularInline):
     verbose_name = _("main issue or proposed theme")
     verbose_name_plural = _("main issues and proposed themes, with their sub-points")
 
+    class Media:
+        js = EDITING_MEDIA["js"]
+        css = EDITING_MEDIA["css"]
+
     def get_queryset(self, request):
         return super().get_queryset(request).filter(parent__isnull=True).prefetch_related("points")
 
 
-class ParticipationInline(admin.TabularInline):
+class ParticipationInline(ParentScopedInlineMixin, admin.TabularInline):
     model = Participation
+    form = ParticipationInlineForm
+    formset = SessionParticipationFormSet
     fields = ["person", "role", "position"]
     autocomplete_fields = ["person"]
     extra = 0
     verbose_name = _("person in a role")
     verbose_name_plural = _("people in roles")
 
+    class Media:
+        js = EDITING_MEDIA["js"]
+        css = EDITING_MEDIA["css"]
 
-class PointInline(admin.TabularInline):
+
+class PointInline(ParentScopedInlineMixin, admin.TabularInline):
     model = Issue
     fk_name = "parent"
     form = PointForm
@@ -59,33 +238,25 @@ class PointInline(admin.TabularInline):
     verbose_name = _("sub-point")
     verbose_name_plural = _("sub-points")
 
+    class Media:
+        js = EDITING_MEDIA["js"]
+        css = EDITING_MEDIA["css"]
 
-class ForumTimeZoneMixin:
-    """Show and read a session's times in its forum's time zone."""
 
-    def forum_time_zone(self, request, object_id):
-        session = self.get_object(request, object_id) if object_id else None
-        if session is not None:
-            return session.roundtable.forum.time_zone
-        roundtable_id = request.POST.get("roundtable") or request.GET.get("roundtable")
-        if roundtable_id and str(roundtable_id).isdigit():
-            roundtable = Roundtable.objects.select_related("forum").filter(pk=roundtable_id).first()
-            if roundtable:
-                return roundtable.forum.time_zone
-        return timezone.get_current_timezone_name()
-
-    def changeform_view(self, request, object_id=None, form_url="", extra_context=None):
-        with timezone.override(self.forum_time_zone(request, object_id)):
-            response = super().changeform_view(request, object_id, form_url, extra_context)
-            # Render now: a TemplateResponse would otherwise show its times after the override ends.
-            if hasattr(response, "render"):
-                response.render()
-            return response
+def local_when(session):
+    """“Mon 2 Nov 2009, 09:30–11:00” in the forum's time zone, or a dash."""
+    if session.starts_at is None:
+        return "—"
+    zone = session.roundtable.forum.zone
+    start = timezone.localtime(session.starts_at, zone)
+    end = timezone.localtime(session.ends_at, zone)
+    return f"{formats.date_format(start, 'D j M Y, H:i')}–{formats.time_format(end, 'H:i')}"
 
 
 @admin.register(Session)
-class SessionAdmin(ForumTimeZoneMixin, admin.ModelAdmin):
-    list_display = ["code", "title", "roundtable", "local_start", "room", "status"]
+class SessionAdmin(RoundtableScopeMixin, EditTokenAdminMixin, ForumTimeZoneMixin, ProgrammeAdmin):
+    form = SessionAdminForm
+    list_display = ["code", "title", "roundtable", "local_start", "room", "status", "reorder"]
     list_display_links = ["code", "title"]
     list_filter = ["roundtable__forum", "roundtable", "status", "themes", "room"]
     list_select_related = ["roundtable__forum", "room"]
@@ -99,16 +270,155 @@ class SessionAdmin(ForumTimeZoneMixin, admin.ModelAdmin):
     ]
     inlines = [IssueInline, ParticipationInline]
     ordering = ["roundtable__forum", "roundtable__number", "number"]
+    actions = ["publish", "unpublish"]
+
+    class Media:
+        css = EDITING_MEDIA["css"]
+
+    def get_queryset(self, request):
+        scope = programme_scope(request)
+        if scope is None:
+            editable = Value(True)
+        elif scope:
+            editable = ExpressionWrapper(Q(roundtable__in=scope), output_field=BooleanField())
+        else:
+            editable = Value(False)
+        return super().get_queryset(request).annotate(is_editable=editable)
+
+    def get_urls(self):
+        name = f"{self.opts.app_label}_{self.opts.model_name}_move"
+        return [
+            path("<path:object_id>/move/<str:direction>/", self.admin_site.admin_view(self.move_view), name=name),
+            *super().get_urls(),
+        ]
 
     @admin.display(description=_("code"), ordering="number")
     def code(self, session):
         return session.code
 
-    @admin.display(description=_("starts at (forum time)"), ordering="starts_at")
+    @admin.display(description=_("when (forum time)"), ordering="starts_at")
     def local_start(self, session):
-        if session.starts_at is None:
-            return "—"
-        return session.starts_at.astimezone(session.roundtable.forum.zone).strftime("%a %d %b %Y, %H:%M")
+        return local_when(session)
+
+    @admin.display(description=_("order"))
+    def reorder(self, session):
+        if not getattr(session, "is_editable", False):
+            return ""
+        buttons = [
+            ("up", "↑", gettext("Move session %(code)s up") % {"code": session.code}),
+            ("down", "↓", gettext("Move session %(code)s down") % {"code": session.code}),
+        ]
+        return format_html(
+            "{}{}",
+            *(
+                format_html(
+                    '<button type="submit" class="reorder-button" formaction="{}" formnovalidate '
+                    'title="{}" aria-label="{}">{}</button>',
+                    reverse("admin:programme_sessions_session_move", args=[session.pk, direction]),
+                    label,
+                    label,
+                    arrow,
+                )
+                for direction, arrow, label in buttons
+            ),
+        )
+
+    def move_view(self, request, object_id, direction):
+        """Swap a session with the one before or after it in its roundtable (a POST from the list)."""
+        if request.method != "POST":
+            return HttpResponseNotAllowed(["POST"])
+        session = self.get_object(request, unquote(object_id))
+        if session is None:
+            raise Http404
+        if direction not in {"up", "down"} or not self.has_change_permission(request, session):
+            raise PermissionDenied
+        other = session_move(session=session, direction=direction, user=request.user)
+        if other is None:
+            message = (
+                gettext("Session %(code)s is already the first of its roundtable.")
+                if direction == "up"
+                else gettext("Session %(code)s is already the last of its roundtable.")
+            )
+            self.message_user(request, message % {"code": session.code}, messages.WARNING)
+        else:
+            session.refresh_from_db()
+            self.message_user(
+                request,
+                gettext("Session “%(title)s” is now %(code)s, and “%(other)s” is %(other_code)s.")
+                % {"title": session.title, "code": session.code, "other": other.title, "other_code": other.code},
+                messages.SUCCESS,
+            )
+        back = request.headers.get("referer", "")
+        if not url_has_allowed_host_and_scheme(back, allowed_hosts={request.get_host()}):
+            back = reverse("admin:programme_sessions_session_changelist")
+        return HttpResponseRedirect(back)
+
+    @admin.action(description=_("Publish the selected sessions"), permissions=["change"])
+    def publish(self, request, queryset):
+        self._set_status(request, queryset, session_publish)
+
+    @admin.action(description=_("Take the selected sessions back to draft"), permissions=["change"])
+    def unpublish(self, request, queryset):
+        self._set_status(request, queryset, session_unpublish)
+
+    def _set_status(self, request, queryset, service):
+        writable = self.writable(request, queryset)
+        skipped = queryset.count() - writable.count()
+        changed, unchanged = service(sessions=list(writable), user=request.user)
+        codes = ", ".join(session.code for session in changed)
+        if service is session_publish:
+            done = ngettext(
+                "Published %(count)d session: %(codes)s.", "Published %(count)d sessions: %(codes)s.", len(changed)
+            )
+            same = ngettext(
+                "%(count)d session was published already: %(codes)s.",
+                "%(count)d sessions were published already: %(codes)s.",
+                len(unchanged),
+            )
+        else:
+            done = ngettext(
+                "Took %(count)d session back to draft: %(codes)s.",
+                "Took %(count)d sessions back to draft: %(codes)s.",
+                len(changed),
+            )
+            same = ngettext(
+                "%(count)d session was a draft already: %(codes)s.",
+                "%(count)d sessions were drafts already: %(codes)s.",
+                len(unchanged),
+            )
+        if changed:
+            self.message_user(request, done % {"count": len(changed), "codes": codes}, messages.SUCCESS)
+        if unchanged:
+            self.message_user(
+                request,
+                same % {"count": len(unchanged), "codes": ", ".join(session.code for session in unchanged)},
+                messages.INFO,
+            )
+        if skipped:
+            self.message_user(
+                request,
+                ngettext(
+                    "%(count)d session belongs to a roundtable you do not coordinate: it was left as it was.",
+                    "%(count)d sessions belong to roundtables you do not coordinate: they were left as they were.",
+                    skipped,
+                )
+                % {"count": skipped},
+                messages.WARNING,
+            )
+        if service is session_publish:
+            drafts = sorted(
+                {session.roundtable.forum.name for session in changed if not session.roundtable.forum.is_published}
+            )
+            for name in drafts:
+                self.message_user(
+                    request,
+                    gettext(
+                        "The forum “%(forum)s” is still a draft: delegates will see these sessions once it is "
+                        "published."
+                    )
+                    % {"forum": name},
+                    messages.WARNING,
+                )
 
     def get_search_results(self, request, queryset, search_term):
         match = CODE_PATTERN.match(search_term)
@@ -119,12 +429,31 @@ class SessionAdmin(ForumTimeZoneMixin, admin.ModelAdmin):
 
     def formfield_for_foreignkey(self, db_field, request, **kwargs):
         if db_field.name == "roundtable":
-            kwargs["queryset"] = Roundtable.objects.select_related("forum")
+            kwargs["queryset"] = self.editable_roundtables(request)
+        return super().formfield_for_foreignkey(db_field, request, **kwargs)
+
+
+class SessionPartMixin(RoundtableScopeMixin):
+    """Records that belong to a session (issues, roles): editable where their session is."""
+
+    roundtable_field = "session__roundtable"
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).select_related("session__roundtable__forum")
+
+    def formfield_for_foreignkey(self, db_field, request, **kwargs):
+        scope = programme_scope(request)
+        if db_field.name == "session":
+            sessions = Session.objects.all()
+            kwargs["queryset"] = sessions if scope is None else sessions.filter(roundtable__in=scope)
+        elif db_field.name == "parent":
+            issues = Issue.objects.filter(parent__isnull=True)
+            kwargs["queryset"] = issues if scope is None else issues.filter(session__roundtable__in=scope)
         return super().formfield_for_foreignkey(db_field, request, **kwargs)
 
 
 @admin.register(Issue)
-class IssueAdmin(admin.ModelAdmin):
+class IssueAdmin(SessionPartMixin, ProgrammeAdmin):
     list_display = ["__str__", "kind", "session", "position"]
     list_filter = ["kind", "session__roundtable__forum", "session__roundtable"]
     list_select_related = ["session__roundtable"]
@@ -138,7 +467,8 @@ class IssueAdmin(admin.ModelAdmin):
 
 
 @admin.register(Participation)
-class ParticipationAdmin(admin.ModelAdmin):
+class ParticipationAdmin(SessionPartMixin, ProgrammeAdmin):
+    form = ParticipationAdminForm
     list_display = ["person", "role", "session"]
     list_filter = ["role", "session__roundtable__forum"]
     list_select_related = ["person", "session__roundtable"]
@@ -147,17 +477,25 @@ class ParticipationAdmin(admin.ModelAdmin):
     raw_id_fields = ["session"]
 
 
-class PersonParticipationInline(admin.TabularInline):
+class PersonParticipationInline(ParentScopedInlineMixin, admin.TabularInline):
     model = Participation
+    formset = PersonParticipationFormSet
     fields = ["session", "role", "position"]
     raw_id_fields = ["session"]
     extra = 0
     verbose_name = _("role in a session")
     verbose_name_plural = _("roles in sessions")
 
+    def formfield_for_foreignkey(self, db_field, request, **kwargs):
+        if db_field.name == "session":
+            scope = programme_scope(request)
+            sessions = Session.objects.all()
+            kwargs["queryset"] = sessions if scope is None else sessions.filter(roundtable__in=scope)
+        return super().formfield_for_foreignkey(db_field, request, **kwargs)
+
 
 @admin.register(Person)
-class PersonAdmin(admin.ModelAdmin):
+class PersonAdmin(ProgrammeAdmin):
     list_display = ["name", "organisation", "position", "country", "role_count"]
     list_filter = ["organisation__kind", "participations__role"]
     list_select_related = ["organisation"]
@@ -179,7 +517,7 @@ class PersonAdmin(admin.ModelAdmin):
 
 
 @admin.register(Organisation)
-class OrganisationAdmin(admin.ModelAdmin):
+class OrganisationAdmin(ProgrammeAdmin):
     list_display = ["name", "kind", "country", "people_count"]
     formfield_overrides = {models.URLField: {"assume_scheme": "https"}}
     list_filter = ["kind"]
@@ -195,7 +533,7 @@ class OrganisationAdmin(admin.ModelAdmin):
 
 
 @admin.register(Room)
-class RoomAdmin(admin.ModelAdmin):
+class RoomAdmin(ProgrammeAdmin):
     list_display = ["name", "forum", "capacity", "position"]
     list_editable = ["capacity", "position"]
     list_filter = ["forum"]
@@ -204,7 +542,7 @@ class RoomAdmin(admin.ModelAdmin):
 
 
 @admin.register(Document)
-class DocumentAdmin(admin.ModelAdmin):
+class DocumentAdmin(ProgrammeAdmin):
     list_display = ["title", "kind", "language", "circulated_on", "attached_to"]
     list_filter = ["kind", "language", "forum"]
     list_select_related = ["forum", "roundtable__forum", "session__roundtable"]

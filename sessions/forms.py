@@ -1,8 +1,28 @@
 from django import forms
+from django.db.models import prefetch_related_objects
+from django.forms.models import BaseInlineFormSet
+from django.utils import formats, timezone
 from django.utils.translation import gettext_lazy as _
 
-from .models import Issue
+from roundtables.forms import EditTokenForm
+
+from .models import Issue, Participation, Session
+from .selectors import clashes_among, person_clashes, room_clashes
 from .services import issue_set_points
+
+
+class PositionInput(forms.NumberInput):
+    """An order number; static/js/admin_reorder.js adds "move up" and "move down" buttons next to it."""
+
+    def __init__(self, attrs=None):
+        defaults = {
+            "class": "vSmallField reorder-position",
+            "min": "0",
+            "data-reorder": "position",
+            "data-move-up": _("Move up"),
+            "data-move-down": _("Move down"),
+        }
+        super().__init__({**defaults, **(attrs or {})})
 
 
 class IssueInlineForm(forms.ModelForm):
@@ -18,7 +38,7 @@ class IssueInlineForm(forms.ModelForm):
     class Meta:
         model = Issue
         fields = ["kind", "text", "position"]
-        widgets = {"text": forms.Textarea(attrs={"rows": 3, "cols": 50})}
+        widgets = {"text": forms.Textarea(attrs={"rows": 3, "cols": 50}), "position": PositionInput}
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -41,11 +61,193 @@ class PointForm(forms.ModelForm):
     class Meta:
         model = Issue
         fields = ["text", "position"]
-        widgets = {"text": forms.Textarea(attrs={"rows": 2, "cols": 80})}
+        widgets = {"text": forms.Textarea(attrs={"rows": 2, "cols": 80}), "position": PositionInput}
 
     def clean(self):
         cleaned_data = super().clean()
         self.instance.kind = Issue.Kind.POINT
         if self.instance.parent_id:
             self.instance.session_id = self.instance.parent.session_id
+        return cleaned_data
+
+
+class ParticipationInlineForm(forms.ModelForm):
+    class Meta:
+        model = Participation
+        fields = ["person", "role", "position"]
+        widgets = {"position": PositionInput}
+
+
+# The timetable: a room is never booked twice at once, and nobody is in two sessions at once.
+
+
+def session_when(session):
+    """“Mon 2 Nov, 09:30–11:00”, in the time zone of the session's forum."""
+    zone = session.roundtable.forum.zone
+    start = timezone.localtime(session.starts_at, zone)
+    end = timezone.localtime(session.ends_at, zone)
+    return f"{formats.date_format(start, 'D j M, H:i')}–{formats.time_format(end, 'H:i')}"
+
+
+def room_clash_message(room, other):
+    return _("%(room)s is already booked at this time for session %(code)s “%(title)s” (%(when)s).") % {
+        "room": room,
+        "code": other.code,
+        "title": other.title,
+        "when": session_when(other),
+    }
+
+
+def person_clash_message(person, other, role=None):
+    values = {"person": person, "code": other.code, "title": other.title, "when": session_when(other)}
+    if role:
+        values["role"] = role
+        return _("%(person)s is already in session %(code)s “%(title)s” at this time (%(when)s), as %(role)s.") % values
+    return _("%(person)s is also in session %(code)s “%(title)s”, at an overlapping time (%(when)s).") % values
+
+
+class SessionAdminForm(EditTokenForm):
+    """A session, refused when its room is booked for another session at an overlapping time."""
+
+    class Meta:
+        model = Session
+        fields = [
+            "roundtable",
+            "number",
+            "title",
+            "slug",
+            "status",
+            "starts_at",
+            "ends_at",
+            "room",
+            "background",
+            "themes",
+        ]
+
+    def clean(self):
+        cleaned_data = super().clean()
+        room, starts_at, ends_at = (cleaned_data.get(name) for name in ("room", "starts_at", "ends_at"))
+        if {"room", "starts_at", "ends_at"} & set(self.changed_data) or self.instance.pk is None:
+            for other in room_clashes(room=room, starts_at=starts_at, ends_at=ends_at, exclude=[self.instance.pk]):
+                self.add_error("room", room_clash_message(room, other))
+        return cleaned_data
+
+
+def _kept_forms(formset):
+    """The valid forms of ``formset`` that will be saved (not deleted, not left empty)."""
+    return [
+        form
+        for form in formset.forms
+        if form.is_valid() and form.cleaned_data and not formset._should_delete_form(form)
+    ]
+
+
+def _times_changed(session):
+    if session.pk is None:
+        return True
+    saved = Session.objects.filter(pk=session.pk).values_list("starts_at", "ends_at").first()
+    return saved != (session.starts_at, session.ends_at)
+
+
+class SessionParticipationFormSet(BaseInlineFormSet):
+    """A session's people in roles, refused when one of them is in another session at the same time."""
+
+    def clean(self):
+        super().clean()
+        session = self.instance
+        if not (session.starts_at and session.ends_at):
+            return
+        check_all = _times_changed(session)
+        forms = [form for form in _kept_forms(self) if form.cleaned_data.get("person")]
+        people = {form.cleaned_data["person"].pk for form in forms if check_all or form.has_changed()}
+        reported = set()
+        for other in person_clashes(
+            people=people, starts_at=session.starts_at, ends_at=session.ends_at, exclude=[session.pk]
+        ):
+            if other.person_id in reported:
+                continue
+            reported.add(other.person_id)
+            form = next(form for form in forms if form.cleaned_data["person"].pk == other.person_id)
+            form.add_error("person", person_clash_message(other.person, other.session, other.get_role_display()))
+
+
+class RoundtableSessionFormSet(BaseInlineFormSet):
+    """The sessions of a roundtable, checked as one timetable: rooms and people are not booked twice."""
+
+    def clean(self):
+        super().clean()
+        forms = _kept_forms(self)
+        sessions = [form.instance for form in forms]
+        prefetch_related_objects([s for s in sessions if s.pk], "participations__person")
+        in_formset = [form.instance.pk for form in self.forms if form.instance.pk]
+        changed = {id(form.instance) for form in forms if form.has_changed()}
+        for form in forms:
+            session = form.instance
+            if id(session) not in changed or not session.starts_at or not session.ends_at:
+                continue
+            for other in room_clashes(
+                room=session.room, starts_at=session.starts_at, ends_at=session.ends_at, exclude=in_formset
+            ):
+                form.add_error("room", room_clash_message(session.room, other))
+            people = [participation.person_id for participation in session.participations.all()] if session.pk else []
+            for other in person_clashes(
+                people=people, starts_at=session.starts_at, ends_at=session.ends_at, exclude=in_formset
+            ):
+                form.add_error("starts_at", person_clash_message(other.person, other.session, other.get_role_display()))
+        forms_by_session = {id(form.instance): form for form in forms}
+        for clash in clashes_among(sessions):
+            if id(clash.first) not in changed and id(clash.second) not in changed:
+                continue
+            form = forms_by_session[id(clash.second if id(clash.second) in changed else clash.first)]
+            other = clash.first if form.instance is clash.second else clash.second
+            if clash.kind == "room":
+                form.add_error("room", room_clash_message(clash.subject, other))
+            else:
+                form.add_error("starts_at", person_clash_message(clash.subject, other))
+
+
+class PersonParticipationFormSet(BaseInlineFormSet):
+    """A person's roles in sessions, refused when two of their sessions overlap."""
+
+    def clean(self):
+        super().clean()
+        person = self.instance
+        roles = [(form, form.cleaned_data["session"]) for form in _kept_forms(self) if form.cleaned_data.get("session")]
+        in_formset = [session.pk for _form, session in roles]
+        reported = set()
+        for form, session in roles:
+            if not form.has_changed() or not session.starts_at:
+                continue
+            for other in person_clashes(
+                people=[person.pk], starts_at=session.starts_at, ends_at=session.ends_at, exclude=in_formset
+            ):
+                form.add_error("session", person_clash_message(person, other.session, other.get_role_display()))
+            for _other_form, other in roles:
+                pair = frozenset([session.pk, other.pk])
+                if other.pk != session.pk and pair not in reported and _overlap(session, other):
+                    reported.add(pair)
+                    form.add_error("session", person_clash_message(person, other))
+
+
+def _overlap(first, second):
+    return bool(
+        first.starts_at and second.starts_at and first.starts_at < second.ends_at and second.starts_at < first.ends_at
+    )
+
+
+class ParticipationAdminForm(forms.ModelForm):
+    """One person in one role, refused when they are in another session at the same time."""
+
+    class Meta:
+        model = Participation
+        fields = ["session", "person", "role", "position"]
+
+    def clean(self):
+        cleaned_data = super().clean()
+        session, person = cleaned_data.get("session"), cleaned_data.get("person")
+        if session and person and session.starts_at and {"session", "person"} & set(self.changed_data):
+            for other in person_clashes(
+                people=[person.pk], starts_at=session.starts_at, ends_at=session.ends_at, exclude=[session.pk]
+            ):
+                self.add_error("person", person_clash_message(person, other.session, other.get_role_display()))
         return cleaned_data

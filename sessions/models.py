@@ -1,5 +1,6 @@
 import datetime
 
+import reversion
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import F, Q
@@ -11,6 +12,7 @@ from roundtables.models import Status
 from .validators import validate_document_file
 
 
+@reversion.register()
 class Room(models.Model):
     forum = models.ForeignKey(
         "roundtables.Forum", on_delete=models.CASCADE, related_name="rooms", verbose_name=_("forum")
@@ -31,6 +33,7 @@ class Room(models.Model):
         return self.name
 
 
+@reversion.register()
 class Organisation(models.Model):
     class Kind(models.TextChoices):
         NGO = "ngo", _("Non-governmental organisation")
@@ -58,6 +61,7 @@ class Organisation(models.Model):
         return self.name
 
 
+@reversion.register()
 class Person(models.Model):
     name = models.CharField(_("name"), max_length=200)
     slug = models.SlugField(_("slug"), max_length=80, unique=True)
@@ -94,6 +98,8 @@ class SessionQuerySet(models.QuerySet):
         return self.filter(roundtable__forum=forum)
 
 
+# A session's versions include its issues (with their sub-points) and its participants.
+@reversion.register(follow=["issues", "participations"])
 class Session(models.Model):
     roundtable = models.ForeignKey(
         "roundtables.Roundtable",
@@ -185,6 +191,8 @@ class Session(models.Model):
             raise ValidationError(errors)
 
 
+# An issue or a role changed on its own is recorded in its session's history too.
+@reversion.register(follow=["session"])
 class Issue(models.Model):
     """A main issue, proposed theme or discussion question of a session, or a sub-point of one."""
 
@@ -238,6 +246,7 @@ class Issue(models.Model):
             raise ValidationError({"parent": _("The parent issue belongs to another session.")})
 
 
+@reversion.register(follow=["session"])
 class Participation(models.Model):
     """A person's role in a session."""
 
@@ -269,6 +278,7 @@ class Participation(models.Model):
         return f"{self.person} ({self.get_role_display()})"
 
 
+@reversion.register()
 class Document(models.Model):
     class Kind(models.TextChoices):
         CONCEPT_NOTE = "concept_note", _("Concept note")

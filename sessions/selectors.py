@@ -1,13 +1,15 @@
-"""Reads for the public session, person and document pages."""
+"""Reads for the public session, person and document pages, and the committee's timetable checks."""
 
-from django.db.models import Prefetch, Q
+import dataclasses
+
+from django.db.models import Exists, F, OuterRef, Prefetch, Q
 from django.http import Http404
 from django.shortcuts import get_object_or_404
 
-from roundtables.models import Status
-from roundtables.selectors import can_preview, sessions_for_public_pages
+from roundtables.models import Forum, Roundtable, Status
+from roundtables.selectors import can_preview, sessions_for_listing, sessions_for_public_pages
 
-from .models import Document, Participation, Person
+from .models import Document, Issue, Participation, Person, Session
 
 
 def person_for_page(*, slug, user=None):
@@ -37,3 +39,167 @@ def document_for_download(*, pk, user=None):
             | Q(session__status=published, session__roundtable__forum__status=published)
         )
     return get_object_or_404(documents, pk=pk)
+
+
+def sessions_for_calendar(*, forum=None, user=None):
+    """Scheduled sessions with all their iCalendar event shows: room, people by role, themes, issues."""
+    return (
+        sessions_for_listing(forum=forum, user=user, with_organisations=True)
+        .filter(starts_at__isnull=False)
+        .prefetch_related(
+            Prefetch(
+                "issues",
+                queryset=Issue.objects.filter(parent__isnull=True).prefetch_related(
+                    Prefetch("points", queryset=Issue.objects.order_by("position", "id"))
+                ),
+                to_attr="top_issues",
+            )
+        )
+        .order_by("starts_at", "roundtable__number", "number")
+    )
+
+
+def sessions_for_agenda(*, ids, user=None):
+    """The sessions of a delegate's agenda that the visitor may see, in time order (unscheduled last)."""
+    return (
+        sessions_for_listing(user=user)
+        .filter(pk__in=ids)
+        .order_by(F("starts_at").asc(nulls_last=True), "ends_at", "roundtable__number", "number")
+    )
+
+
+def session_for_agenda(*, pk, user=None):
+    """A session the visitor may star; 404 when there is none they may see."""
+    return get_object_or_404(sessions_for_public_pages(user).only("pk"), pk=pk)
+
+
+# The committee's timetable checks and to-do list ----------------------------------------------
+
+
+@dataclasses.dataclass(frozen=True)
+class Clash:
+    """Two sessions at overlapping times that share a room or a person."""
+
+    kind: str  # "room" or "person"
+    first: Session
+    second: Session
+    subject: object  # the Room or the Person they share
+
+
+def _pks(items):
+    return [item for item in items if item]
+
+
+def room_clashes(*, room, starts_at, ends_at, exclude=()):
+    """Other sessions booked in ``room`` at a time overlapping [starts_at, ends_at) (touching is fine)."""
+    if room is None or starts_at is None or ends_at is None:
+        return []
+    return list(
+        Session.objects.filter(room=room, starts_at__lt=ends_at, ends_at__gt=starts_at)
+        .exclude(pk__in=_pks(exclude))
+        .select_related("roundtable__forum", "room")
+        .order_by("starts_at", "roundtable__number", "number")
+    )
+
+
+def person_clashes(*, people, starts_at, ends_at, exclude=()):
+    """Roles of ``people`` in other sessions at a time overlapping [starts_at, ends_at)."""
+    people = _pks(people)
+    if not people or starts_at is None or ends_at is None:
+        return []
+    return list(
+        Participation.objects.filter(person__in=people, session__starts_at__lt=ends_at, session__ends_at__gt=starts_at)
+        .exclude(session__in=_pks(exclude))
+        .select_related("person", "session__roundtable__forum")
+        .order_by("session__starts_at", "person__name", "pk")
+    )
+
+
+def _people(session):
+    if session.pk is None:
+        return {}
+    return {participation.person_id: participation.person for participation in session.participations.all()}
+
+
+def clashes_among(sessions):
+    """Room and person clashes between any two of ``sessions``.
+
+    Works on sessions in memory (participations prefetched with their people), so that a form can
+    check the timetable it is about to save.
+    """
+    scheduled = sorted((s for s in sessions if s.starts_at and s.ends_at), key=lambda s: (s.starts_at, s.ends_at))
+    people = {id(session): _people(session) for session in scheduled}
+    clashes = []
+    for index, first in enumerate(scheduled):
+        for second in scheduled[index + 1 :]:
+            if second.starts_at >= first.ends_at:
+                break
+            if first.room_id and first.room_id == second.room_id:
+                clashes.append(Clash("room", first, second, first.room))
+            for person_id in sorted(people[id(first)].keys() & people[id(second)].keys()):
+                clashes.append(Clash("person", first, second, people[id(first)][person_id]))
+    return clashes
+
+
+@dataclasses.dataclass
+class ForumToDo:
+    """What a forum's programme still misses, for the committee's dashboard."""
+
+    forum: Forum
+    without_time: list
+    without_room: list
+    without_chair: list
+    without_rapporteur: list
+    roundtables_without_background: list
+    clashes: list
+
+    @property
+    def count(self):
+        return (
+            len(self.without_time)
+            + len(self.without_room)
+            + len(self.without_chair)
+            + len(self.without_rapporteur)
+            + len(self.roundtables_without_background)
+            + len(self.clashes)
+        )
+
+
+def forums_for_dashboard(*, forum=None):
+    """Every forum (or just ``forum``), latest first, with what its programme still misses. Four queries."""
+    forums = Forum.objects.order_by("-starts_on", "name")
+    if forum is not None:
+        forums = forums.filter(pk=forum.pk)
+    forums = list(forums)
+    role = Participation.objects.filter(session=OuterRef("pk"))
+    sessions = (
+        Session.objects.filter(roundtable__forum__in=forums)
+        .select_related("roundtable__forum", "room")
+        .annotate(
+            has_chair=Exists(role.filter(role=Participation.Role.CHAIR)),
+            has_rapporteur=Exists(role.filter(role=Participation.Role.RAPPORTEUR)),
+        )
+        .prefetch_related(
+            Prefetch("participations", queryset=Participation.objects.select_related("person").order_by("pk"))
+        )
+        .order_by("roundtable__number", "number")
+    )
+    by_forum = {item.pk: [] for item in forums}
+    for session in sessions:
+        by_forum[session.roundtable.forum_id].append(session)
+    bare = {item.pk: [] for item in forums}
+    for roundtable in Roundtable.objects.filter(forum__in=forums).order_by("number"):
+        if not roundtable.background.strip():
+            bare[roundtable.forum_id].append(roundtable)
+    return [
+        ForumToDo(
+            forum=item,
+            without_time=[s for s in by_forum[item.pk] if s.starts_at is None],
+            without_room=[s for s in by_forum[item.pk] if s.room_id is None],
+            without_chair=[s for s in by_forum[item.pk] if not s.has_chair],
+            without_rapporteur=[s for s in by_forum[item.pk] if not s.has_rapporteur],
+            roundtables_without_background=bare[item.pk],
+            clashes=clashes_among(by_forum[item.pk]),
+        )
+        for item in forums
+    ]

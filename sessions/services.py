@@ -1,8 +1,74 @@
 """Writes that touch several rows of the programme."""
 
 from django.db import transaction
+from django.db.models import Max
+from django.utils.translation import gettext as _
 
-from .models import Issue
+from roundtables.models import Status
+from roundtables.versions import revision
+
+from .models import Issue, Session
+
+
+@transaction.atomic
+def session_publish(*, sessions, user=None):
+    """Publish ``sessions``; return (the ones published now, the ones that already were)."""
+    return _sessions_set_status(sessions, Status.PUBLISHED, user, _("Published sessions %(codes)s."))
+
+
+@transaction.atomic
+def session_unpublish(*, sessions, user=None):
+    """Take ``sessions`` back to draft; return (the ones changed now, the ones that already were drafts)."""
+    return _sessions_set_status(sessions, Status.DRAFT, user, _("Took sessions %(codes)s back to draft."))
+
+
+def _sessions_set_status(sessions, status, user, comment):
+    rows = list(
+        Session.objects.select_for_update()
+        .filter(pk__in=[session.pk for session in sessions])
+        .select_related("roundtable")
+        .order_by("roundtable__number", "number")
+    )
+    changed = [session for session in rows if session.status != status]
+    unchanged = [session for session in rows if session.status == status]
+    if changed:
+        with revision(user=user, comment=comment % {"codes": ", ".join(session.code for session in changed)}):
+            for session in changed:
+                session.status = status
+                session.save(update_fields=["status", "updated_at"])
+    return changed, unchanged
+
+
+@transaction.atomic
+def session_move(*, session, direction, user=None):
+    """Swap ``session`` with the one before ("up") or after ("down") it in its roundtable.
+
+    Sessions are ordered by their number, so the two swap numbers (and codes). Returns the other
+    session, or None when ``session`` is already first or last.
+    """
+    if direction not in {"up", "down"}:
+        raise ValueError(direction)
+    siblings = Session.objects.select_for_update().filter(roundtable_id=session.roundtable_id)
+    session = siblings.get(pk=session.pk)
+    if direction == "up":
+        other = siblings.filter(number__lt=session.number).order_by("-number").first()
+    else:
+        other = siblings.filter(number__gt=session.number).order_by("number").first()
+    if other is None:
+        return None
+    spare = siblings.aggregate(highest=Max("number"))["highest"] + 1
+    numbers = session.number, other.number
+    comment = _("Moved session %(code)s up.") if direction == "up" else _("Moved session %(code)s down.")
+    comment = comment % {"code": session.code}
+    with revision(user=user, comment=comment):
+        # The number is unique in the roundtable: park one session on a free number during the swap.
+        session.number = spare
+        session.save(update_fields=["number", "updated_at"])
+        other.number = numbers[0]
+        other.save(update_fields=["number", "updated_at"])
+        session.number = numbers[1]
+        session.save(update_fields=["number", "updated_at"])
+    return other
 
 
 @transaction.atomic

@@ -1,5 +1,7 @@
 from django.urls import path
 
+from roundtables.page_cache import cache_public_page
+
 from . import views
 
 app_name = "sessions"
@@ -7,9 +9,25 @@ app_name = "sessions"
 urlpatterns = [
     path(
         "forums/<slug:forum>/roundtables/<slug:roundtable>/<slug:slug>/",
-        views.SessionDetailView.as_view(),
+        cache_public_page(views.SessionDetailView.as_view()),
         name="detail",
     ),
-    path("people/<slug:slug>/", views.PersonDetailView.as_view(), name="person"),
+    path(
+        "forums/<slug:forum>/roundtables/<slug:roundtable>/<slug:slug>/handout.pdf",
+        views.session_pdf,
+        name="pdf",
+    ),
+    path("forums/<slug:forum>/programme.pdf", views.programme_pdf, name="programme-pdf"),
+    path("forums/<slug:forum>/roundtables/<slug:slug>/handout.pdf", views.roundtable_pdf, name="roundtable-pdf"),
+    path("people/<slug:slug>/", cache_public_page(views.PersonDetailView.as_view()), name="person"),
     path("documents/<int:pk>/", views.document_download, name="document"),
+    path(
+        "forums/<slug:forum>/roundtables/<slug:roundtable>/<slug:slug>/calendar.ics",
+        views.session_calendar,
+        name="calendar",
+    ),
+    path("forums/<slug:forum>/calendar.ics", views.forum_calendar, name="forum-calendar"),
+    path("agenda/", views.AgendaView.as_view(), name="agenda"),
+    path("agenda/toggle/", views.agenda_toggle, name="agenda-toggle"),
+    path("agenda/calendar.ics", views.agenda_calendar, name="agenda-calendar"),
 ]

@@ -1,13 +1,22 @@
 import mimetypes
 from pathlib import Path
+from urllib.parse import urlencode
 
-from django.http import FileResponse, Http404
+from django.http import FileResponse, Http404, HttpResponse, HttpResponseForbidden, JsonResponse
+from django.shortcuts import get_object_or_404
+from django.urls import reverse
+from django.utils.cache import patch_vary_headers
+from django.utils.http import content_disposition_header, url_has_allowed_host_and_scheme
+from django.utils.translation import gettext as _
+from django.views.decorators.csrf import csrf_exempt
+from django.views.decorators.http import require_GET, require_POST, require_safe
 from django.views.generic import TemplateView
 
+from contributions import selectors as contributions
 from roundtables import selectors as programme
 from roundtables.views import ForumPageMixin
 
-from . import selectors
+from . import agenda, calendar, exports, selectors
 
 
 class SessionDetailView(ForumPageMixin, TemplateView):
@@ -22,6 +31,7 @@ class SessionDetailView(ForumPageMixin, TemplateView):
         )
         previous, following = programme.session_neighbours(session=session, user=self.request.user)
         kwargs.update(session=session, roundtable=session.roundtable, previous=previous, following=following)
+        kwargs["contributions"] = contributions.contributions_for_session(session=session)
         return super().get_context_data(**kwargs)
 
 
@@ -49,3 +59,143 @@ def document_download(request, pk):
     )
     response["X-Content-Type-Options"] = "nosniff"
     return response
+
+
+def _calendar_response(request, *, sessions, name, filename):
+    body = calendar.calendar_build(sessions=sessions, name=name, absolute_url=request.build_absolute_uri)
+    response = HttpResponse(body, content_type=calendar.CONTENT_TYPE)
+    response["Content-Disposition"] = content_disposition_header(as_attachment=True, filename=filename)
+    return response
+
+
+@require_GET
+def session_calendar(request, forum, roundtable, slug):
+    """One session as an iCalendar file, for "Add to calendar"."""
+    forum = programme.forum_for_page(slug=forum, user=request.user)
+    sessions = selectors.sessions_for_calendar(forum=forum, user=request.user)
+    session = get_object_or_404(sessions, roundtable__slug=roundtable, slug=slug)
+    return _calendar_response(
+        request, sessions=[session], name=forum.name, filename=f"{forum.slug}-session-{session.code}.ics"
+    )
+
+
+@require_GET
+def forum_calendar(request, forum):
+    """Every scheduled session of a forum as one iCalendar file, to import or subscribe to."""
+    forum = programme.forum_for_page(slug=forum, user=request.user)
+    sessions = selectors.sessions_for_calendar(forum=forum, user=request.user)
+    return _calendar_response(request, sessions=sessions, name=forum.name, filename=f"{forum.slug}.ics")
+
+
+@require_GET
+def agenda_calendar(request):
+    """The sessions named in the address (``?sessions=12,15,40``) as one iCalendar file."""
+    ids = agenda.agenda_ids_parse(request.GET.get("sessions", ""))
+    if not ids:
+        raise Http404("No session given.")
+    sessions = selectors.sessions_for_calendar(user=request.user).filter(pk__in=ids)
+    return _calendar_response(request, sessions=sessions, name=_("My agenda"), filename="my-agenda.ics")
+
+
+def _no_store(response):
+    response["Cache-Control"] = "private, no-store"
+    patch_vary_headers(response, ["Cookie"])
+    return response
+
+
+class AgendaView(TemplateView):
+    """The delegate's starred sessions, read from their cookie: never cached."""
+
+    template_name = "sessions/agenda.html"
+
+    def get_context_data(self, **kwargs):
+        ids = agenda.agenda_ids_from_request(self.request)
+        sessions = list(selectors.sessions_for_agenda(ids=ids, user=self.request.user))
+        days = agenda.agenda_days(sessions)
+        scheduled = [session.pk for session in sessions if session.starts_at]
+        calendar_url = ""
+        if scheduled:
+            query = urlencode({"sessions": agenda.agenda_query_value(scheduled)}, safe=",")
+            calendar_url = f"{reverse('sessions:agenda-calendar')}?{query}"
+        clash_count = sum(1 for day in days for item in day["items"] if item["clashes"])
+        return super().get_context_data(
+            days=days,
+            session_count=len(sessions),
+            clash_count=clash_count,
+            calendar_url=calendar_url,
+            current_forum=programme.forum_current(self.request.user),
+            **kwargs,
+        )
+
+    def render_to_response(self, context, **response_kwargs):
+        return _no_store(super().render_to_response(context, **response_kwargs))
+
+
+@csrf_exempt  # starring is harmless; cross-site requests are refused below, and the input is checked strictly
+@require_POST
+def agenda_toggle(request):
+    """Add, remove or toggle one session in the agenda cookie.
+
+    Scripts ask for JSON (``Accept: application/json``) and get the new state; forms without
+    JavaScript are sent back to ``next`` (or to the agenda).
+    """
+    if request.headers.get("Sec-Fetch-Site") == "cross-site":
+        return HttpResponseForbidden(_("Sessions can only be starred from this site."), content_type="text/plain")
+    raw_id = request.POST.get("session", "")
+    action = request.POST.get("action", "toggle") or "toggle"
+    if not agenda.is_session_id(raw_id) or action not in agenda.ACTIONS:
+        return _no_store(HttpResponse(_("Invalid request."), status=400, content_type="text/plain; charset=utf-8"))
+    session_id = int(raw_id)
+    ids = agenda.agenda_ids_from_request(request)
+    if action != "remove" and session_id not in ids:
+        selectors.session_for_agenda(pk=session_id, user=request.user)
+    try:
+        ids, starred = agenda.agenda_change(ids=ids, session_id=session_id, action=action)
+    except agenda.AgendaFull:
+        message = _("Your agenda is full: remove a session before adding another.")
+        if _wants_json(request):
+            return _no_store(JsonResponse({"error": message}, status=409))
+        return _no_store(HttpResponse(message, status=409, content_type="text/plain; charset=utf-8"))
+
+    if _wants_json(request):
+        response = JsonResponse({"session": session_id, "starred": starred, "sessions": ids})
+    else:
+        response = HttpResponse(status=303)
+        response["Location"] = _safe_next(request)
+    agenda.agenda_set_cookie(response, ids, secure=request.is_secure())
+    return _no_store(response)
+
+
+def _wants_json(request):
+    return request.headers.get("Accept", "").startswith("application/json")
+
+
+def _safe_next(request):
+    target = request.POST.get("next", "")
+    if url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()}, require_https=request.is_secure()):
+        return target
+    return reverse("sessions:agenda")
+
+
+@require_safe
+def programme_pdf(request, forum):
+    """The forum's programme booklet as a PDF (cached; staff previews show drafts)."""
+    forum = programme.forum_for_page(slug=forum, user=request.user)
+    return exports.pdf_response(request, exports.export_for(exports.BOOKLET, forum, user=request.user))
+
+
+@require_safe
+def roundtable_pdf(request, forum, slug):
+    """A roundtable's handout as a PDF."""
+    forum = programme.forum_for_page(slug=forum, user=request.user)
+    roundtable = get_object_or_404(forum.roundtables.select_related("forum"), slug=slug)
+    return exports.pdf_response(request, exports.export_for(exports.ROUNDTABLE, roundtable, user=request.user))
+
+
+@require_safe
+def session_pdf(request, forum, roundtable, slug):
+    """A session's handout as a PDF."""
+    forum = programme.forum_for_page(slug=forum, user=request.user)
+    sessions = programme.sessions_for_public_pages(request.user).select_related("roundtable__forum")
+    session = get_object_or_404(sessions, roundtable__forum=forum, roundtable__slug=roundtable, slug=slug)
+    return exports.pdf_response(request, exports.export_for(exports.SESSION, session, user=request.user))

@@ -55,3 +55,14 @@ def athens(db):
     from roundtables.services import programme_load
 
     return programme_load(path=DATA_DIR / "athens-2009.json")
+
+
+@pytest.fixture
+def coordinator(db):
+    """A staff member in the "Roundtable coordinators" group, assigned to no roundtable yet."""
+    from roundtables.services import coordinator_group_ensure
+    from tests.factories import make_user
+
+    user = make_user(username="coordinator", is_staff=True)
+    user.groups.add(coordinator_group_ensure())
+    return user

@@ -144,3 +144,24 @@ def make_document(**overrides):
     document.file.save(name, ContentFile(content), save=False)
     document.save()
     return document
+
+
+def make_programme(*, roundtables=3, sessions_per_roundtable=2, **forum_overrides):
+    """A forum with everything its pages show: rooms, two themes and ``roundtables`` roundtables whose
+    sessions each have a chair (the same person throughout) and a speaker with organisations, both
+    themes, a main issue with a sub-point and a document; the forum and each roundtable have a document too."""
+    forum = make_forum(**forum_overrides)
+    rooms = [make_room(forum=forum, position=1), make_room(forum=forum, position=2)]
+    themes = [make_theme(), make_theme()]
+    chair = make_person(organisation=make_organisation())
+    make_document(forum=forum, kind=Document.Kind.CONCEPT_NOTE)
+    for _ in range(roundtables):
+        roundtable = make_roundtable(forum=forum)
+        make_document(roundtable=roundtable)
+        for number in range(1, sessions_per_roundtable + 1):
+            session = make_session(roundtable=roundtable, number=number, room=rooms[number % 2], themes=themes)
+            make_participation(session=session, person=chair, role=Participation.Role.CHAIR)
+            make_participation(session=session, person=make_person(organisation=make_organisation()))
+            make_issue(parent=make_issue(session=session))
+            make_document(session=session)
+    return forum

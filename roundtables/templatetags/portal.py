@@ -5,8 +5,11 @@ import zoneinfo
 import markdown as markdown_lib
 import nh3
 from django import template
+from django.conf import settings
 from django.templatetags.tz import do_timezone
+from django.urls import reverse, translate_url
 from django.utils.safestring import mark_safe
+from django.utils.translation import get_language, get_language_info, override
 
 register = template.Library()
 
@@ -38,3 +41,47 @@ def local_time(value, zone):
     name = getattr(zone, "time_zone", zone)
     # do_timezone marks the result so that the date filter does not convert it back.
     return do_timezone(value, zoneinfo.ZoneInfo(name))
+
+
+@register.simple_tag(takes_context=True)
+def language_versions(context):
+    """This page in each of the site's languages, for the language links and the hreflang alternates.
+
+    Each is {"code", "name", "url", "absolute_url", "is_current", "is_translation"}; an address that
+    has no translation (such as an unknown page) leads to that language's home page instead.
+    """
+    request = context.get("request")
+    path = request.get_full_path() if request else "/"
+    current = get_language()
+    versions = []
+    for code, _name in settings.LANGUAGES:
+        url = translate_url(path, code)
+        is_translation = code == current or url != path
+        if not is_translation:
+            with override(code):
+                url = reverse("roundtables:home")
+        versions.append(
+            {
+                "code": code,
+                "name": get_language_info(code)["name_local"],
+                "url": url,
+                "absolute_url": request.build_absolute_uri(url) if request else url,
+                "is_current": code == current,
+                "is_translation": is_translation,
+            }
+        )
+    return versions
+
+
+@register.simple_tag(takes_context=True)
+def language_neutral_url(context):
+    """This page's address without its language prefix, which redirects to the visitor's language (x-default)."""
+    request = context.get("request")
+    if request is None:
+        return ""
+    path = request.get_full_path()
+    url = translate_url(path, settings.LANGUAGE_CODE)
+    prefix = f"/{settings.LANGUAGE_CODE}/"
+    if not url.startswith(prefix) or (url == path and get_language() != settings.LANGUAGE_CODE):
+        return ""
+    return request.build_absolute_uri("/" + url.removeprefix(prefix))

@@ -10,9 +10,10 @@ from roundtables.services import ORGANISING_COMMITTEE
 def test_organising_committee_group_exists_after_migrate_with_every_programme_permission():
     group = Group.objects.get(name=ORGANISING_COMMITTEE)
     expected = set(
-        Permission.objects.filter(content_type__app_label__in=["roundtables", "programme_sessions"]).values_list(
-            "codename", flat=True
-        )
+        # contributions: the committee also reviews what civil society sends (contributions/apps.py)
+        Permission.objects.filter(
+            content_type__app_label__in=["roundtables", "programme_sessions", "contributions"]
+        ).values_list("codename", flat=True)
     )
 
     granted = set(group.permissions.values_list("codename", flat=True))

@@ -159,3 +159,172 @@ def test_load_programme_command_reports_counts(db, capsys):
     call_command("load_programme")
 
     assert "3 roundtables, 8 sessions" in capsys.readouterr().out
+
+
+# Editors' groups, publishing and the next edition ------------------------------------------------
+
+
+def _duplicate_athens(athens, **overrides):
+    import datetime
+
+    from roundtables.services import forum_duplicate
+
+    values = {"name": "Civil Society Days, Manila 2010", "slug": "manila-2010", "starts_on": datetime.date(2010, 6, 7)}
+    values.update(overrides)
+    return forum_duplicate(forum=athens, **values)
+
+
+def test_duplicating_a_forum_copies_its_programme_with_exact_counts(athens):
+    copy = _duplicate_athens(athens)
+
+    sessions = Session.objects.filter(roundtable__forum=copy)
+    counts = {
+        "roundtables": copy.roundtables.count(),
+        "sessions": sessions.count(),
+        "issues": Issue.objects.filter(session__roundtable__forum=copy, parent__isnull=True).count(),
+        "sub-points": Issue.objects.filter(session__roundtable__forum=copy, parent__isnull=False).count(),
+        "rooms": copy.rooms.count(),
+        "documents": Document.objects.filter(forum=copy).count(),
+        "session themes": Session.themes.through.objects.filter(session__roundtable__forum=copy).count(),
+    }
+    assert counts == {
+        "roundtables": 3,
+        "sessions": 8,
+        "issues": 30,
+        "sub-points": 46,
+        "rooms": 3,
+        "documents": 0,
+        "session themes": Session.themes.through.objects.filter(session__roundtable__forum=athens).count(),
+    }
+    assert Session.objects.filter(roundtable__forum=athens).count() == 8
+
+
+def test_a_duplicated_forum_and_its_sessions_are_drafts(athens):
+    copy = _duplicate_athens(athens)
+
+    assert copy.status == "draft"
+    assert set(Session.objects.filter(roundtable__forum=copy).values_list("status", flat=True)) == {"draft"}
+    assert (copy.name, copy.slug, str(copy.starts_on), str(copy.ends_on), copy.time_zone, copy.city) == (
+        "Civil Society Days, Manila 2010",
+        "manila-2010",
+        "2010-06-07",
+        "2010-06-08",
+        "Europe/Athens",
+        "Athens",
+    )
+
+
+def test_duplicated_sessions_keep_their_local_time_across_daylight_saving_time(athens):
+    copy = _duplicate_athens(athens)
+
+    def local_times(forum):
+        return {
+            session.code: (
+                session.starts_at.astimezone(forum.zone).strftime("%a %H:%M"),
+                session.ends_at.astimezone(forum.zone).strftime("%H:%M"),
+                session.room.name,
+            )
+            for session in Session.objects.filter(roundtable__forum=forum).select_related("roundtable", "room")
+        }
+
+    # 2 November 2009 was a Monday, and so is 7 June 2010 (Athens: UTC+2 in November, UTC+3 in June).
+    assert local_times(copy) == local_times(athens)
+    first = Session.objects.get(roundtable__forum=copy, roundtable__number=1, number=1)
+    assert first.starts_at.isoformat() == "2010-06-07T06:30:00+00:00"
+    assert first.room.forum == copy
+
+
+def test_duplicated_issues_keep_their_sub_points_and_order(athens):
+    copy = _duplicate_athens(athens)
+
+    def outline(forum):
+        session = Session.objects.get(roundtable__forum=forum, roundtable__number=1, number=2)
+        return [
+            (issue.kind, issue.text, [point.text for point in issue.points.order_by("position")])
+            for issue in session.issues.filter(parent__isnull=True).order_by("position")
+        ]
+
+    assert outline(copy) == outline(athens)
+    assert Issue.objects.filter(session__roundtable__forum=copy, parent__session__roundtable__forum=athens).count() == 0
+
+
+def test_duplicating_with_people_copies_the_roles(db):
+    import datetime
+
+    from roundtables.services import forum_duplicate
+    from tests.factories import make_forum, make_participation, make_roundtable, make_session
+
+    forum = make_forum()
+    participation = make_participation(session=make_session(roundtable=make_roundtable(forum=forum)), role="chair")
+
+    copy = forum_duplicate(
+        forum=forum, name="Next", slug="next", starts_on=datetime.date(2010, 11, 1), with_people=True
+    )
+
+    copied = Session.objects.get(roundtable__forum=copy).participations.get()
+    assert (copied.person, copied.role, copied.position) == (participation.person, "chair", participation.position)
+
+
+def test_duplicating_records_one_revision(athens):
+    from reversion.models import Version
+
+    copy = _duplicate_athens(athens)
+
+    [version] = Version.objects.get_for_object(copy)
+    assert version.revision.get_comment() == "Duplicated from “Civil Society Days, Athens 2009”."
+    assert version.revision.version_set.count() == 1 + 3 + 3 + 8 + 76
+
+
+def test_loading_the_programme_records_what_it_changed_as_one_revision(athens):
+    from reversion.models import Version
+
+    [version] = Version.objects.get_for_object(athens)
+
+    assert version.revision.get_comment() == "Loaded from athens-2009.json."
+    programme_load(path=DATA_DIR / "athens-2009.json")
+    assert Version.objects.get_for_object(athens).count() == 1
+
+
+def test_forum_publish_and_unpublish_say_whether_they_changed_anything(db):
+    from roundtables.services import forum_publish, forum_unpublish
+    from tests.factories import make_forum
+
+    forum = make_forum(status="draft")
+
+    results = [forum_publish(forum=forum), forum_publish(forum=forum), forum_unpublish(forum=forum)]
+
+    forum.refresh_from_db()
+    assert (results, forum.status) == ([True, False, True], "draft")
+
+
+def test_coordinator_group_views_the_programme_and_edits_sessions_issues_and_roles(db):
+    from roundtables.services import coordinator_group_ensure
+
+    granted = set(coordinator_group_ensure().permissions.values_list("content_type__app_label", "codename"))
+
+    edits = {(app, codename) for app, codename in granted if not codename.startswith("view_")}
+    assert edits == {
+        ("programme_sessions", f"{action}_{model}")
+        for action in ("add", "change", "delete")
+        for model in ("session", "issue", "participation")
+    }
+    assert {
+        ("roundtables", "view_forum"),
+        ("roundtables", "view_roundtable"),
+        ("programme_sessions", "view_person"),
+        ("programme_sessions", "view_document"),
+    } <= granted
+
+
+def test_granting_access_puts_the_roundtables_coordinators_in_their_group(db):
+    from roundtables.services import ROUNDTABLE_COORDINATORS, roundtable_coordinators_grant_access
+    from tests.factories import make_roundtable, make_user
+
+    roundtable = make_roundtable()
+    user = make_user(is_staff=True)
+    roundtable.coordinators.add(user)
+
+    added = [roundtable_coordinators_grant_access(roundtable=roundtable) for _ in range(2)]
+
+    assert added == [[user], []]
+    assert list(user.groups.values_list("name", flat=True)) == [ROUNDTABLE_COORDINATORS]

@@ -2,6 +2,7 @@ import pytest
 from django.apps import apps
 from django.urls import reverse
 
+from roundtables.versions import edit_token
 from sessions.models import Issue, Session
 from tests.factories import (
     forum_time,
@@ -69,19 +70,22 @@ def test_admin_session_search_by_code(organiser_client, programme):
     assert list(response.context["cl"].result_list) == [other]
 
 
-def test_admin_session_changelist_queries_stay_flat(organiser_client, django_assert_max_num_queries, programme):
-    for _ in range(20):
+@pytest.mark.parametrize("count", [1, 3])
+def test_admin_session_changelist_queries_stay_flat(organiser_client, django_assert_num_queries, programme, count):
+    for _ in range(count - 1):
         make_session(roundtable=programme.roundtable)
 
-    with django_assert_max_num_queries(12):
+    # session, user, 2 × permissions, committee check, 4 filters, 2 counts, the page, 2 × savepoint (revision)
+    with django_assert_num_queries(14):
         response = organiser_client.get(_url(Session, "changelist"))
 
-    assert response.context["cl"].result_count == 21
+    assert response.context["cl"].result_count == count
 
 
 def _session_form_data(session, **overrides):
     forum = session.roundtable.forum
     data = {
+        "edit_token": edit_token(session) if session.pk else "",
         "roundtable": session.roundtable_id,
         "number": session.number,
         "title": session.title,

@@ -2,9 +2,11 @@ from pathlib import Path
 
 from django.core.management.base import BaseCommand
 
+from contributions.services import contributions_load_demo
 from roundtables.services import programme_load
 
 DATA_DIR = Path(__file__).resolve().parents[2] / "data"
+DEFAULT_PATH = str(DATA_DIR / "athens-2009.json")
 
 
 class Command(BaseCommand):
@@ -14,8 +16,8 @@ class Command(BaseCommand):
         parser.add_argument(
             "path",
             nargs="?",
-            default=str(DATA_DIR / "athens-2009.json"),
-            help="JSON file describing a forum (default: the Athens 2009 programme).",
+            default=DEFAULT_PATH,
+            help="JSON file describing a forum (default: the Athens 2009 programme, then the demo contributions).",
         )
 
     def handle(self, *args, **options):
@@ -23,3 +25,6 @@ class Command(BaseCommand):
         roundtables = forum.roundtables.count()
         sessions = sum(roundtable.sessions.count() for roundtable in forum.roundtables.all())
         self.stdout.write(self.style.SUCCESS(f"{forum.name}: {roundtables} roundtables, {sessions} sessions loaded."))
+        if options["path"] == DEFAULT_PATH:  # the shipped demo also has contributions, to themes defined above
+            demo_forum, contributions = contributions_load_demo()
+            self.stdout.write(self.style.SUCCESS(f"{demo_forum.name}: {len(contributions)} contributions loaded."))

@@ -1,0 +1,276 @@
+"""How long the programme booklet takes to render, and how much memory: run by hand.
+
+    .venv/bin/python bench/pdf.py                 # Athens demo + a synthetic 300-session forum
+    .venv/bin/python bench/pdf.py --sessions 600  # a bigger synthetic forum
+    .venv/bin/python bench/pdf.py --language fr   # labels in French
+
+It works on a throwaway SQLite database and MEDIA_ROOT in a temporary directory, so it touches
+neither db.sqlite3 nor media/. For each forum it measures, each case in a fresh forked process (as
+a gunicorn worker would run it, WeasyPrint already imported):
+
+- cold: no PDF on disk, so ``cached_pdf`` renders the booklet, writes it and returns its path;
+- cached: the PDF of the current programme version is on disk; ``cached_pdf`` finds it;
+- cached + read: the same, plus reading the file into memory (what serving it costs at most).
+
+Memory is the process's peak resident set size (``getrusage``), and how much it grew during the
+case; ``--tracemalloc`` also reports Python's own peak allocation (slower, so timed separately).
+"""
+
+import argparse
+import datetime
+import multiprocessing
+import os
+import resource
+import shutil
+import sys
+import tempfile
+import time
+import tracemalloc
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+TARGET_SECONDS = 10.0
+
+
+def _rss_kib():
+    with open("/proc/self/statm") as handle:
+        return int(handle.read().split()[1]) * os.sysconf("SC_PAGE_SIZE") // 1024
+
+
+def _setup(workdir):
+    os.environ["DATABASE_URL"] = f"sqlite:///{workdir / 'bench.sqlite3'}"
+    os.environ["MEDIA_ROOT"] = str(workdir / "media")
+    os.environ.setdefault("SECRET_KEY", "bench-only-secret-key")
+    os.environ.setdefault("ALLOWED_HOSTS", "localhost")
+    os.environ.setdefault("LOG_LEVEL", "WARNING")
+    os.environ["DJANGO_SETTINGS_MODULE"] = "gfmd_portal.settings"
+    sys.path.insert(0, str(ROOT))
+    import django
+
+    django.setup()
+    from django.core.management import call_command
+
+    call_command("migrate", verbosity=0)
+
+
+def _athens():
+    from roundtables.management.commands.load_programme import DATA_DIR
+    from roundtables.services import programme_load
+
+    return programme_load(path=DATA_DIR / "athens-2009.json")
+
+
+def _atomic(function):
+    """transaction.atomic, imported once Django is set up."""
+
+    def wrapper(*args, **kwargs):
+        from django.db import transaction
+
+        with transaction.atomic():
+            return function(*args, **kwargs)
+
+    return wrapper
+
+
+LOREM = (
+    "Migration can be made to work for development when the rights of migrants are protected, when "
+    "diasporas are engaged as partners and when policies of countries of origin and destination are "
+    "coherent. Civil society organisations bring the experience of migrants and their families, of "
+    "trade unions and of local authorities to this debate, and propose concrete commitments."
+)
+
+
+@_atomic
+def _synthetic_forum(session_total):
+    """A published forum of ``session_total`` sessions built with bulk_create (no signals, fast)."""
+    from roundtables.models import Forum, Roundtable, Status, Theme
+    from sessions.models import Issue, Organisation, Participation, Person, Room, Session
+
+    per_roundtable = 15
+    roundtable_total = -(-session_total // per_roundtable)
+    forum = Forum.objects.create(
+        name=f"Civil Society Days, Synthetic {session_total}",
+        slug=f"synthetic-{session_total}",
+        city="Genève",
+        country="Suisse",
+        venue="Centre international de conférences",
+        starts_on=datetime.date(2030, 11, 4),
+        ends_on=datetime.date(2030, 11, 6),
+        time_zone="Europe/Zurich",
+        status=Status.PUBLISHED,
+        description=LOREM,
+    )
+    rooms = Room.objects.bulk_create(
+        Room(forum=forum, name=f"Salle {i}", capacity=80, position=i) for i in range(1, 9)
+    )
+    themes = list(Theme.objects.all()[:12]) or Theme.objects.bulk_create(
+        Theme(name=f"Theme {i}", slug=f"bench-theme-{i}") for i in range(1, 13)
+    )
+    organisations = Organisation.objects.bulk_create(
+        Organisation(name=f"Organisation « {i} » ({session_total})", slug=f"bench-org-{session_total}-{i}") for i in range(1, 41)
+    )
+    people = Person.objects.bulk_create(
+        Person(name=f"Persona Núñez {i}", slug=f"bench-person-{session_total}-{i}", organisation=organisations[i % 40])
+        for i in range(1, 201)
+    )
+    roundtables = Roundtable.objects.bulk_create(
+        Roundtable(
+            forum=forum,
+            number=n,
+            title=f"Roundtable {n}: partnerships for migration and human development – ¿qué sigue?",
+            slug=f"roundtable-{n}",
+            background=f"{LOREM}\n\n{LOREM}",
+        )
+        for n in range(1, roundtable_total + 1)
+    )
+    zone = forum.zone
+    slots = [(day, hour) for day in range(3) for hour in (9, 11, 14, 16)]
+    sessions = []
+    for index in range(session_total):
+        roundtable = roundtables[index // per_roundtable]
+        day, hour = slots[(index // len(rooms)) % len(slots)]
+        starts_at = datetime.datetime.combine(
+            forum.starts_on + datetime.timedelta(days=day), datetime.time(hour, 0), tzinfo=zone
+        )
+        sessions.append(
+            Session(
+                roundtable=roundtable,
+                number=index % per_roundtable + 1,
+                title=f"Session {index + 1}: “Safe, orderly and regular” migration and decent work",
+                slug=f"session-{index % per_roundtable + 1}",
+                background=f"{LOREM}\n\n{LOREM}",
+                starts_at=starts_at,
+                ends_at=starts_at + datetime.timedelta(minutes=90),
+                room=rooms[index % len(rooms)],
+                status=Status.PUBLISHED,
+            )
+        )
+    sessions = Session.objects.bulk_create(sessions)
+    Through = Session.themes.through
+    Through.objects.bulk_create(
+        Through(session_id=s.pk, theme_id=themes[(i + k) % len(themes)].pk)
+        for i, s in enumerate(sessions)
+        for k in range(3)
+    )
+    Participation.objects.bulk_create(
+        Participation(session=s, person=people[(i * 4 + k) % len(people)], role=role, position=k)
+        for i, s in enumerate(sessions)
+        for k, role in enumerate(["chair", "moderator", "speaker", "speaker", "rapporteur"])
+    )
+    issues = Issue.objects.bulk_create(
+        Issue(session=s, kind=kind, text=f"{kind.replace('_', ' ').capitalize()} {k}: {LOREM[:140]}", position=k)
+        for s in sessions
+        for k, kind in enumerate(["main_issue", "main_issue", "proposed_theme"], start=1)
+    )
+    Issue.objects.bulk_create(
+        Issue(session_id=issue.session_id, parent=issue, kind="point", text=f"Sub-point {k}: {LOREM[:90]}", position=k)
+        for issue in issues
+        for k in range(1, 3)
+    )
+    from roundtables.cache import programme_bump
+
+    programme_bump()
+    return forum
+
+
+def _case(forum_pk, language, case, with_tracemalloc, queue):
+    """One measurement, in a forked child: time, peak RSS, growth of RSS, optional tracemalloc peak."""
+    from django.db import connections
+
+    from roundtables.models import Forum
+    from sessions import exports
+
+    connections.close_all()
+    forum = Forum.objects.get(pk=forum_pk)
+    export = exports.export_for(exports.BOOKLET, forum, language=language)
+    before = _rss_kib()
+    if with_tracemalloc:
+        tracemalloc.start()
+    started = time.perf_counter()
+    cached = exports.cached_pdf(export)
+    if case == "cached + read":
+        cached.path.read_bytes()
+    elapsed = time.perf_counter() - started
+    traced = tracemalloc.get_traced_memory()[1] if with_tracemalloc else None
+    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    queue.put(
+        {
+            "seconds": elapsed,
+            "peak_rss_mib": peak / 1024,
+            "rss_growth_mib": max(0, peak - before) / 1024,
+            "traced_peak_mib": traced / 1024 / 1024 if traced is not None else None,
+            "path": str(cached.path),
+        }
+    )
+
+
+def _measure(forum, language, case, with_tracemalloc=False):
+    from django.db import connections
+
+    connections.close_all()
+    context = multiprocessing.get_context("fork")
+    queue = context.Queue()
+    process = context.Process(target=_case, args=(forum.pk, language, case, with_tracemalloc, queue))
+    process.start()
+    result = queue.get(timeout=600)
+    process.join()
+    return result
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--sessions", type=int, default=300, help="sessions of the synthetic forum (default 300)")
+    parser.add_argument("--language", default="en", choices=["en", "fr", "es"])
+    parser.add_argument("--tracemalloc", action="store_true", help="also measure Python's peak allocation")
+    parser.add_argument("--keep", action="store_true", help="keep the temporary directory (PDFs, database)")
+    args = parser.parse_args()
+
+    workdir = Path(tempfile.mkdtemp(prefix="gfmd-bench-pdf-"))
+    try:
+        _setup(workdir)
+        import weasyprint  # imported once, as in a long-running worker
+        from pypdf import PdfReader
+
+        from sessions import exports
+
+        forums = [("Athens 2009 demo", _athens())]
+        started = time.perf_counter()
+        forums.append((f"synthetic, {args.sessions} sessions", _synthetic_forum(args.sessions)))
+        print(f"Built the synthetic forum in {time.perf_counter() - started:.1f} s.")
+        print(f"WeasyPrint {weasyprint.__version__}, language {args.language}, workdir {workdir}\n")
+        header = f"{'forum':<28} {'case':<14} {'time':>9} {'peak RSS':>10} {'RSS +':>9}"
+        if args.tracemalloc:
+            header += f" {'py peak':>9}"
+        print(header)
+        print("-" * len(header))
+        results = {}
+        for label, forum in forums:
+            shutil.rmtree(Path(os.environ["MEDIA_ROOT"]) / exports.CACHE_DIR_NAME, ignore_errors=True)
+            for case in ("cold", "cached", "cached + read"):
+                result = _measure(forum, args.language, case)
+                results[(label, case)] = result
+                line = (
+                    f"{label:<28} {case:<14} {result['seconds']:>8.3f}s {result['peak_rss_mib']:>8.0f}MiB"
+                    f" {result['rss_growth_mib']:>7.0f}MiB"
+                )
+                if args.tracemalloc:
+                    if case == "cold":
+                        shutil.rmtree(Path(os.environ["MEDIA_ROOT"]) / exports.CACHE_DIR_NAME, ignore_errors=True)
+                    traced = _measure(forum, args.language, case, with_tracemalloc=True)
+                    line += f" {traced['traced_peak_mib']:>7.0f}MiB"
+                print(line)
+            path = Path(results[(label, "cold")]["path"])
+            pages = len(PdfReader(path).pages)
+            print(f"{'':<28} {pages} pages, {path.stat().st_size / 1024:.0f} KiB\n")
+        big = results[(forums[-1][0], "cold")]["seconds"]
+        verdict = "within" if big < TARGET_SECONDS else "OVER"
+        print(f"{forums[-1][0]}: cold render {big:.1f} s, {verdict} the {TARGET_SECONDS:.0f} s target.")
+    finally:
+        if args.keep:
+            print(f"Kept {workdir}")
+        else:
+            shutil.rmtree(workdir, ignore_errors=True)
+
+
+if __name__ == "__main__":
+    main()

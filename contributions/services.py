@@ -1,0 +1,228 @@
+"""Writes on contributions: submission, the committee's review, the e-mails that follow, the demo data."""
+
+import datetime
+import json
+import logging
+from pathlib import Path
+
+from django.contrib.auth.models import Permission
+from django.core.exceptions import ValidationError
+from django.core.mail import send_mail
+from django.db import transaction
+from django.template.loader import render_to_string
+from django.utils import timezone, translation
+from django.utils.text import slugify
+from django.utils.translation import gettext as _
+
+from roundtables.models import Theme
+from roundtables.services import organiser_group_ensure, programme_load
+
+from .models import Contribution, GoodPractice
+
+logger = logging.getLogger(__name__)
+
+DATA_DIR = Path(__file__).resolve().parent / "data"
+DEMO_PATH = DATA_DIR / "chisinau-2011.json"
+PRACTICE_FIELDS = ["country", "actors", "description", "lesson"]
+
+
+def contribution_reviewers_ensure():
+    """Give the organising committee's group every permission on contributions and good practices."""
+    group = organiser_group_ensure()
+    group.permissions.add(*Permission.objects.filter(content_type__app_label="contributions"))
+    return group
+
+
+def _unique_slug(title):
+    base = slugify(title)[:60].strip("-") or "contribution"
+    slug, n = base, 1
+    while Contribution.objects.filter(slug=slug).exists():
+        n += 1
+        slug = f"{base}-{n}"
+    return slug
+
+
+def _notify(contribution, kind, *, base_url=""):
+    """E-mail the submitter once the transaction has committed; a mail failure never undoes the write."""
+    if not contribution.contact_email:
+        return
+
+    def send():
+        with translation.override(contribution.language):
+            context = {
+                "contribution": contribution,
+                "forum": contribution.forum,
+                "public_url": base_url.rstrip("/") + contribution.get_absolute_url() if base_url else "",
+            }
+            subject = render_to_string(f"contributions/email/{kind}_subject.txt", context)
+            body = render_to_string(f"contributions/email/{kind}_body.txt", context)
+        try:
+            send_mail(" ".join(subject.split()), body, None, [contribution.contact_email])
+        except Exception:  # the record is saved; the committee can write by hand
+            logger.exception("Could not send the %s e-mail for contribution %s", kind, contribution.pk)
+
+    transaction.on_commit(send)
+
+
+@transaction.atomic
+def contribution_submit(
+    *,
+    forum,
+    title,
+    organisation_name,
+    organisation_kind,
+    summary,
+    practices,
+    language,
+    roundtable=None,
+    session=None,
+    country="",
+    contact_name="",
+    contact_email="",
+    recommendations="",
+    themes=(),
+    document=None,
+):
+    """Record a contribution from the public form, pending review, and acknowledge it by e-mail.
+
+    ``practices`` is a list of dicts with the keys country, actors, description and lesson.
+    """
+    if session is not None and roundtable is None:
+        roundtable = session.roundtable
+    if not practices:
+        raise ValidationError(_("Share at least one good practice."))
+    contribution = Contribution(
+        forum=forum,
+        roundtable=roundtable,
+        session=session,
+        title=title,
+        slug=_unique_slug(title),
+        organisation_name=organisation_name,
+        organisation_kind=organisation_kind,
+        country=country,
+        contact_name=contact_name,
+        contact_email=contact_email,
+        summary=summary,
+        recommendations=recommendations,
+        language=language,
+        status=Contribution.Status.PENDING,
+    )
+    if document:
+        contribution.document = document
+    contribution.full_clean()
+    contribution.save()
+    contribution.themes.set(themes)
+    for position, item in enumerate(practices, start=1):
+        practice = GoodPractice(contribution=contribution, position=position, **{k: item[k] for k in PRACTICE_FIELDS})
+        practice.full_clean()
+        practice.save()
+    _notify(contribution, "received")
+    return contribution
+
+
+def _locked(contribution):
+    return Contribution.objects.select_for_update().select_related("forum").get(pk=contribution.pk)
+
+
+@transaction.atomic
+def contribution_approve(*, contribution, reviewer=None, base_url=""):
+    """Publish a pending (or earlier rejected) contribution and tell its submitter where to find it."""
+    contribution = _locked(contribution)
+    if contribution.status == Contribution.Status.APPROVED:
+        raise ValidationError(_("“%(title)s” is already approved.") % {"title": contribution.title})
+    contribution.status = Contribution.Status.APPROVED
+    contribution.rejection_reason = ""
+    contribution.reviewed_at = timezone.now()
+    contribution.reviewed_by = reviewer
+    contribution.full_clean()
+    contribution.save()
+    _notify(contribution, "approved", base_url=base_url)
+    return contribution
+
+
+@transaction.atomic
+def contribution_reject(*, contribution, reason, reviewer=None):
+    """Refuse (or withdraw from the public pages) a contribution, telling its submitter why."""
+    reason = (reason or "").strip()
+    if not reason:
+        raise ValidationError(_("Give the reason the submitter will be told."))
+    contribution = _locked(contribution)
+    if contribution.status == Contribution.Status.REJECTED:
+        raise ValidationError(_("“%(title)s” is already rejected.") % {"title": contribution.title})
+    contribution.status = Contribution.Status.REJECTED
+    contribution.rejection_reason = reason
+    contribution.reviewed_at = timezone.now()
+    contribution.reviewed_by = reviewer
+    contribution.full_clean()
+    contribution.save()
+    _notify(contribution, "rejected")
+    return contribution
+
+
+def _update(instance, **values):
+    """Set the values that differ and save only then, so that loading twice changes nothing."""
+    changed = [name for name, value in values.items() if getattr(instance, name) != value]
+    for name in changed:
+        setattr(instance, name, values[name])
+    if changed or instance.pk is None:
+        instance.full_clean()
+        instance.save()
+    return bool(changed)
+
+
+@transaction.atomic
+def contributions_load_demo(*, path=DEMO_PATH):
+    """Create or bring up to date the demo contributions and the forum that holds them.
+
+    The file has a forum in the format of ``programme_load`` (here without roundtables) and a list
+    of approved contributions, matched by slug; their themes must already exist.
+    """
+    path = Path(path)
+    data = json.loads(path.read_text(encoding="utf-8"))
+    forum = programme_load(path=path)
+    loaded = []
+    for item in data.get("contributions", []):
+        loaded.append(_contribution_load(forum, item))
+    return forum, loaded
+
+
+def _contribution_load(forum, item):
+    slugs = item.get("themes", [])
+    themes = {theme.slug: theme for theme in Theme.objects.filter(slug__in=slugs)}
+    missing = [slug for slug in slugs if slug not in themes]
+    if missing:
+        raise ValidationError(
+            _("Unknown themes %(slugs)s: load the programme that defines them first.") % {"slugs": ", ".join(missing)}
+        )
+    contribution = Contribution.objects.filter(slug=item["slug"]).first() or Contribution(
+        slug=item["slug"], forum=forum
+    )
+    submitted_at = datetime.datetime.fromisoformat(item["submitted_at"]).replace(tzinfo=forum.zone)
+    _update(
+        contribution,
+        forum=forum,
+        roundtable=None,
+        session=None,
+        title=item["title"],
+        organisation_name=item["organisation_name"],
+        organisation_kind=item["organisation_kind"],
+        country=item.get("country", ""),
+        summary=item["summary"],
+        recommendations="\n\n".join(item.get("recommendations", [])),
+        language=item.get("language", "en"),
+        status=Contribution.Status.APPROVED,
+        rejection_reason="",
+        submitted_at=submitted_at,
+        reviewed_at=contribution.reviewed_at or submitted_at,
+    )
+    wanted = {theme.pk for theme in themes.values()}
+    if set(contribution.themes.values_list("pk", flat=True)) != wanted:
+        contribution.themes.set(wanted)
+
+    existing = list(contribution.practices.order_by("position", "id"))
+    for position, practice_item in enumerate(item.get("practices", []), start=1):
+        practice = existing[position - 1] if position <= len(existing) else GoodPractice(contribution=contribution)
+        _update(practice, position=position, **{name: practice_item[name] for name in PRACTICE_FIELDS})
+    for practice in existing[len(item.get("practices", [])) :]:
+        practice.delete()
+    return contribution

@@ -1,0 +1,110 @@
+"""iCalendar (RFC 5545) files of the programme: one session, a whole forum, or a delegate's agenda.
+
+Selectors fetch the sessions (see ``selectors.sessions_for_calendar``); this module only formats them.
+Times are written in the forum's own time zone, with its VTIMEZONE, so a delegate's calendar shows
+them right wherever the delegate is.
+"""
+
+import datetime
+import html
+
+import markdown as markdown_lib
+from django.utils.html import strip_tags
+from django.utils.translation import gettext as _
+from icalendar import Calendar, Event
+
+PRODID = "-//GFMD Civil Society Days//Roundtable Portal//EN"
+UID_DOMAIN = "gfmd-portal"
+CONTENT_TYPE = "text/calendar; charset=utf-8"
+
+
+def session_uid(session):
+    """The event's UID: stable across downloads, so calendars update the event instead of adding it twice."""
+    return f"session-{session.pk}@{UID_DOMAIN}"
+
+
+def plain_text(text):
+    """Markdown stored in the database as one line of plain text."""
+    rendered = markdown_lib.markdown(text or "", extensions=["sane_lists"], output_format="html")
+    return " ".join(html.unescape(strip_tags(rendered)).split())
+
+
+def _issue_headings():
+    return {
+        "main_issue": _("Main issues"),
+        "proposed_theme": _("Proposed themes"),
+        "question": _("Discussion questions"),
+    }
+
+
+def session_description(session):
+    """Plain-text DESCRIPTION: roundtable, people by role, then main issues with their sub-points.
+
+    Expects ``session`` as ``sessions_for_calendar`` returns it (participations, ``top_issues``).
+    """
+    roundtable = session.roundtable
+    lines = [_("Roundtable %(number)s: %(title)s") % {"number": roundtable.number, "title": roundtable.title}]
+
+    roles = {}
+    for participation in session.participations.all():
+        person = participation.person
+        name = f"{person.name} ({person.organisation.name})" if person.organisation else person.name
+        roles.setdefault(participation.get_role_display(), []).append(name)
+    if roles:
+        lines.append("")
+        lines.extend(f"{role}: {', '.join(names)}" for role, names in roles.items())
+
+    headings = _issue_headings()
+    current_kind, number = None, 0
+    for issue in getattr(session, "top_issues", []):
+        if issue.kind != current_kind:
+            current_kind = issue.kind
+            number = 0
+            lines.extend(["", headings.get(issue.kind, issue.get_kind_display())])
+        number += 1
+        lines.append(f"{number}. {plain_text(issue.text)}")
+        lines.extend(f"   – {plain_text(point.text)}" for point in issue.points.all())
+    return "\n".join(lines)
+
+
+def session_event(session, *, url):
+    """The VEVENT of one scheduled session; ``url`` is the absolute address of its page."""
+    zone = session.roundtable.forum.zone
+    event = Event()
+    event.add("uid", session_uid(session))
+    event.add("dtstamp", session.updated_at.astimezone(datetime.UTC))
+    event.add("last-modified", session.updated_at.astimezone(datetime.UTC))
+    event.add("dtstart", session.starts_at.astimezone(zone))
+    event.add("dtend", session.ends_at.astimezone(zone))
+    event.add("summary", f"{session.code} {session.title}")
+    if session.room:
+        event.add("location", session.room.name)
+    event.add("description", f"{session_description(session)}\n\n{url}")
+    event.add("url", url)
+    themes = [theme.name for theme in session.themes.all()]
+    if themes:
+        event.add("categories", themes)
+    return event
+
+
+def calendar_build(*, sessions, name, absolute_url):
+    """The iCalendar file (bytes) of ``sessions``, the scheduled ones, in the order given.
+
+    ``name`` titles the calendar in calendar apps; ``absolute_url`` turns a path into a full
+    address, e.g. ``request.build_absolute_uri``.
+    """
+    calendar = Calendar()
+    calendar.add("prodid", PRODID)
+    calendar.add("version", "2.0")
+    calendar.add("calscale", "GREGORIAN")
+    calendar.add("name", name)
+    calendar.add("x-wr-calname", name)
+    scheduled = [session for session in sessions if session.starts_at and session.ends_at]
+    for session in scheduled:
+        calendar.add_component(session_event(session, url=absolute_url(session.get_absolute_url())))
+    if scheduled:
+        # Each zone's rules from a year before the first session to a year after the last.
+        first = min(session.starts_at for session in scheduled).date() - datetime.timedelta(days=366)
+        last = max(session.ends_at for session in scheduled).date() + datetime.timedelta(days=366)
+        calendar.add_missing_timezones(first_date=first, last_date=last)
+    return calendar.to_ical()

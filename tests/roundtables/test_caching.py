@@ -1,0 +1,190 @@
+import pytest
+from django.contrib.auth.models import AnonymousUser
+from django.http import HttpResponse
+from django.middleware.csrf import get_token
+from django.test import Client, RequestFactory
+from django.utils import translation
+
+from roundtables.models import Status
+from roundtables.page_cache import cache_public_page, page_cache_key
+from tests.factories import make_forum, make_roundtable, make_session, make_theme
+
+ROUNDTABLE_URL = "/en/forums/lisbon-2099/roundtables/labour-mobility/"
+
+
+@pytest.fixture
+def lisbon(db):
+    forum = make_forum(slug="lisbon-2099")
+    roundtable = make_roundtable(forum=forum, number=1, slug="labour-mobility")
+    make_session(roundtable=roundtable, number=1, title="Decent work", slug="decent-work")
+    make_session(roundtable=roundtable, number=2, title="Secret plans", slug="secret-plans", status=Status.DRAFT)
+    return roundtable
+
+
+def test_second_request_is_served_from_the_cache_with_only_the_version_check(client, lisbon, django_assert_num_queries):
+    first = client.get(ROUNDTABLE_URL)
+
+    with django_assert_num_queries(1) as captured:
+        second = client.get(ROUNDTABLE_URL)
+
+    assert "roundtables_programmestamp" in captured.captured_queries[0]["sql"]
+    assert second.status_code == 200
+    assert second.content == first.content
+    assert "Decent work" in second.content.decode()
+
+
+def test_public_pages_are_sent_cacheable_with_an_etag(client, lisbon):
+    first = client.get(ROUNDTABLE_URL)
+    second = client.get(ROUNDTABLE_URL)
+
+    assert first["Cache-Control"] == second["Cache-Control"] == "public, max-age=60"
+    assert first["ETag"] == second["ETag"]
+    assert first["ETag"].startswith('"')
+    assert "Cookie" in second["Vary"]
+    assert second["Content-Type"] == "text/html; charset=utf-8"
+    assert second["Content-Language"] == "en"
+    assert second["X-Frame-Options"] == "DENY"
+
+
+def test_a_known_etag_gets_304_not_modified(client, lisbon, django_assert_num_queries):
+    etag = client.get(ROUNDTABLE_URL)["ETag"]
+
+    with django_assert_num_queries(1):
+        response = client.get(ROUNDTABLE_URL, headers={"if-none-match": etag})
+
+    assert (response.status_code, response.content, response["ETag"]) == (304, b"", etag)
+
+
+def test_a_saved_change_shows_on_the_next_request(client, lisbon):
+    client.get(ROUNDTABLE_URL)
+    session = lisbon.sessions.get(number=1)
+
+    session.title = "Decent work for all"
+    session.save()
+    response = client.get(ROUNDTABLE_URL)
+
+    assert "Decent work for all" in response.content.decode()
+
+
+def test_an_edit_in_the_admin_shows_on_the_next_public_request(organiser_client, db):
+    theme = make_theme(name="Gender", slug="gender")
+    public = Client()
+    before = public.get("/en/themes/gender/").content.decode()
+
+    edit = organiser_client.post(
+        f"/admin/roundtables/theme/{theme.pk}/change/",
+        {"name": "Gender equality", "slug": "gender", "description": ""},
+    )
+    after = public.get("/en/themes/gender/").content.decode()
+
+    assert edit.status_code == 302
+    assert ("<h1>Gender</h1>" in before, "<h1>Gender equality</h1>" in after) == (True, True)
+
+
+def test_staff_see_drafts_and_never_the_cached_public_copy(organiser_client, lisbon):
+    public = Client()
+    public_html = public.get(ROUNDTABLE_URL).content.decode()
+
+    staff = organiser_client.get(ROUNDTABLE_URL)
+
+    assert "Secret plans" not in public_html
+    assert "Secret plans" in staff.content.decode()
+    assert staff["Cache-Control"] == "max-age=0, no-cache, no-store, must-revalidate, private"
+
+
+def test_staff_pages_never_fill_the_cache(organiser_client, lisbon, django_assert_num_queries):
+    organiser_client.get(ROUNDTABLE_URL)
+    public = Client()
+
+    with django_assert_num_queries(8):  # the whole page: nothing was stored for the public
+        response = public.get(ROUNDTABLE_URL)
+
+    assert "Decent work" in response.content.decode()
+    assert "Secret plans" not in response.content.decode()
+
+
+def test_publishing_a_draft_shows_it_in_the_next_public_page(client, lisbon):
+    draft = lisbon.sessions.get(number=2)
+    before = client.get(ROUNDTABLE_URL).content.decode()
+
+    draft.status = Status.PUBLISHED
+    draft.save()
+    after = client.get(ROUNDTABLE_URL).content.decode()
+
+    assert ("Secret plans" in before, "Secret plans" in after) == (False, True)
+
+
+def test_each_language_is_cached_apart(client, lisbon):
+    english = client.get(ROUNDTABLE_URL)
+    french = client.get("/fr/forums/lisbon-2099/roundtables/labour-mobility/")
+    french_again = client.get("/fr/forums/lisbon-2099/roundtables/labour-mobility/")
+
+    assert '<html lang="en">' in english.content.decode()
+    assert '<html lang="fr">' in french_again.content.decode()
+    assert french_again.content == french.content
+
+
+def test_not_found_pages_are_not_cached(client, lisbon, django_assert_num_queries):
+    client.get("/en/themes/gender/")
+
+    with django_assert_num_queries(2):  # the version check, then the theme is looked for again
+        response = client.get("/en/themes/gender/")
+
+    assert response.status_code == 404
+
+
+def test_head_requests_are_served_from_the_cache(client, lisbon, django_assert_num_queries):
+    client.get(ROUNDTABLE_URL)
+
+    with django_assert_num_queries(1):
+        response = client.head(ROUNDTABLE_URL)
+
+    assert (response.status_code, response.content) == (200, b"")
+
+
+def test_the_sitemap_is_cached_too(client, lisbon, django_assert_num_queries):
+    first = client.get("/sitemap.xml")
+
+    with django_assert_num_queries(1):
+        second = client.get("/sitemap.xml")
+
+    assert second.content == first.content
+    assert second["Content-Type"] == "application/xml"
+    assert second["X-Robots-Tag"] == "noindex, noodp, noarchive"
+
+
+def test_the_cache_key_is_made_of_address_language_and_programme_version(db, settings):
+    settings.ALLOWED_HOSTS = ["testserver", "other.example.org"]
+    request = RequestFactory().get("/fr/themes/?page=2")
+
+    with translation.override("fr"):
+        key = page_cache_key(request, version=7)
+        keys = {
+            key,
+            page_cache_key(request, version=8),
+            page_cache_key(RequestFactory().get("/fr/themes/"), version=7),
+            page_cache_key(RequestFactory().get("/fr/themes/?page=2", HTTP_HOST="other.example.org"), version=7),
+        }
+    with translation.override("es"):
+        keys.add(page_cache_key(request, version=7))
+
+    assert key.startswith("page:v7:fr:")
+    assert len(keys) == 5
+
+
+def test_a_page_that_embeds_a_csrf_token_is_never_stored(db, django_assert_num_queries):
+    calls = []
+
+    def view(request):
+        calls.append(get_token(request))
+        return HttpResponse("<form>token</form>")
+
+    cached_view = cache_public_page(view)
+    requests = [RequestFactory().get("/en/form/"), RequestFactory().get("/en/form/")]
+    for request in requests:
+        request.user = AnonymousUser()
+
+    responses = [cached_view(request) for request in requests]
+
+    assert len(calls) == 2
+    assert [response.has_header("Cache-Control") for response in responses] == [False, False]

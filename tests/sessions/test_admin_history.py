@@ -1,0 +1,208 @@
+"""Every change is recorded with who, when and what; an editor sees the history and restores a version."""
+
+import pytest
+from django.urls import reverse
+from reversion.models import Version
+
+from roundtables.versions import edit_token
+from sessions.models import Issue, Session
+from tests.factories import forum_time, make_forum, make_issue, make_person, make_roundtable, make_session
+
+
+def _change_url(session):
+    return reverse("admin:programme_sessions_session_change", args=[session.pk])
+
+
+def _form(session, **overrides):
+    forum = session.roundtable.forum
+    issues = list(session.issues.filter(parent__isnull=True).order_by("position"))
+    data = {
+        "edit_token": edit_token(session),
+        "roundtable": session.roundtable_id,
+        "number": session.number,
+        "title": session.title,
+        "slug": session.slug,
+        "status": session.status,
+        "starts_at_0": forum_time(forum, 0, 9).strftime("%Y-%m-%d"),
+        "starts_at_1": "09:00",
+        "ends_at_0": forum_time(forum, 0, 9).strftime("%Y-%m-%d"),
+        "ends_at_1": "10:00",
+        "room": "",
+        "background": session.background,
+        "issues-TOTAL_FORMS": str(len(issues)),
+        "issues-INITIAL_FORMS": str(len(issues)),
+        "participations-TOTAL_FORMS": "0",
+        "participations-INITIAL_FORMS": "0",
+    }
+    for index, issue in enumerate(issues):
+        data.update(
+            {
+                f"issues-{index}-id": issue.pk,
+                f"issues-{index}-session": session.pk,
+                f"issues-{index}-kind": issue.kind,
+                f"issues-{index}-text": issue.text,
+                f"issues-{index}-position": issue.position,
+                f"issues-{index}-points": "\n".join(point.text for point in issue.points.order_by("position")),
+            }
+        )
+    data.update(overrides)
+    return data
+
+
+@pytest.fixture
+def session(db):
+    forum = make_forum()
+    session = make_session(
+        roundtable=make_roundtable(forum=forum),
+        title="First title",
+        starts_at=forum_time(forum, 0, 9),
+        ends_at=forum_time(forum, 0, 10),
+    )
+    make_issue(session=session, text="First issue", position=1)
+    return session
+
+
+def test_an_admin_save_records_who_when_and_the_change_message(organiser_client, organiser, session):
+    organiser_client.post(_change_url(session), _form(session, title="Second title"))
+
+    [version] = Version.objects.get_for_object(session)
+    assert (version.revision.user, version.revision.get_comment(), version.field_dict["title"]) == (
+        organiser,
+        "Changed Title.",
+        "Second title",
+    )
+
+
+def test_a_session_version_includes_its_issues_sub_points_and_roles(organiser_client, session):
+    person = make_person()
+    data = _form(
+        session,
+        **{
+            "issues-0-points": "A point",
+            "participations-TOTAL_FORMS": "1",
+            "participations-0-person": person.pk,
+            "participations-0-role": "chair",
+            "participations-0-position": "1",
+        },
+    )
+
+    organiser_client.post(_change_url(session), data)
+
+    [version] = Version.objects.get_for_object(session)
+    included = sorted((item.content_type.model, item.object_repr) for item in version.revision.version_set.all())
+    assert included == [
+        ("issue", "A point"),
+        ("issue", "First issue"),
+        ("participation", f"{person.name} (Chair)"),
+        ("session", str(session)),
+    ]
+
+
+def test_the_history_page_shows_what_changed_between_versions(organiser_client, session):
+    organiser_client.post(_change_url(session), _form(session))
+    session.refresh_from_db()
+    organiser_client.post(
+        _change_url(session), _form(session, title="Second title", **{"issues-0-text": "Second issue"})
+    )
+
+    response = organiser_client.get(reverse("admin:programme_sessions_session_history", args=[session.pk]))
+
+    latest, first = response.context["history_entries"]
+    assert [(change.label, change.old, change.new, change.kind) for change in latest.changes] == [
+        ("Title", "First title", "Second title", "changed"),
+        ("Issue “Second issue”: Text", "First issue", "Second issue", "changed"),
+    ]
+    assert first.changes == []
+    html = response.content.decode()
+    assert "<del>First title</del> → <ins>Second title</ins>" in html
+    assert reverse("admin:programme_sessions_session_revision", args=[session.pk, first.version.pk]) in html
+
+
+def test_the_history_page_lists_issues_added_and_removed(organiser_client, session):
+    organiser_client.post(_change_url(session), _form(session))
+    session.refresh_from_db()
+    data = _form(
+        session,
+        **{
+            "issues-0-DELETE": "on",
+            "issues-TOTAL_FORMS": "2",
+            "issues-1-kind": "question",
+            "issues-1-text": "A new question",
+            "issues-1-position": "2",
+        },
+    )
+    organiser_client.post(_change_url(session), data)
+
+    response = organiser_client.get(reverse("admin:programme_sessions_session_history", args=[session.pk]))
+
+    latest = response.context["history_entries"][0]
+    assert [(change.label, change.kind, change.old, change.new) for change in latest.changes] == [
+        ("Issue", "added", "", "A new question"),
+        ("Issue", "removed", "First issue", ""),
+    ]
+
+
+def test_restoring_an_earlier_version_brings_back_its_fields_and_issues(organiser_client, session):
+    organiser_client.post(_change_url(session), _form(session))
+    session.refresh_from_db()
+    organiser_client.post(_change_url(session), _form(session, title="Second title", **{"issues-0-text": "Changed"}))
+    first = Version.objects.get_for_object(session).order_by("pk").first()
+    revision_url = reverse("admin:programme_sessions_session_revision", args=[session.pk, first.pk])
+    page = organiser_client.get(revision_url)
+    restored_form = page.context["adminform"].form
+
+    response = organiser_client.post(
+        revision_url,
+        _form(
+            session,
+            title=restored_form["title"].value(),
+            edit_token=restored_form["edit_token"].value(),
+            **{"issues-0-text": "First issue"},
+        ),
+    )
+
+    assert response.status_code == 302
+    session.refresh_from_db()
+    assert (session.title, list(session.issues.values_list("text", flat=True))) == ("First title", ["First issue"])
+    latest = Version.objects.get_for_object(session).order_by("-pk").first()
+    assert latest.revision.get_comment().startswith("Reverted to previous version, saved on ")
+
+
+def test_an_issue_changed_on_its_own_page_shows_in_the_session_history(organiser_client, session):
+    issue = session.issues.get()
+    data = {
+        "session": session.pk,
+        "parent": "",
+        "kind": "main_issue",
+        "text": "Edited on the issue page",
+        "position": 1,
+        "points-TOTAL_FORMS": "0",
+        "points-INITIAL_FORMS": "0",
+    }
+
+    organiser_client.post(reverse("admin:programme_sessions_issue_change", args=[issue.pk]), data)
+
+    assert [version.revision.get_comment() for version in Version.objects.get_for_object(session)] == ["Changed Text."]
+    assert Issue.objects.get(pk=issue.pk).text == "Edited on the issue page"
+
+
+def test_history_times_are_shown_in_the_forum_time_zone(organiser_client, session):
+    organiser_client.post(_change_url(session), _form(session))
+    session.refresh_from_db()
+    organiser_client.post(_change_url(session), _form(session, starts_at_1="08:00"))
+
+    response = organiser_client.get(reverse("admin:programme_sessions_session_history", args=[session.pk]))
+
+    [change] = response.context["history_entries"][0].changes
+    assert (change.label, change.old, change.new) == ("Starts at", "Nov. 2, 2009, 9 a.m.", "Nov. 2, 2009, 8 a.m.")
+
+
+def test_sessions_moved_up_record_the_move(organiser_client, session):
+    other = make_session(roundtable=session.roundtable, number=2, title="Second session")
+
+    organiser_client.post(reverse("admin:programme_sessions_session_move", args=[other.pk, "up"]))
+
+    assert [version.revision.get_comment() for version in Version.objects.get_for_object(other)] == [
+        "Moved session 1.2 up."
+    ]
+    assert dict(Session.objects.values_list("title", "number")) == {"First title": 2, "Second session": 1}
