@@ -26,8 +26,15 @@ def forum_for_page(*, slug, user=None):
 
 
 def forum_current(user=None):
-    """The forum ``/`` leads to: the latest published edition (staff: the latest of all)."""
-    return forums_for_public_pages(user).order_by("-starts_on").first()
+    """The forum ``/`` leads to: the latest published edition with a roundtable programme, or else
+    the latest published one (staff: drafts count too)."""
+    has_programme = Exists(Roundtable.objects.filter(forum=OuterRef("pk")))
+    return (
+        forums_for_public_pages(user)
+        .annotate(has_programme=has_programme)
+        .order_by("-has_programme", "-starts_on")
+        .first()
+    )
 
 
 def sessions_for_public_pages(user=None):

@@ -106,6 +106,16 @@ def test_home_redirects_to_the_latest_published_forum(client, db):
     assert (response.status_code, response["Location"]) == (302, "/en/forums/latest/")
 
 
+def test_home_prefers_the_latest_forum_with_a_roundtable_programme(client, db):
+    programme = make_forum(slug="athens", starts_on=datetime.date(2009, 11, 2), ends_on=datetime.date(2009, 11, 3))
+    make_roundtable(forum=programme)
+    make_forum(slug="meeting", starts_on=datetime.date(2011, 10, 12), ends_on=datetime.date(2011, 10, 13))
+
+    response = client.get("/en/")
+
+    assert (response.status_code, response["Location"]) == (302, "/en/forums/athens/")
+
+
 def test_home_leads_staff_to_the_latest_forum_even_a_draft(organiser_client, db):
     make_forum(slug="latest", starts_on=datetime.date(2010, 11, 8), ends_on=datetime.date(2010, 11, 9))
     make_forum(
