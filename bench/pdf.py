@@ -4,6 +4,9 @@
     .venv/bin/python bench/pdf.py --sessions 600  # a bigger synthetic forum
     .venv/bin/python bench/pdf.py --language fr   # labels in French
 
+The large forum comes from the ``make_synthetic_forum`` command when the project has it (else, or
+with --own-builder, from this script's own bulk_create builder, with longer texts).
+
 It works on a throwaway SQLite database and MEDIA_ROOT in a temporary directory, so it touches
 neither db.sqlite3 nor media/. For each forum it measures, each case in a fresh forked process (as
 a gunicorn worker would run it, WeasyPrint already imported):
@@ -100,14 +103,13 @@ def _synthetic_forum(session_total):
         status=Status.PUBLISHED,
         description=LOREM,
     )
-    rooms = Room.objects.bulk_create(
-        Room(forum=forum, name=f"Salle {i}", capacity=80, position=i) for i in range(1, 9)
-    )
+    rooms = Room.objects.bulk_create(Room(forum=forum, name=f"Salle {i}", capacity=80, position=i) for i in range(1, 9))
     themes = list(Theme.objects.all()[:12]) or Theme.objects.bulk_create(
         Theme(name=f"Theme {i}", slug=f"bench-theme-{i}") for i in range(1, 13)
     )
     organisations = Organisation.objects.bulk_create(
-        Organisation(name=f"Organisation « {i} » ({session_total})", slug=f"bench-org-{session_total}-{i}") for i in range(1, 41)
+        Organisation(name=f"Organisation « {i} » ({session_total})", slug=f"bench-org-{session_total}-{i}")
+        for i in range(1, 41)
     )
     people = Person.objects.bulk_create(
         Person(name=f"Persona Núñez {i}", slug=f"bench-person-{session_total}-{i}", organisation=organisations[i % 40])
@@ -173,6 +175,21 @@ def _synthetic_forum(session_total):
     return forum
 
 
+def _large_forum(session_total, *, own_builder=False):
+    """The project's ``make_synthetic_forum`` forum when that command exists, else this script's own."""
+    import io
+
+    from django.core.management import call_command, get_commands
+
+    from roundtables.models import Forum
+
+    if not own_builder and "make_synthetic_forum" in get_commands():
+        slug = f"bench-synthetic-{session_total}"
+        call_command("make_synthetic_forum", slug=slug, sessions=session_total, stdout=io.StringIO())
+        return Forum.objects.get(slug=slug), "make_synthetic_forum"
+    return _synthetic_forum(session_total), "bench/pdf.py's builder"
+
+
 def _case(forum_pk, language, case, with_tracemalloc, queue):
     """One measurement, in a forked child: time, peak RSS, growth of RSS, optional tracemalloc peak."""
     from django.db import connections
@@ -223,6 +240,9 @@ def main():
     parser.add_argument("--language", default="en", choices=["en", "fr", "es"])
     parser.add_argument("--tracemalloc", action="store_true", help="also measure Python's peak allocation")
     parser.add_argument("--keep", action="store_true", help="keep the temporary directory (PDFs, database)")
+    parser.add_argument(
+        "--own-builder", action="store_true", help="build the synthetic forum here, not with make_synthetic_forum"
+    )
     args = parser.parse_args()
 
     workdir = Path(tempfile.mkdtemp(prefix="gfmd-bench-pdf-"))
@@ -235,8 +255,9 @@ def main():
 
         forums = [("Athens 2009 demo", _athens())]
         started = time.perf_counter()
-        forums.append((f"synthetic, {args.sessions} sessions", _synthetic_forum(args.sessions)))
-        print(f"Built the synthetic forum in {time.perf_counter() - started:.1f} s.")
+        forum, builder = _large_forum(args.sessions, own_builder=args.own_builder)
+        forums.append((f"synthetic, {args.sessions} sessions", forum))
+        print(f"Built the synthetic forum with {builder} in {time.perf_counter() - started:.1f} s.")
         print(f"WeasyPrint {weasyprint.__version__}, language {args.language}, workdir {workdir}\n")
         header = f"{'forum':<28} {'case':<14} {'time':>9} {'peak RSS':>10} {'RSS +':>9}"
         if args.tracemalloc:

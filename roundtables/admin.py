@@ -11,7 +11,6 @@ from django.utils.translation import gettext_lazy as _
 
 from sessions.admin import (
     DocumentInline,
-    EditTokenAdminMixin,
     ForumTimeZoneMixin,
     ParentScopedInlineMixin,
     ProgrammeAdmin,
@@ -37,7 +36,7 @@ class RoundtableInline(ParentScopedInlineMixin, admin.TabularInline):
 
 
 @admin.register(Forum)
-class ForumAdmin(EditTokenAdminMixin, ForumTimeZoneMixin, ProgrammeAdmin):
+class ForumAdmin(ForumTimeZoneMixin, ProgrammeAdmin):
     form = ForumAdminForm
     list_display = ["name", "city", "starts_on", "ends_on", "status", "roundtable_count"]
     list_filter = ["status", "country"]
@@ -193,7 +192,7 @@ class SessionInline(ParentScopedInlineMixin, admin.TabularInline):
 
 
 @admin.register(Roundtable)
-class RoundtableAdmin(EditTokenAdminMixin, ForumTimeZoneMixin, ProgrammeAdmin):
+class RoundtableAdmin(ForumTimeZoneMixin, ProgrammeAdmin):
     form = RoundtableAdminForm
     list_display = ["__str__", "forum", "number", "session_count"]
     list_display_links = ["__str__"]

@@ -36,6 +36,8 @@ EDITED_WITH = {
     "roundtables.forum": ["roundtables", "rooms", "documents"],
     "roundtables.roundtable": ["sessions", "documents"],
     "programme_sessions.session": ["issues", "participations"],
+    "programme_sessions.issue": ["points"],
+    "programme_sessions.person": ["participations"],
 }
 
 EMPTY = "—"

@@ -8,12 +8,14 @@ from django.db.models import BooleanField, Count, ExpressionWrapper, Q, Value
 from django.http import Http404, HttpResponseNotAllowed, HttpResponseRedirect
 from django.urls import path, reverse
 from django.utils import formats, timezone
-from django.utils.html import format_html
+from django.utils.html import format_html, format_html_join
 from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.safestring import mark_safe
 from django.utils.translation import gettext, ngettext
 from django.utils.translation import gettext_lazy as _
 from reversion.admin import VersionAdmin
 
+from roundtables.forms import EditTokenForm
 from roundtables.models import Roundtable
 from roundtables.selectors import roundtable_ids_editable_by
 from roundtables.versions import history_entries
@@ -41,10 +43,26 @@ def programme_scope(request):
     return request._programme_scope
 
 
-class ProgrammeAdmin(VersionAdmin):
-    """Base of the programme's admin pages: every change is recorded (django-reversion), the history
-    page shows what changed between versions, and an editor can restore an earlier version."""
+class EditTokenAdminMixin:
+    """Puts the form's edit token (see roundtables.versions) on change pages the user may save, and only there."""
 
+    def get_fieldsets(self, request, obj=None):
+        fieldsets = [
+            (name, {**options, "fields": [field for field in options["fields"] if field != "edit_token"]})
+            for name, options in super().get_fieldsets(request, obj)
+        ]
+        if obj is None or not self.has_change_permission(request, obj):
+            return fieldsets
+        name, options = fieldsets[0]
+        return [(name, {**options, "fields": [*options["fields"], "edit_token"]}), *fieldsets[1:]]
+
+
+class ProgrammeAdmin(EditTokenAdminMixin, VersionAdmin):
+    """Base of the programme's admin pages: every change is recorded (django-reversion), the history
+    page shows what changed between versions, an editor can restore an earlier version, and a save
+    never overwrites what someone else saved since the page was opened (the form's edit token)."""
+
+    form = EditTokenForm
     object_history_template = "admin/programme/object_history.html"
     history_latest_first = True
 
@@ -62,19 +80,6 @@ class ProgrammeAdmin(VersionAdmin):
         if obj is not None and request.method == "POST" and not self.has_change_permission(request, obj):
             raise PermissionDenied
         return super().revision_view(request, object_id, version_id, extra_context)
-
-
-class EditTokenAdminMixin:
-    """Puts the form's edit token (see roundtables.versions) on change pages the user may save."""
-
-    def get_fieldsets(self, request, obj=None):
-        fieldsets = super().get_fieldsets(request, obj)
-        if obj is None or not self.has_change_permission(request, obj):
-            return fieldsets
-        if any("edit_token" in options["fields"] for _name, options in fieldsets):
-            return fieldsets
-        name, options = fieldsets[0]
-        return [(name, {**options, "fields": [*options["fields"], "edit_token"]}), *fieldsets[1:]]
 
 
 class ForumTimeZoneMixin:
@@ -213,6 +218,11 @@ class IssueInline(ParentScopedInlineMixin, admin.TabularInline):
     def get_queryset(self, request):
         return super().get_queryset(request).filter(parent__isnull=True).prefetch_related("points")
 
+    @admin.display(description=_("Sub-points"))
+    def points(self, issue):
+        """The sub-points as shown to those who may only view the session (editors get the textarea)."""
+        return format_html_join(mark_safe("<br>"), "{}", ((point.text,) for point in issue.points.all())) or "—"
+
 
 class ParticipationInline(ParentScopedInlineMixin, admin.TabularInline):
     model = Participation
@@ -254,7 +264,7 @@ def local_when(session):
 
 
 @admin.register(Session)
-class SessionAdmin(RoundtableScopeMixin, EditTokenAdminMixin, ForumTimeZoneMixin, ProgrammeAdmin):
+class SessionAdmin(RoundtableScopeMixin, ForumTimeZoneMixin, ProgrammeAdmin):
     form = SessionAdminForm
     list_display = ["code", "title", "roundtable", "local_start", "room", "status", "reorder"]
     list_display_links = ["code", "title"]

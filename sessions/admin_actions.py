@@ -51,4 +51,6 @@ def download_booklets(modeladmin, request, queryset):
 
 @admin.action(description=_("Download the roundtable handouts (PDF; a ZIP file for several roundtables)"))
 def download_roundtable_handouts(modeladmin, request, queryset):
-    return _download(modeladmin, request, queryset.select_related("forum").order_by("forum", "number"), exports.ROUNDTABLE)
+    return _download(
+        modeladmin, request, queryset.select_related("forum").order_by("forum", "number"), exports.ROUNDTABLE
+    )

@@ -112,8 +112,7 @@ class CachedPdf:
 
 
 def _has_unpublished(kind, obj):
-    forum = obj if kind == BOOKLET else obj.forum if kind == ROUNDTABLE else obj.roundtable.forum
-    if not forum.is_published:
+    if not Export(kind=kind, obj=obj, language="").forum.is_published:
         return True
     if kind == SESSION:
         return not obj.is_published
@@ -177,14 +176,15 @@ def _annotate_session(session):
 
 def _context(export):
     forum = export.forum
+    if not export.preview and not forum.is_published:  # the views never ask for it; belt and braces
+        raise PdfUnavailable("A draft forum has no public PDF.")
     sessions = _sessions(export, forum)
-    roundtables = (
-        list(forum.roundtables.order_by("number"))
-        if export.kind == BOOKLET
-        else [export.obj]
-        if export.kind == ROUNDTABLE
-        else [export.obj.roundtable]
-    )
+    if export.kind == SESSION and not sessions:
+        raise PdfUnavailable("A draft session has no public PDF.")
+    if export.kind == BOOKLET:
+        roundtables = list(forum.roundtables.order_by("number"))
+    else:
+        roundtables = [export.obj if export.kind == ROUNDTABLE else export.obj.roundtable]
     for roundtable in roundtables:
         roundtable.pdf_sessions = [s for s in sessions if s.roundtable_id == roundtable.pk]
     stamp = ProgrammeStamp.objects.filter(pk=1).values_list("changed_at", flat=True).first()
@@ -354,17 +354,22 @@ def render_lock(directory, timeout=LOCK_TIMEOUT):
 
 
 def _write_atomically(path, data):
-    handle = tempfile.NamedTemporaryFile(dir=path.parent, prefix=".render-", suffix=".tmp", delete=False)
-    try:
-        with handle:
+    """Write ``data`` to ``path`` so that readers see the old file or the whole new one, never a part."""
+    with tempfile.NamedTemporaryFile(dir=path.parent, prefix=".render-", suffix=".tmp", delete=False) as handle:
+        temporary = Path(handle.name)
+        try:
             handle.write(data)
             handle.flush()
             os.fsync(handle.fileno())
-        os.chmod(handle.name, 0o644)
-        os.replace(handle.name, path)
+        except BaseException:
+            handle.close()
+            temporary.unlink(missing_ok=True)
+            raise
+    try:
+        temporary.chmod(0o644)
+        os.replace(temporary, path)
     except BaseException:
-        with contextlib.suppress(FileNotFoundError):
-            os.unlink(handle.name)
+        temporary.unlink(missing_ok=True)
         raise
 
 
@@ -394,20 +399,38 @@ def cached_pdf(export, *, version=None):
         logger.exception(
             "Could not render the %s PDF of %s (%s, v%s)", export.kind, export.obj, export.language, version
         )
-        for earlier in _cached_versions(directory):
-            return CachedPdf(earlier, _version_of(earlier), stale=True)
-        raise PdfUnavailable(str(error)) from error
+        earlier = next(iter(_cached_versions(directory)), None)
+        if earlier is None:
+            raise PdfUnavailable(str(error)) from error
+        return CachedPdf(earlier, _version_of(earlier), stale=True)
+    _remove_leftovers(directory, version)
+    return CachedPdf(path, version)
+
+
+def _remove_leftovers(directory, version):
+    """Delete the PDFs of older versions, and temporary files that a killed worker left behind."""
     for older in _cached_versions(directory):
         if _version_of(older) < version:
-            with contextlib.suppress(FileNotFoundError):
-                older.unlink()
-    return CachedPdf(path, version)
+            older.unlink(missing_ok=True)
+    abandoned = time.time() - 2 * LOCK_TIMEOUT
+    for temporary in directory.glob(".render-*.tmp"):
+        with contextlib.suppress(FileNotFoundError):
+            if temporary.stat().st_mtime < abandoned:
+                temporary.unlink()
+
+
+def _render_preview(export):
+    try:
+        return render_pdf(export)
+    except Exception as error:
+        logger.exception("Could not render the preview %s PDF of %s (%s)", export.kind, export.obj, export.language)
+        raise PdfUnavailable(str(error)) from error
 
 
 def pdf_bytes(export):
     """The PDF of ``export`` as bytes: from the cache, or rendered afresh for a preview."""
     if export.preview:
-        return render_pdf(export)
+        return _render_preview(export)
     return cached_pdf(export).path.read_bytes()
 
 
@@ -429,9 +452,8 @@ def pdf_response(request, export):
     """Serve ``export`` inline, with ETag and Last-Modified, or 304 when the visitor has it."""
     if export.preview:
         try:
-            data = render_pdf(export)
-        except Exception:
-            logger.exception("Could not render the preview %s PDF of %s", export.kind, export.obj)
+            data = _render_preview(export)
+        except PdfUnavailable:
             return _unavailable(request, export)
         response = HttpResponse(data, content_type="application/pdf")
         response["Content-Disposition"] = f'inline; filename="{export.filename}"'

@@ -235,7 +235,7 @@ def _overlap(first, second):
     )
 
 
-class ParticipationAdminForm(forms.ModelForm):
+class ParticipationAdminForm(EditTokenForm):
     """One person in one role, refused when they are in another session at the same time."""
 
     class Meta:

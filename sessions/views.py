@@ -123,7 +123,7 @@ class AgendaView(TemplateView):
             session_count=len(sessions),
             clash_count=clash_count,
             calendar_url=calendar_url,
-            current_forum=programme.forum_current(self.request.user),
+            current_forum=None if sessions else programme.forum_current(self.request.user),
             **kwargs,
         )
 

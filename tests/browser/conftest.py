@@ -8,6 +8,7 @@ the other tests nor the processes they start (``check --deploy`` refuses to pass
 """
 
 import pytest
+from django.test import override_settings
 
 CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking"]
@@ -18,6 +19,19 @@ def _async_unsafe_allowed():
     with pytest.MonkeyPatch.context() as patch:
         patch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
         yield
+
+
+@pytest.fixture(scope="package")
+def _plain_http_server():
+    """live_server speaks plain HTTP whatever HTTPS says. Its middleware reads SECURE_SSL_REDIRECT once,
+    when the server starts, before any function-scoped settings fixture runs, hence this override."""
+    with override_settings(SECURE_SSL_REDIRECT=False):
+        yield
+
+
+@pytest.fixture(scope="package")
+def live_server(_plain_http_server, live_server):
+    return live_server
 
 
 @pytest.fixture(scope="package")

@@ -27,7 +27,7 @@ def _log_in(page, user, next_path):
 
 
 def _collect_problems(page):
-    """Failed requests and script errors (the portal has no favicon.ico: the browser's own request for it is ignored)."""
+    """Failed requests and script errors; the browser's own request for a favicon.ico is not the page's."""
     problems = []
 
     def on_response(response):
@@ -83,4 +83,29 @@ def test_organiser_moves_a_session_up_from_the_list(page, live_server, organiser
     expect(page.locator("#result_list tbody tr td.field-title a")).to_have_text(["Reintegration", "Engaging diasporas"])
     later.refresh_from_db()
     assert later.number == 1
+    assert problems == []
+
+
+def test_the_committee_pages_load_without_errors_under_the_content_security_policy(
+    page, live_server, organiser, session
+):
+    problems = _collect_problems(page)
+    forum = session.roundtable.forum
+    issue = session.issues.get(text="First issue")
+    make_issue(parent=issue, text="A sub-point")
+    _log_in(page, organiser, "/admin/")
+
+    page.get_by_role("link", name="Dashboard: what is still missing in each forum's programme").click()
+    expect(page.locator("h1")).to_have_text("Committee dashboard: what is still missing")
+    for path in [
+        f"/admin/roundtables/roundtable/{session.roundtable_id}/change/",
+        f"/admin/roundtables/forum/{forum.pk}/duplicate/",
+        f"/admin/programme_sessions/session/{session.pk}/history/",
+        f"/admin/programme_sessions/issue/{issue.pk}/change/",
+    ]:
+        page.goto(path)
+        expect(page.locator("#content h1")).to_be_visible()
+
+    expect(page.locator("#content h1")).to_have_text("Change issue")
+    expect(page.locator(".reorder-buttons").first).to_be_visible()
     assert problems == []

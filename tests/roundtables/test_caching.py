@@ -7,6 +7,7 @@ from django.utils import translation
 
 from roundtables.models import Status
 from roundtables.page_cache import cache_public_page, page_cache_key
+from roundtables.versions import edit_token
 from tests.factories import make_forum, make_roundtable, make_session, make_theme
 
 ROUNDTABLE_URL = "/en/forums/lisbon-2099/roundtables/labour-mobility/"
@@ -73,7 +74,7 @@ def test_an_edit_in_the_admin_shows_on_the_next_public_request(organiser_client,
 
     edit = organiser_client.post(
         f"/admin/roundtables/theme/{theme.pk}/change/",
-        {"name": "Gender equality", "slug": "gender", "description": ""},
+        {"name": "Gender equality", "slug": "gender", "description": "", "edit_token": edit_token(theme)},
     )
     after = public.get("/en/themes/gender/").content.decode()
 

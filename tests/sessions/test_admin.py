@@ -165,6 +165,7 @@ def test_admin_refuses_a_duplicate_session_code(organiser_client):
 def test_admin_point_inline_under_an_issue_saves_sub_points(organiser_client):
     issue = make_issue()
     data = {
+        "edit_token": edit_token(issue),
         "session": issue.session_id,
         "parent": "",
         "kind": "main_issue",
@@ -221,3 +222,56 @@ def test_admin_session_times_are_shown_in_the_forum_time_zone(organiser_client):
     response = organiser_client.get(_url(Session, "change", session.pk))
 
     assert 'name="starts_at_1" value="09:30:00"' in response.content.decode()
+
+
+@pytest.mark.parametrize("model", PROGRAMME_MODELS, ids=lambda model: model.__name__)
+def test_admin_history_and_version_pages_open_for_every_programme_model(organiser_client, programme, model):
+    import reversion
+
+    obj = model.objects.first()
+    with reversion.create_revision():
+        obj.save()
+    version = reversion.models.Version.objects.get_for_object(obj).get()
+
+    history = organiser_client.get(_url(model, "history", obj.pk))
+    revision = organiser_client.get(_url(model, "revision", obj.pk, version.pk))
+
+    assert (history.status_code, len(history.context["history_entries"]), revision.status_code) == (200, 1, 200)
+    assert revision.context["adminform"].form["edit_token"].value()
+
+
+def test_admin_a_stale_person_form_is_refused_like_any_programme_record(organiser_client):
+    from sessions.models import Person
+
+    person = make_person(name="Ana Lopez", country="Spain")
+    stale = edit_token(person)
+    Person.objects.filter(pk=person.pk).update(country="Portugal")
+    data = {
+        "edit_token": stale,
+        "name": "Ana López",
+        "slug": person.slug,
+        "organisation": "",
+        "position": "",
+        "country": "Spain",
+        "biography": "",
+        "email": "",
+        "participations-TOTAL_FORMS": "0",
+        "participations-INITIAL_FORMS": "0",
+    }
+
+    response = organiser_client.post(_url(Person, "change", person.pk), data)
+
+    assert response.status_code == 200
+    assert response.context["adminform"].form.errors["country"] == ["Changed meanwhile by someone else to: Portugal"]
+    person.refresh_from_db()
+    assert person.name == "Ana Lopez"
+
+
+def test_admin_view_only_pages_carry_no_edit_token(coordinator, client, programme):
+    client.force_login(coordinator)
+
+    response = client.get(_url(Session, "change", programme.pk))
+
+    fields = [field for _name, options in response.context["adminform"].fieldsets for field in options["fields"]]
+    assert "edit_token" not in fields
+    assert response.context["has_change_permission"] is False

@@ -93,10 +93,14 @@ def test_coordinator_cannot_change_another_roundtables_session_by_post(coordinat
 
 def test_coordinator_sees_another_roundtables_session_read_only(coordinator_client, programme):
     session = programme["their_session"]
+    make_issue(parent=make_issue(session=session, text="Their issue"), text="Their sub-point")
 
     response = coordinator_client.get(_url(Session, "change", session.pk))
 
     assert response.status_code == 200
+    html = response.content.decode()
+    assert "Their sub-point" in html
+    assert 'name="issues-0-text"' not in html
     assert response.context["has_change_permission"] is False
     assert response.context["has_delete_permission"] is False
     assert "edit_token" not in response.context["adminform"].form.fields or not any(
@@ -202,6 +206,7 @@ def test_coordinator_changelist_offers_reordering_only_on_their_sessions(coordin
 def test_coordinator_cannot_change_an_issue_of_another_roundtable(coordinator_client, programme):
     issue = make_issue(session=programme["their_session"], text="Original")
     data = {
+        "edit_token": edit_token(issue),
         "session": issue.session_id,
         "parent": "",
         "kind": "main_issue",
@@ -221,6 +226,7 @@ def test_coordinator_cannot_change_an_issue_of_another_roundtable(coordinator_cl
 def test_coordinator_cannot_move_an_issue_into_another_roundtables_session(coordinator_client, programme):
     issue = make_issue(session=programme["my_session"], text="Mine")
     data = {
+        "edit_token": edit_token(issue),
         "session": programme["their_session"].pk,
         "parent": "",
         "kind": "main_issue",
@@ -270,7 +276,13 @@ def test_coordinator_edits_issues_and_roles_of_their_session_inline(coordinator_
 
 def test_coordinator_cannot_change_a_role_in_another_roundtables_session(coordinator_client, programme):
     participation = make_participation(session=programme["their_session"], role="speaker")
-    data = {"session": participation.session_id, "person": participation.person_id, "role": "chair", "position": 1}
+    data = {
+        "edit_token": edit_token(participation),
+        "session": participation.session_id,
+        "person": participation.person_id,
+        "role": "chair",
+        "position": 1,
+    }
 
     response = coordinator_client.post(_url(Participation, "change", participation.pk), data)
 
@@ -341,3 +353,12 @@ def test_only_staff_can_be_assigned_as_coordinators(organiser_client, programme)
     choices = response.context["adminform"].form.fields["coordinators"].queryset
     assert outsider not in choices
     assert Group.objects.filter(name=ROUNDTABLE_COORDINATORS).exists()
+
+
+def test_coordinator_cannot_bulk_delete_another_roundtables_session(coordinator_client, programme):
+    data = {"action": "delete_selected", "_selected_action": [programme["their_session"].pk], "post": "yes"}
+
+    response = coordinator_client.post(_url(Session, "changelist"), data)
+
+    assert response.status_code == 403
+    assert Session.objects.count() == 2

@@ -171,6 +171,7 @@ def test_restoring_an_earlier_version_brings_back_its_fields_and_issues(organise
 def test_an_issue_changed_on_its_own_page_shows_in_the_session_history(organiser_client, session):
     issue = session.issues.get()
     data = {
+        "edit_token": edit_token(issue),
         "session": session.pk,
         "parent": "",
         "kind": "main_issue",

@@ -225,6 +225,7 @@ def test_the_person_page_refuses_two_overlapping_roles(organiser_client, booked,
     Session.objects.filter(pk=other.pk).update(starts_at=booked.starts_at, ends_at=booked.ends_at)
     person = ana.person
     data = {
+        "edit_token": edit_token(person),
         "name": person.name,
         "slug": person.slug,
         "organisation": "",

@@ -16,6 +16,10 @@ from sessions import exports
 from sessions.models import Participation, Session
 from tests.factories import make_organisation, make_participation, make_person, make_user
 
+# Every test here may touch the database; the marker also makes pytest-django create the test
+# database for the module-scoped booklet below when no other test of the run asks for one.
+pytestmark = pytest.mark.django_db
+
 BOOKLET_URL = "/{language}/forums/athens-2009/programme.pdf"
 ROUNDTABLE_URL = "/en/forums/athens-2009/roundtables/{slug}/handout.pdf"
 
@@ -71,16 +75,18 @@ def athens_booklet(django_db_setup, django_db_blocker):
         }
         data = exports.render_pdf(exports.export_for(exports.BOOKLET, forum, language="en"))
         transaction.set_rollback(True)
-    return _reader(data), expected
+    reader = _reader(data)
+    expected["pages"] = _page_texts(reader)  # text extraction is slow: once for the module
+    return reader, expected
 
 
 # What the booklet holds -----------------------------------------------------------------------
 
 
 def test_booklet_holds_every_roundtable_and_session_title_and_people(athens_booklet):
-    reader, expected = athens_booklet
+    _, expected = athens_booklet
 
-    text = " ".join(_page_texts(reader))
+    text = " ".join(expected["pages"])
 
     assert [title for title in expected["roundtables"] if title not in text] == []
     assert [title for code, title in expected["sessions"] if f"{code} {title}" not in text] == []
@@ -89,8 +95,8 @@ def test_booklet_holds_every_roundtable_and_session_title_and_people(athens_book
 
 
 def test_booklet_contents_give_the_page_of_each_session_heading(athens_booklet):
-    reader, expected = athens_booklet
-    pages = _page_texts(reader)
+    _, expected = athens_booklet
+    pages = expected["pages"]
     contents_pages = [i for i, text in enumerate(pages) if text.startswith("Contents")]
 
     contents = " ".join(pages[i] for i in contents_pages)
@@ -130,7 +136,9 @@ def test_booklet_outline_has_an_entry_per_roundtable_and_session(athens_booklet)
         "Programme at a glance",
         *expected["roundtables"],
     ]
-    assert [title for level, title in titles if level == 2] == [f"{code} {title}" for code, title in expected["sessions"]]
+    assert [title for level, title in titles if level == 2] == [
+        f"{code} {title}" for code, title in expected["sessions"]
+    ]
 
 
 def test_booklet_metadata_language_and_tags(athens_booklet):
@@ -149,7 +157,7 @@ def test_booklet_metadata_language_and_tags(athens_booklet):
 
 def test_booklet_is_a4_with_page_n_of_m_and_running_header(athens_booklet):
     reader, expected = athens_booklet
-    pages = _page_texts(reader)
+    pages = expected["pages"]
     total = len(pages)
 
     assert {(round(page.mediabox.width), round(page.mediabox.height)) for page in reader.pages} == {(595, 842)}
@@ -175,7 +183,10 @@ def test_booklet_fonts_are_embedded(athens_booklet):
 @pytest.mark.parametrize(
     ("language", "words"),
     [
-        ("fr", ["Table ronde 1", "Salle Room A", "Contexte", "Questions principales", "Page 1 sur 1", "lundi 2 novembre"]),
+        (
+            "fr",
+            ["Table ronde 1", "Salle Room A", "Contexte", "Questions principales", "Page 1 sur 1", "lundi 2 novembre"],
+        ),
         ("es", ["Mesa redonda 1", "Sala Room A", "Antecedentes", "Cuestiones principales", "Página 1 de 1", "lunes 2"]),
     ],
 )
@@ -412,3 +423,40 @@ def test_roles_are_listed_in_a_fixed_order(athens):
     [loaded] = exports._sessions(exports.export_for(exports.SESSION, session, language="en"), athens)
 
     assert [role for role, _ in loaded.people_by_role] == ["Chair", "Rapporteur", "Speaker"]
+
+
+def test_public_render_of_draft_content_is_refused(athens):
+    session = Session.objects.get(roundtable__forum=athens, roundtable__number=1, number=1)
+    session.status = Status.DRAFT
+    session.save()
+    public_session = exports.Export(kind=exports.SESSION, obj=session, language="en")
+    athens.status = Status.DRAFT
+    public_booklet = exports.Export(kind=exports.BOOKLET, obj=athens, language="en")
+
+    with pytest.raises(exports.PdfUnavailable, match="draft session"):
+        exports.render_pdf(public_session)
+    with pytest.raises(exports.PdfUnavailable, match="draft forum"):
+        exports.render_pdf(public_booklet)
+
+
+def test_public_pages_link_their_pdfs(client, athens):
+    session = Session.objects.get(roundtable__forum=athens, roundtable__number=2, number=1)
+    booklet = 'href="/en/forums/athens-2009/programme.pdf"'
+    alternate = (
+        '<link rel="alternate" type="application/pdf" title="Civil Society Days, Athens 2009: programme booklet (PDF)" '
+    )
+
+    pages = {
+        name: client.get(url).content.decode()
+        for name, url in {
+            "forum": "/en/forums/athens-2009/",
+            "programme": "/en/forums/athens-2009/programme/",
+            "roundtable": f"/en/forums/athens-2009/roundtables/{session.roundtable.slug}/",
+            "session": _session_url(session, suffix=""),
+        }.items()
+    }
+
+    assert [name for name, html in pages.items() if f"{alternate}{booklet}>" in html] == ["forum", "programme"]
+    assert [name for name, html in pages.items() if booklet in html] == ["forum", "programme", "roundtable"]
+    assert ROUNDTABLE_URL.format(slug=session.roundtable.slug) in pages["roundtable"]
+    assert _session_url(session) in pages["session"]
