@@ -68,6 +68,53 @@ def sessions_for_listing(*, forum=None, user=None, with_organisations=False):
     )
 
 
+def sessions_for_cards(*, user=None, forum=None, roundtable=None, theme=None, ordering=None):
+    """The sessions to show as cards (``{% session_card %}``), as a list, each with ``people``:
+    its (name, role) pairs in order.
+
+    Only what a card shows is fetched: long texts stay in the database and people come as plain
+    values, so a 300-session programme costs two queries and few objects.
+    """
+    sessions = sessions_for_public_pages(user).select_related("roundtable__forum", "room")
+    if forum is not None:
+        sessions = sessions.filter(roundtable__forum=forum)
+    if roundtable is not None:
+        sessions = sessions.filter(roundtable=roundtable)
+    if theme is not None:
+        sessions = sessions.filter(themes=theme)
+    if ordering:
+        sessions = sessions.order_by(*ordering)
+    sessions = sessions.only(
+        "id",
+        "number",
+        "title",
+        "slug",
+        "starts_at",
+        "ends_at",
+        "status",
+        "room__name",
+        "room__position",
+        "roundtable__number",
+        "roundtable__slug",
+        "roundtable__forum__slug",
+        "roundtable__forum__name",
+        "roundtable__forum__time_zone",
+        "roundtable__forum__starts_on",
+    )
+    people = {}
+    rows = (
+        Participation.objects.filter(session__in=sessions.values("pk"))
+        .order_by("session_id", "position", "id")
+        .values_list("session_id", "person__name", "role")
+    )
+    for session_id, name, role in rows:
+        people.setdefault(session_id, []).append((name, role))
+    sessions = list(sessions)
+    for session in sessions:
+        session.people = people.get(session.pk, [])
+    return sessions
+
+
 def roundtables_for_forum_page(*, forum, user=None):
     visible = Q(sessions__status=Status.PUBLISHED) if not can_preview(user) else Q(sessions__isnull=False)
     return forum.roundtables.annotate(session_total=Count("sessions", filter=visible)).order_by("number")
@@ -75,7 +122,7 @@ def roundtables_for_forum_page(*, forum, user=None):
 
 def roundtable_for_page(*, forum, slug, user=None):
     roundtable = get_object_or_404(Roundtable.objects.select_related("forum"), forum=forum, slug=slug)
-    roundtable.public_sessions = list(sessions_for_listing(forum=forum, user=user).filter(roundtable=roundtable))
+    roundtable.public_sessions = sessions_for_cards(user=user, roundtable=roundtable)
     roundtable.public_documents = list(roundtable.documents.all())
     return roundtable
 

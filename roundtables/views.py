@@ -53,7 +53,7 @@ class ProgrammeView(ForumPageMixin, TemplateView):
     template_name = "roundtables/forum_programme.html"
 
     def get_context_data(self, **kwargs):
-        sessions = list(selectors.sessions_for_listing(forum=self.forum, user=self.request.user))
+        sessions = selectors.sessions_for_cards(forum=self.forum, user=self.request.user)
         return super().get_context_data(
             days=selectors.programme_days(sessions=sessions, forum=self.forum),
             rooms=list(self.forum.rooms.all()),
@@ -97,10 +97,10 @@ class ThemeDetailView(DetailView):
     queryset = Theme.objects.all()
 
     def get_context_data(self, **kwargs):
-        sessions = (
-            selectors.sessions_for_listing(user=self.request.user)
-            .filter(themes=self.object)
-            .order_by("-roundtable__forum__starts_on", "roundtable__number", "number")
+        sessions = selectors.sessions_for_cards(
+            user=self.request.user,
+            theme=self.object,
+            ordering=["-roundtable__forum__starts_on", "roundtable__number", "number"],
         )
         return super().get_context_data(
             sessions=sessions, contributions=contributions.contributions_for_theme(theme=self.object), **kwargs

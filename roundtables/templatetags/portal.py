@@ -1,5 +1,7 @@
 """Template filters that format values for the portal's pages. They never query."""
 
+import functools
+import threading
 import zoneinfo
 
 import markdown as markdown_lib
@@ -17,20 +19,42 @@ ALLOWED_TAGS = {"p", "br", "strong", "em", "ul", "ol", "li", "a", "blockquote", 
 ALLOWED_ATTRIBUTES = {"a": {"href", "title"}}
 
 
-@register.filter(name="markdown")
-def render_markdown(text):
-    """Render Markdown stored in the database as sanitised HTML: no raw HTML from the database survives."""
-    if not text:
-        return ""
-    html = markdown_lib.markdown(text, extensions=["sane_lists"], output_format="html")
-    cleaned = nh3.clean(
+_converter = threading.local()
+
+
+def _markdown_to_html(text):
+    """One Markdown converter per thread, reset between texts (building one costs ~1 ms)."""
+    converter = getattr(_converter, "markdown", None)
+    if converter is None:
+        converter = _converter.markdown = markdown_lib.Markdown(extensions=["sane_lists"], output_format="html")
+    try:
+        return converter.reset().convert(text)
+    except Exception:
+        _converter.markdown = None  # never reuse a converter left in a broken state
+        raise
+
+
+@functools.lru_cache(maxsize=4096)
+def _sanitised_html(text):
+    html = _markdown_to_html(text)
+    return nh3.clean(
         html,
         tags=ALLOWED_TAGS,
         attributes=ALLOWED_ATTRIBUTES,
         url_schemes={"http", "https", "mailto"},
         link_rel="noopener noreferrer nofollow",
     )
-    return mark_safe(cleaned)
+
+
+@register.filter(name="markdown")
+def render_markdown(text):
+    """Render Markdown stored in the database as sanitised HTML: no raw HTML from the database survives.
+
+    The result depends on the text alone, so the most recent few thousand texts are remembered.
+    """
+    if not text:
+        return ""
+    return mark_safe(_sanitised_html(str(text)))  # sanitised by nh3 above
 
 
 @register.filter

@@ -97,7 +97,7 @@ def test_staff_pages_never_fill_the_cache(organiser_client, lisbon, django_asser
     organiser_client.get(ROUNDTABLE_URL)
     public = Client()
 
-    with django_assert_num_queries(8):  # the whole page: nothing was stored for the public
+    with django_assert_num_queries(7):  # the whole page: nothing was stored for the public
         response = public.get(ROUNDTABLE_URL)
 
     assert "Decent work" in response.content.decode()

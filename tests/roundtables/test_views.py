@@ -446,11 +446,11 @@ def test_the_old_language_form_address_still_works(client, lisbon):
 PAGE_QUERIES = [
     ("forum-list", 2),
     ("forum", 5),
-    ("programme", 6),
+    ("programme", 5),
     ("documents", 3),
-    ("roundtable", 8),
+    ("roundtable", 7),
     ("theme-list", 2),
-    ("theme", 6),
+    ("theme", 5),
 ]
 
 

@@ -332,9 +332,9 @@ def test_star_buttons_on_shared_pages_do_not_depend_on_the_cookie(client, progra
     assert anonymous == starred
     assert b"aria-pressed" not in starred
     form = (
-        f'<form class="agenda-star" method="post" action="/en/agenda/toggle/" data-agenda-session="{morning.pk}">\n'
-        f'  <input type="hidden" name="session" value="{morning.pk}">\n'
-        f'  <input type="hidden" name="next" value="{programme_url}#session-{morning.pk}">'
+        f'<form class="agenda-star" method="post" action="/en/agenda/toggle/" data-agenda-session="{morning.pk}">'
+        f'<input type="hidden" name="session" value="{morning.pk}">'
+        f'<input type="hidden" name="next" value="{programme_url}#session-{morning.pk}">'
     )
     assert form in starred.decode()
 
