@@ -1,6 +1,6 @@
 """A small HTTP load generator, for when wrk is not installed: keep-alive connections on threads.
 
-    .venv/bin/python bench/loadgen.py http://127.0.0.1:8110/en/ --connections 16 --duration 10 [--bust-cache]
+    .venv/bin/python bench/loadgen.py http://127.0.0.1:8110/en/ --connections 16 --duration 10
 
 Each of ``--connections`` threads keeps one HTTP/1.1 connection open and sends GET requests one
 after another until the time is up; the latency of each request is recorded. Python's threads
@@ -10,7 +10,6 @@ wrk when it is available (bench/pages.py does).
 
 import argparse
 import http.client
-import itertools
 import json
 import statistics
 import threading
@@ -26,27 +25,23 @@ def percentile(sorted_values, fraction):
     return sorted_values[index]
 
 
-def run(url, *, connections=16, duration=10.0, bust_cache=False, timeout=30.0):
+def run(url, *, connections=16, duration=10.0, timeout=30.0):
     """Load ``url`` for ``duration`` seconds; returns requests per second, latencies (ms) and errors."""
     parts = urlsplit(url)
     path = parts.path or "/"
     if parts.query:
         path = f"{path}?{parts.query}"
-    counter = itertools.count()
     lock = threading.Lock()
     latencies, statuses, errors = [], {}, []
     deadline = time.perf_counter() + duration
     start_barrier = threading.Barrier(connections + 1)
 
-    def worker(number):
+    def worker():
         local_latencies, local_statuses, local_errors = [], {}, 0
         connection = http.client.HTTPConnection(parts.hostname, parts.port or 80, timeout=timeout)
         start_barrier.wait()
         while time.perf_counter() < deadline:
             target = path
-            if bust_cache:
-                separator = "&" if "?" in path else "?"
-                target = f"{path}{separator}nocache={number}-{next(counter)}"
             began = time.perf_counter()
             try:
                 connection.request("GET", target, headers={"Host": parts.netloc})
@@ -69,7 +64,7 @@ def run(url, *, connections=16, duration=10.0, bust_cache=False, timeout=30.0):
                 statuses[status] = statuses.get(status, 0) + count
             errors.append(local_errors)
 
-    threads = [threading.Thread(target=worker, args=(n,), daemon=True) for n in range(connections)]
+    threads = [threading.Thread(target=worker, daemon=True) for _ in range(connections)]
     for thread in threads:
         thread.start()
     start_barrier.wait()
@@ -96,11 +91,10 @@ def main():
     parser.add_argument("url")
     parser.add_argument("--connections", type=int, default=16)
     parser.add_argument("--duration", type=float, default=10.0)
-    parser.add_argument("--bust-cache", action="store_true", help="a unique query string on every request")
     args = parser.parse_args()
     if urlsplit(args.url).hostname not in {"127.0.0.1", "localhost", "::1"}:
         parser.error("only loopback addresses are loaded")
-    print(json.dumps(run(args.url, connections=args.connections, duration=args.duration, bust_cache=args.bust_cache)))
+    print(json.dumps(run(args.url, connections=args.connections, duration=args.duration)))
 
 
 if __name__ == "__main__":

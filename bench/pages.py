@@ -7,8 +7,8 @@
 It prepares a database holding the Athens 2009 demo and a synthetic 300-session forum
 (``make_synthetic_forum``), starts gunicorn with 2 workers on 127.0.0.1 (a free port from 8110 to
 8119), and loads the programme page and a session page of each forum with 16 connections for a
-bounded time, first uncached (a unique query string on every request, so the page cache never
-answers), then cached (the same address again and again). See bench/README.md.
+bounded time, first uncached (gunicorn started with PAGE_CACHE=0, so every request makes the page
+anew), then cached (the page cache on, the same address again and again). See bench/README.md.
 """
 
 import argparse
@@ -48,7 +48,7 @@ PAGES = [
         "/en/forums/synthetic-forum/roundtables/roundtable-1/session-1/",
     ),
 ]
-MODES = [("uncached", True), ("cached", False)]
+MODES = [("uncached", "0"), ("cached", "1")]
 
 
 def portal_environment(database_url):
@@ -152,10 +152,8 @@ def _milliseconds(text):
     return round(float(number) * _UNITS[unit], 2)
 
 
-def run_wrk(url, *, connections, duration, bust_cache):
+def run_wrk(url, *, connections, duration):
     command = ["wrk", "-t2", f"-c{connections}", f"-d{duration}s", "--latency", "--timeout", "30s"]
-    if bust_cache:
-        command += ["-s", str(ROOT / "bench" / "nocache.lua")]
     output = subprocess.run([*command, url], capture_output=True, text=True, check=True).stdout
     latency = dict(re.findall(r"^\s+(50|99)%\s+(\S+)\s*$", output, re.MULTILINE))
     requests = re.search(r"(\d+) requests in ([\d.]+)(m?s)", output)
@@ -173,34 +171,39 @@ def run_wrk(url, *, connections, duration, bust_cache):
     }
 
 
-def run_python(url, *, connections, duration, bust_cache):
+def run_python(url, *, connections, duration):
     sys.path.insert(0, str(ROOT / "bench"))
     import loadgen
 
-    return loadgen.run(url, connections=connections, duration=duration, bust_cache=bust_cache)
+    return loadgen.run(url, connections=connections, duration=duration)
 
 
-def measure(base_url, *, tool, connections, duration, warmup):
+def measure(env, port, log_path, *, tool, connections, duration, warmup):
+    """Each mode gets its own gunicorn: PAGE_CACHE=0 for "uncached", the page cache on for "cached"."""
     load = run_wrk if tool == "wrk" else run_python
     rows = []
-    for forum, page, path in PAGES:
-        url = f"{base_url}{path}"
-        checked = probe(url)
-        if checked["status"] != 200:
-            raise SystemExit(f"{url} answered {checked['status']}")
-        for mode, bust_cache in MODES:
-            load(url, connections=connections, duration=warmup, bust_cache=bust_cache)
-            probe(url)  # settle after the warm-up
-            result = load(url, connections=connections, duration=duration, bust_cache=bust_cache)
-            probe(url)  # settle before the next case
-            row = {"forum": forum, "page": page, "mode": mode, "path": path, "bytes": checked["bytes"], **result}
-            row["cache_control"] = checked["cache_control"]
-            rows.append(row)
-            print(
-                f"  {forum:28} {page:9} {mode:8} {row['rps']:8.1f} req/s  p50 {row['p50_ms']:8.2f} ms  "
-                f"p99 {row['p99_ms']:8.2f} ms  non-2xx {row['non_2xx']}  errors {row['errors']}",
-                flush=True,
-            )
+    for mode, page_cache in MODES:
+        server = start_gunicorn({**env, "PAGE_CACHE": page_cache}, port, log_path)
+        try:
+            for forum, page, path in PAGES:
+                url = f"http://127.0.0.1:{port}{path}"
+                checked = probe(url)
+                if checked["status"] != 200:
+                    raise SystemExit(f"{url} answered {checked['status']}")
+                load(url, connections=connections, duration=warmup)
+                probe(url)  # settle after the warm-up
+                result = load(url, connections=connections, duration=duration)
+                probe(url)  # settle before the next case
+                row = {"forum": forum, "page": page, "mode": mode, "path": path, "bytes": checked["bytes"], **result}
+                row["cache_control"] = checked["cache_control"]
+                rows.append(row)
+                print(
+                    f"  {forum:28} {page:9} {mode:8} {row['rps']:8.1f} req/s  p50 {row['p50_ms']:8.2f} ms  "
+                    f"p99 {row['p99_ms']:8.2f} ms  non-2xx {row['non_2xx']}  errors {row['errors']}",
+                    flush=True,
+                )
+        finally:
+            stop_gunicorn(server)
     return rows
 
 
@@ -250,17 +253,9 @@ def main():
     log_path = RESULTS / f"gunicorn-{stamp}.log"
     print(f"gunicorn (2 workers) on 127.0.0.1:{port}, {database}, {args.tool}, {args.connections} connections, "
           f"{args.duration} s per case", flush=True)  # fmt: skip
-    server = start_gunicorn(env, port, log_path)
-    try:
-        rows = measure(
-            f"http://127.0.0.1:{port}",
-            tool=args.tool,
-            connections=args.connections,
-            duration=args.duration,
-            warmup=args.warmup,
-        )
-    finally:
-        stop_gunicorn(server)
+    rows = measure(
+        env, port, log_path, tool=args.tool, connections=args.connections, duration=args.duration, warmup=args.warmup
+    )
 
     report = {
         "database": database,
@@ -269,7 +264,6 @@ def main():
         "duration_s": args.duration,
         "machine": {"cpus": os.cpu_count(), "python": platform.python_version(), "platform": platform.platform()},
         "load_average": {"before": load_before, "after": os.getloadavg()},
-        "page_cache": "on" if any("public" in (row["cache_control"] or "") for row in rows) else "off",
         "rows": rows,
     }
     result_path = RESULTS / f"pages-{database.lower()}-{stamp}.json"
@@ -277,7 +271,7 @@ def main():
     print()
     print(markdown_table(database, rows))
     print(
-        f"\nPage cache: {report['page_cache']} (from the pages' Cache-Control). Load average before "
+        f"\nLoad average before "
         f"{load_before[0]:.2f}, after {report['load_average']['after'][0]:.2f} on {os.cpu_count()} CPUs. "
         f"Results: {result_path}"
     )

@@ -162,6 +162,10 @@ else:
         }
     }
 
+# Whole-page cache of the public pages for anonymous visitors (roundtables/page_cache.py).
+# PAGE_CACHE=0 turns it off, e.g. to measure or debug how pages are made.
+PAGE_CACHE = env_bool("PAGE_CACHE", default=True)
+
 CRISPY_ALLOWED_TEMPLATE_PACKS = "bootstrap5"
 CRISPY_TEMPLATE_PACK = "bootstrap5"
 

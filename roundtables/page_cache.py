@@ -12,6 +12,7 @@ private so that no proxy keeps them either.
 import hashlib
 from functools import wraps
 
+from django.conf import settings
 from django.core.cache import cache
 from django.http import HttpResponse
 from django.utils.cache import add_never_cache_headers, get_conditional_response, patch_vary_headers
@@ -65,6 +66,8 @@ def cache_public_page(view):
 
     @wraps(view)
     def wrapped(request, *args, **kwargs):
+        if not settings.PAGE_CACHE:
+            return view(request, *args, **kwargs)
         if not _is_cacheable_request(request):
             response = view(request, *args, **kwargs)
             if request.user.is_authenticated:

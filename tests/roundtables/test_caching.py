@@ -189,3 +189,14 @@ def test_a_page_that_embeds_a_csrf_token_is_never_stored(db, django_assert_num_q
 
     assert len(calls) == 2
     assert [response.has_header("Cache-Control") for response in responses] == [False, False]
+
+
+def test_page_cache_switched_off_makes_every_page_anew(client, lisbon, settings, django_assert_num_queries):
+    settings.PAGE_CACHE = False
+    first = client.get(ROUNDTABLE_URL)
+
+    with django_assert_num_queries(6):  # the roundtable page's own queries, no version check
+        second = client.get(ROUNDTABLE_URL)
+
+    assert second.content == first.content
+    assert "Cache-Control" not in second
