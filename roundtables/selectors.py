@@ -142,26 +142,19 @@ def session_for_page(*, forum, roundtable_slug, slug, user=None):
 
 
 def session_neighbours(*, session, user=None):
-    """The sessions before and after ``session`` in its forum's programme order."""
-    ordered = list(
+    """The sessions just before and after ``session`` in its forum's programme order (roundtable
+    number, then session number): two one-row queries, whatever the size of the programme."""
+    number, roundtable_number = session.number, session.roundtable.number
+    before = Q(roundtable__number__lt=roundtable_number) | Q(roundtable__number=roundtable_number, number__lt=number)
+    after = Q(roundtable__number__gt=roundtable_number) | Q(roundtable__number=roundtable_number, number__gt=number)
+    candidates = (
         sessions_for_public_pages(user)
         .filter(roundtable__forum_id=session.roundtable.forum_id)
         .select_related("roundtable__forum")
-        .order_by("roundtable__number", "number")
-        .only(
-            "id",
-            "number",
-            "title",
-            "slug",
-            "roundtable__number",
-            "roundtable__slug",
-            "roundtable__forum_id",
-            "roundtable__forum__slug",
-        )
+        .only("id", "number", "title", "slug", "roundtable__number", "roundtable__slug", "roundtable__forum__slug")
     )
-    index = next(i for i, item in enumerate(ordered) if item.pk == session.pk)
-    previous = ordered[index - 1] if index > 0 else None
-    following = ordered[index + 1] if index + 1 < len(ordered) else None
+    previous = candidates.filter(before).order_by("-roundtable__number", "-number").first()
+    following = candidates.filter(after).order_by("roundtable__number", "number").first()
     return previous, following
 
 
