@@ -389,6 +389,11 @@ def _children_changes(child_model, old_rows, new_rows, names):
     for key, (child, data) in new_rows.items():
         if key in old_rows:
             for change in _field_changes(child_model, old_rows[key][1], data, names):
-                change.label = f"{label} “{child.object_repr}”: {change.label}"
+                # Translators: in a record's history, a field of one of its rows, e.g. Issue “Remittances…”: Order.
+                change.label = _("%(kind)s “%(row)s”: %(field)s") % {
+                    "kind": label,
+                    "row": child.object_repr,
+                    "field": change.label,
+                }
                 changes.append(change)
     return changes

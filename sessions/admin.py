@@ -260,7 +260,10 @@ def local_when(session):
     zone = session.roundtable.forum.zone
     start = timezone.localtime(session.starts_at, zone)
     end = timezone.localtime(session.ends_at, zone)
-    return f"{formats.date_format(start, 'D j M Y, H:i')}–{formats.time_format(end, 'H:i')}"
+    # Translators: a date format of Django's “date” filter (D weekday abbreviated, j day, N month abbreviated,
+    # Y year, H:i time; a backslash escapes a literal letter).
+    start_text = formats.date_format(start, gettext("D j M Y, H:i"))
+    return f"{start_text}–{formats.time_format(end, 'H:i')}"
 
 
 @admin.register(Session)

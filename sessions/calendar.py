@@ -52,7 +52,9 @@ def session_description(session):
         roles.setdefault(participation.get_role_display(), []).append(name)
     if roles:
         lines.append("")
-        lines.extend(f"{role}: {', '.join(names)}" for role, names in roles.items())
+        for role, names in roles.items():
+            # Translators: a line of a calendar event's description: a role, then the people in it (“Chair: …”).
+            lines.append(_("%(role)s: %(names)s") % {"role": role, "names": ", ".join(names)})
 
     headings = _issue_headings()
     current_kind, number = None, 0

@@ -86,7 +86,10 @@ def session_when(session):
     zone = session.roundtable.forum.zone
     start = timezone.localtime(session.starts_at, zone)
     end = timezone.localtime(session.ends_at, zone)
-    return f"{formats.date_format(start, 'D j M, H:i')}–{formats.time_format(end, 'H:i')}"
+    # Translators: a date format of Django's “date” filter (D weekday abbreviated, j day, N month abbreviated,
+    # H:i time; a backslash escapes a literal letter).
+    start_text = formats.date_format(start, _("D j M, H:i"))
+    return f"{start_text}–{formats.time_format(end, 'H:i')}"
 
 
 def room_clash_message(room, other):

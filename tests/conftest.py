@@ -24,6 +24,17 @@ def _media_in_tmp(settings, tmp_path):
 
 
 @pytest.fixture(autouse=True)
+def _default_language():
+    """Every test starts in the default language: a request under /fr/ or /es/ leaves its language active in
+    the thread (LocaleMiddleware activates it and nothing deactivates it), which would leak into the next test."""
+    from django.utils import translation
+
+    translation.deactivate()
+    yield
+    translation.deactivate()
+
+
+@pytest.fixture(autouse=True)
 def _fresh_cache():
     from django.core.cache import cache
 

@@ -32,6 +32,9 @@ class _CardFormatter:
         self.draft = escape(gettext("Draft"))
         self.star = escape(gettext("Star"))
         self.star_title = escape(gettext("Add to or remove from my agenda"))
+        # Translators: a date format of Django's “date” filter (D weekday abbreviated, j day, N month abbreviated,
+        # H:i time; a backslash escapes a literal letter).
+        self.start_format = gettext("D j M, H:i")
         self.zones = {}
         self.url_patterns = {}
         self.roundtable_labels = {}
@@ -63,7 +66,7 @@ class _CardFormatter:
             start = session.starts_at.astimezone(zone)
             end = session.ends_at.astimezone(zone)
             text = self.times[key] = (
-                f' · <span><time datetime="{start.isoformat()}">{escape(date_format(start, "D j M, H:i"))}</time>–'
+                f' · <span><time datetime="{start.isoformat()}">{escape(date_format(start, self.start_format))}</time>–'
                 f'<time datetime="{end.isoformat()}">{end:%H:%M}</time></span>'
             )
         return text
