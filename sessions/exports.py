@@ -17,10 +17,13 @@ and never written to the cache, so an unpublished session cannot reach a public 
 import contextlib
 import datetime
 import fcntl
+import gc
 import io
 import logging
 import os
 import re
+import subprocess
+import sys
 import tempfile
 import time
 import zipfile
@@ -29,6 +32,7 @@ from pathlib import Path
 
 from django.conf import settings
 from django.contrib.staticfiles import finders
+from django.db import transaction
 from django.db.models import Prefetch
 from django.http import FileResponse, HttpResponse
 from django.shortcuts import render
@@ -36,12 +40,14 @@ from django.template.loader import render_to_string
 from django.utils import timezone, translation
 from django.utils.cache import get_conditional_response, patch_vary_headers, quote_etag
 from django.utils.http import http_date
+from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
 
 from roundtables.cache import programme_version
 from roundtables.models import ProgrammeStamp, Status
 from roundtables.selectors import can_preview, programme_days, sessions_for_listing
+from roundtables.templatetags.portal import render_markdown
 
 from .models import Issue, Participation, Session
 
@@ -49,7 +55,10 @@ logger = logging.getLogger(__name__)
 
 CACHE_DIR_NAME = "pdf-cache"
 STYLESHEET = "css/pdf.css"
-LOCK_TIMEOUT = 120  # seconds a request waits for another worker's render before giving up
+LOCK_TIMEOUT = 120  # seconds a render waits for another process's render of the same PDF before giving up
+# A request waits less: gunicorn kills a worker after GUNICORN_TIMEOUT (60 s by default), and a
+# request that gives up in time can still be answered with the last good PDF, or a 503.
+REQUEST_LOCK_TIMEOUT = 45
 RETRY_AFTER = 30  # seconds, suggested to clients when no PDF can be served
 
 BOOKLET, ROUNDTABLE, SESSION = "booklet", "roundtable", "session"
@@ -106,6 +115,7 @@ class CachedPdf:
     path: Path
     version: int
     stale: bool = False
+    rendered: bool = False  # this call rendered it (else it was on disk, or another process rendered it)
 
 
 # Choosing what to export ----------------------------------------------------------------------
@@ -161,6 +171,18 @@ def _sessions(export, forum):
     return sessions
 
 
+def _inline_markdown(text):
+    """A short text (an issue, a point) as sanitised HTML without the paragraph around a single one.
+
+    In a list item, a paragraph is one more block box to lay out for each of the booklet's
+    thousands of issues and points; a text of several paragraphs keeps them.
+    """
+    html = render_markdown(text)
+    if html.startswith("<p>") and html.endswith("</p>") and html.count("<p>") == 1:
+        return mark_safe(html[3:-4])  # render_markdown's output, sanitised
+    return html
+
+
 def _annotate_session(session):
     """Group a session's people by role and its issues by kind, in a fixed order, for the templates."""
     by_role = {}
@@ -169,6 +191,8 @@ def _annotate_session(session):
     session.people_by_role = [(Participation.Role(role).label, by_role[role]) for role in ROLE_ORDER if role in by_role]
     by_kind = {}
     for issue in session.top_issues:
+        issue.pdf_text = _inline_markdown(issue.text)
+        issue.pdf_points = [_inline_markdown(point.text) for point in issue.points.all()]
         by_kind.setdefault(issue.kind, []).append(issue)
     session.issue_groups = [(_(heading), by_kind[kind]) for kind, heading in ISSUE_HEADINGS.items() if kind in by_kind]
     session.theme_list = list(session.themes.all())
@@ -187,6 +211,8 @@ def _context(export):
         roundtables = [export.obj if export.kind == ROUNDTABLE else export.obj.roundtable]
     for roundtable in roundtables:
         roundtable.pdf_sessions = [s for s in sessions if s.roundtable_id == roundtable.pk]
+        if roundtable.pdf_sessions and not roundtable.background:  # no rule between heading and first session
+            roundtable.pdf_sessions[0].pdf_first = True
     stamp = ProgrammeStamp.objects.filter(pk=1).values_list("changed_at", flat=True).first()
     return {
         "export": export,
@@ -285,21 +311,31 @@ def _memoise_page_references():
     pydyf.PDF._gfmd_memoised = True
 
 
-def render_pdf(export):
-    """Lay out the export with WeasyPrint and return the PDF bytes (tagged, fonts embedded)."""
+@contextlib.contextmanager
+def _cyclic_gc_paused():
+    """Pause Python's cyclic garbage collector during a render, and collect once after it.
+
+    WeasyPrint makes millions of objects (styles, boxes, text runs) that mostly live until the PDF
+    is written, and the collector walks them again and again as they age: about a quarter of the
+    CPU time of a 300-session booklet. Reference counting still frees what is dropped on the way;
+    the render's cycles go in the one collection at the end. The switch is per process: a render
+    in another thread meanwhile only makes the pause longer.
+    """
+    was_enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was_enabled:
+            gc.enable()
+            gc.collect()
+
+
+def _weasyprint(html, labels, stylesheet):
     from weasyprint import CSS, HTML
     from weasyprint.text.fonts import FontConfiguration
 
-    _memoise_page_references()
-
-    stylesheet = finders.find(STYLESHEET)
-    if not stylesheet:
-        raise PdfUnavailable(f"The PDF stylesheet {STYLESHEET} is missing.")
-    stylesheet = Path(stylesheet)
     fetcher = _static_fetcher([stylesheet.parent.parent])
-    with translation.override(export.language):
-        html = render_to_string(f"pdf/{export.kind}.html", _context(export))
-        labels = _labels_css(export)
     fonts = FontConfiguration()
     document = HTML(string=html, base_url=stylesheet.as_uri(), url_fetcher=fetcher)
     return document.write_pdf(
@@ -311,6 +347,19 @@ def render_pdf(export):
         pdf_variant="pdf/ua-1",
         pdf_tags=True,
     )
+
+
+def render_pdf(export):
+    """Lay out the export with WeasyPrint and return the PDF bytes (tagged, fonts embedded)."""
+    _memoise_page_references()
+    stylesheet = finders.find(STYLESHEET)
+    if not stylesheet:
+        raise PdfUnavailable(f"The PDF stylesheet {STYLESHEET} is missing.")
+    with translation.override(export.language):
+        html = render_to_string(f"pdf/{export.kind}.html", _context(export))
+        labels = _labels_css(export)
+    with _cyclic_gc_paused():
+        return _weasyprint(html, labels, Path(stylesheet))
 
 
 # The disk cache -------------------------------------------------------------------------------
@@ -373,11 +422,13 @@ def _write_atomically(path, data):
         raise
 
 
-def cached_pdf(export, *, version=None):
+def cached_pdf(export, *, version=None, lock_timeout=LOCK_TIMEOUT):
     """The PDF file of ``export`` for the programme ``version`` (default: the current one).
 
-    Renders it if no worker has yet, holding the lock so that one render serves everybody. If the
-    render fails, the newest earlier file is returned, marked stale; with none, PdfUnavailable.
+    Renders it if no worker has yet, holding the lock so that one render serves everybody: a request
+    that finds another process (a worker, or ``render_booklets`` in the background) rendering it
+    waits for that render, up to ``lock_timeout`` seconds. If the render fails or the wait times
+    out, the newest earlier file is returned, marked stale; with none, PdfUnavailable.
     """
     if export.preview:
         raise ValueError("Previews with unpublished content are never cached.")
@@ -386,11 +437,13 @@ def cached_pdf(export, *, version=None):
     path = directory / f"v{version}.pdf"
     if path.exists():
         return CachedPdf(path, version)
+    rendered = False
     try:
-        with render_lock(directory):
+        with render_lock(directory, timeout=lock_timeout):
             if not path.exists():  # another worker may have rendered it while we waited
                 started = time.perf_counter()
                 _write_atomically(path, render_pdf(export))
+                rendered = True
                 logger.info(
                     "Rendered the %s PDF of %s (%s, v%s) in %.1f s",
                     export.kind, export.obj, export.language, version, time.perf_counter() - started,
@@ -404,7 +457,7 @@ def cached_pdf(export, *, version=None):
             raise PdfUnavailable(str(error)) from error
         return CachedPdf(earlier, _version_of(earlier), stale=True)
     _remove_leftovers(directory, version)
-    return CachedPdf(path, version)
+    return CachedPdf(path, version, rendered=rendered)
 
 
 def _remove_leftovers(directory, version):
@@ -417,6 +470,47 @@ def _remove_leftovers(directory, version):
         with contextlib.suppress(FileNotFoundError):
             if temporary.stat().st_mtime < abandoned:
                 temporary.unlink()
+
+
+# Rendering ahead of time ----------------------------------------------------------------------
+
+WARM_UP_LOG = "render_booklets.log"  # in the cache directory: what background renders report
+
+
+def warm_up_in_background(*, forum=None, languages=None):
+    """Start ``manage.py render_booklets`` in a separate process once the current transaction commits.
+
+    For the admin's publish action and any other change to a published programme: the booklets of
+    the new version are rendered at low priority while nobody waits for them, in a process that
+    exits when it is done (a 300-session render needs a few hundred MB, which a web worker would
+    keep). If a background render is already running, the new process leaves at once and the
+    running one renders the new version after its current one, so calling this on every change
+    is cheap. Its messages go to ``render_booklets.log`` in the cache directory.
+    """
+    command = [sys.executable, str(Path(settings.BASE_DIR) / "manage.py"), "render_booklets", "--nice", "10"]
+    if forum is not None:
+        command += ["--forum", forum.slug]
+    for language in languages or ():
+        command += ["--language", language]
+
+    def start():
+        directory = Path(settings.MEDIA_ROOT) / CACHE_DIR_NAME
+        try:
+            directory.mkdir(parents=True, exist_ok=True)
+            with open(directory / WARM_UP_LOG, "ab") as log:
+                subprocess.Popen(
+                    command,
+                    cwd=settings.BASE_DIR,
+                    stdin=subprocess.DEVNULL,
+                    stdout=log,
+                    stderr=log,
+                    start_new_session=True,  # outlives the request, and a worker's restart
+                    close_fds=True,
+                )
+        except OSError:
+            logger.exception("Could not start the background render of the booklets")
+
+    transaction.on_commit(start)
 
 
 def _render_preview(export):
@@ -467,7 +561,7 @@ def pdf_response(request, export):
         response = not_modified
     else:
         try:
-            cached = cached_pdf(export, version=version)
+            cached = cached_pdf(export, version=version, lock_timeout=REQUEST_LOCK_TIMEOUT)
         except PdfUnavailable:
             return _unavailable(request, export)
         etag = _etag(export, cached.version)
