@@ -10,6 +10,15 @@ file. An exclusive ``flock`` on a lock file beside the cached files makes concur
 for one render instead of each rendering; a file is written to a temporary name and moved into place
 with ``os.replace``, so a failed render leaves the last good file, which is then served.
 
+A booklet of a few hundred sessions takes tens of seconds to render (about 25 s of CPU for 300
+sessions), so it is meant to be rendered ahead of time: ``manage.py render_booklets`` (run after a
+change, from cron, or as a service with ``--watch``; ``warm_up_in_background`` starts it from a web
+process) puts the current version on disk before delegates ask for it. On a cold cache the request
+path stays correct rather than fast: the request renders the PDF itself, or, if another process is
+already rendering it, waits for that render up to ``REQUEST_LOCK_TIMEOUT``; past that, or if the
+render fails, it serves the newest earlier file marked stale (``Warning: 110``), else a 503 with
+``Retry-After``. It never serves an older version knowingly while a fresh one can be had in time.
+
 Staff previews (a draft forum, or draft sessions in the chosen scope) are rendered for the request
 and never written to the cache, so an unpublished session cannot reach a public PDF.
 """
@@ -39,6 +48,7 @@ from django.shortcuts import render
 from django.template.loader import render_to_string
 from django.utils import timezone, translation
 from django.utils.cache import get_conditional_response, patch_vary_headers, quote_etag
+from django.utils.html import conditional_escape
 from django.utils.http import http_date
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
@@ -171,16 +181,21 @@ def _sessions(export, forum):
     return sessions
 
 
-def _inline_markdown(text):
-    """A short text (an issue, a point) as sanitised HTML without the paragraph around a single one.
+def _list_item(label, text):
+    """A short text (an issue, a point) as sanitised HTML led by its list label ("2.", "•").
 
-    In a list item, a paragraph is one more block box to lay out for each of the booklet's
-    thousands of issues and points; a text of several paragraphs keeps them.
+    The label is written into the text rather than drawn by CSS: WeasyPrint lays out every list
+    marker as a box of its own, which for the thousands of issues and points of a large booklet
+    costs more than the text. A text of one paragraph loses the paragraph around it (one block
+    box less in its list item); a longer one keeps its paragraphs, the label in the first.
     """
     html = render_markdown(text)
     if html.startswith("<p>") and html.endswith("</p>") and html.count("<p>") == 1:
-        return mark_safe(html[3:-4])  # render_markdown's output, sanitised
-    return html
+        html = html[3:-4]
+    elif html.startswith("<p>"):
+        html = html[3:]
+        return mark_safe(f"<p>{conditional_escape(label)} {html}")  # render_markdown's output, sanitised
+    return mark_safe(f"{conditional_escape(label)} {html}")
 
 
 def _annotate_session(session):
@@ -191,10 +206,12 @@ def _annotate_session(session):
     session.people_by_role = [(Participation.Role(role).label, by_role[role]) for role in ROLE_ORDER if role in by_role]
     by_kind = {}
     for issue in session.top_issues:
-        issue.pdf_text = _inline_markdown(issue.text)
-        issue.pdf_points = [_inline_markdown(point.text) for point in issue.points.all()]
         by_kind.setdefault(issue.kind, []).append(issue)
     session.issue_groups = [(_(heading), by_kind[kind]) for kind, heading in ISSUE_HEADINGS.items() if kind in by_kind]
+    for _heading, issues in session.issue_groups:
+        for number, issue in enumerate(issues, start=1):
+            issue.pdf_text = _list_item(f"{number}.", issue.text)
+            issue.pdf_points = [_list_item("•", point.text) for point in issue.points.all()]
     session.theme_list = list(session.themes.all())
 
 

@@ -460,3 +460,23 @@ def test_public_pages_link_their_pdfs(client, athens):
     assert [name for name, html in pages.items() if booklet in html] == ["forum", "programme", "roundtable"]
     assert ROUNDTABLE_URL.format(slug=session.roundtable.slug) in pages["roundtable"]
     assert _session_url(session) in pages["session"]
+
+
+def test_booklet_glance_lists_sessions_by_day_and_time_with_room_and_page(athens_booklet):
+    _, expected = athens_booklet
+    glance = expected["pages"][2]
+
+    assert glance.startswith("Programme at a glance All times are local time (Europe/Athens).")
+    assert (
+        "Monday 2 November 2009 09:30–11:00 "
+        "1.1 Migration and Development: key actors and strategies for win-win solutions · Room A · p. 4"
+    ) in glance
+    assert "14:00–15:30 1.2 Engaging diasporas" in glance
+
+
+def test_booklet_numbers_issues_and_shows_no_template_syntax(athens_booklet):
+    _, expected = athens_booklet
+    text = " ".join(expected["pages"])
+
+    assert "Main issues 1. How to spread the benefits of migration more widely" in text
+    assert [marker for marker in ("{#", "#}", "{%", "{{") if marker in text] == []

@@ -136,7 +136,7 @@ def test_warm_up_starts_the_command_in_its_own_process_after_the_commit(
     assert (settings.MEDIA_ROOT / exports.CACHE_DIR_NAME / exports.WARM_UP_LOG).exists()
 
 
-def test_issue_texts_lose_the_paragraph_around_a_single_one_only():
-    assert exports._inline_markdown("Is *this* <b>a</b> question?") == "Is <em>this</em> a question?"
-    assert exports._inline_markdown("One.\n\nTwo.") == "<p>One.</p>\n<p>Two.</p>"
-    assert exports._inline_markdown("") == ""
+def test_issue_texts_carry_their_list_label_and_lose_a_lone_paragraph():
+    assert exports._list_item("2.", "Is *this* <b>a</b> question?") == "2. Is <em>this</em> a question?"
+    assert exports._list_item("•", "One.\n\nTwo.") == "<p>• One.</p>\n<p>Two.</p>"
+    assert exports._list_item("•", "- a list") == "• <ul>\n<li>a list</li>\n</ul>"

@@ -16,6 +16,7 @@ goes round again if the programme changed while it rendered.
 """
 
 import fcntl
+import logging
 import os
 import time
 from pathlib import Path
@@ -30,6 +31,8 @@ from roundtables.models import Forum, ProgrammeStamp
 from sessions import exports
 
 INSTANCE_LOCK = ".render_booklets.lock"
+
+logger = logging.getLogger(__name__)
 
 
 class Command(BaseCommand):
@@ -64,15 +67,18 @@ class Command(BaseCommand):
     def handle(self, *args, **options):
         if options["nice"]:
             os.nice(options["nice"])
-        failures = 0
-        while True:
-            failures += self._render_until_current(options)
-            if options["watch"] is None:
-                break
+        if options["watch"] is None:
+            failures = self._render_until_current(options)
+            if failures:
+                raise CommandError(f"{failures} PDF(s) could not be rendered; the last good ones are served meanwhile.")
+            return
+        while True:  # a service: report what goes wrong, and try again at the next round
+            try:
+                self._render_until_current(options)
+            except Exception:
+                logger.exception("render_booklets --watch: this round failed")
             close_old_connections()
             time.sleep(options["watch"])
-        if failures:
-            raise CommandError(f"{failures} PDF(s) could not be rendered; the last good ones are served meanwhile.")
 
     def _render_until_current(self, options):
         """Render what the current version lacks, again while the programme changes; the number of failures."""
