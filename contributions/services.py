@@ -3,15 +3,17 @@
 import datetime
 import json
 import logging
+import re
+import unicodedata
 from pathlib import Path
 
 from django.contrib.auth.models import Permission
 from django.core.exceptions import ValidationError
 from django.core.mail import send_mail
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.template.loader import render_to_string
 from django.utils import timezone, translation
-from django.utils.text import slugify
+from django.utils.text import Truncator, slugify
 from django.utils.translation import gettext as _
 
 from roundtables.models import Theme
@@ -33,13 +35,57 @@ def contribution_reviewers_ensure():
     return group
 
 
+# How many slugs a submission tries when parallel submissions with the same title take them first.
+SLUG_ATTEMPTS = 10
+
+
 def _unique_slug(title):
+    """The first slug no contribution has yet: the title's, else the title's with -2, -3, …"""
     base = slugify(title)[:60].strip("-") or "contribution"
+    taken = set(Contribution.objects.filter(slug__startswith=base).values_list("slug", flat=True))
     slug, n = base, 1
-    while Contribution.objects.filter(slug=slug).exists():
+    while slug in taken:
         n += 1
         slug = f"{base}-{n}"
     return slug
+
+
+def _insert_with_unique_slug(contribution):
+    """Insert a new contribution under the first free slug of its title.
+
+    Parallel submissions with one title can all find the same slug free; the unique index lets one
+    insert it and refuses the others. A refused insert is undone alone (a savepoint), and the
+    submission takes the next free slug, a bounded number of times.
+    """
+    for _attempt in range(SLUG_ATTEMPTS):
+        contribution.slug = _unique_slug(contribution.title)
+        try:
+            with transaction.atomic():
+                contribution.save()
+        except IntegrityError:
+            if not Contribution.objects.filter(slug=contribution.slug).exists():
+                raise  # another rule of the database broke, not the slug's uniqueness
+        else:
+            return contribution
+    raise ValidationError(
+        _("Many contributions with this title are being sent at this moment: please send yours again."),
+        code="slug_race",
+    )
+
+
+# The receipt quotes the submitted title, which anyone can type, to an address anyone can type: it
+# quotes at most this many characters, on one line, and none of what a mail reader would make a link.
+MAIL_TITLE_MAX = 80
+_LINK_LIKE = re.compile(r"://|@|^www\.|\w\.[^\W\d_]{2,}", re.IGNORECASE)
+
+
+def mail_title(title):
+    """``title`` as a receipt e-mail quotes it: control and invisible characters (line breaks,
+    direction overrides) become spaces, spaces are collapsed, words that look like a web or e-mail
+    address are replaced by “[link removed]”, and the whole is cut to MAIL_TITLE_MAX characters."""
+    visible = "".join(" " if unicodedata.category(char).startswith(("C", "Z")) else char for char in title)
+    words = [_("[link removed]") if _LINK_LIKE.search(word) else word for word in visible.split()]
+    return Truncator(" ".join(words)).chars(MAIL_TITLE_MAX)
 
 
 def _notify(contribution, kind, *, base_url=""):
@@ -49,10 +95,13 @@ def _notify(contribution, kind, *, base_url=""):
 
     def send():
         with translation.override(contribution.language):
+            site = base_url.rstrip("/")
             context = {
                 "contribution": contribution,
                 "forum": contribution.forum,
-                "public_url": base_url.rstrip("/") + contribution.get_absolute_url() if base_url else "",
+                "title": mail_title(contribution.title),
+                "forum_url": site + contribution.forum.get_absolute_url() if site else "",
+                "public_url": site + contribution.get_absolute_url() if site else "",
             }
             subject = render_to_string(f"contributions/email/{kind}_subject.txt", context)
             body = render_to_string(f"contributions/email/{kind}_body.txt", context)
@@ -82,10 +131,12 @@ def contribution_submit(
     recommendations="",
     themes=(),
     document=None,
+    base_url="",
 ):
     """Record a contribution from the public form, pending review, and acknowledge it by e-mail.
 
-    ``practices`` is a list of dicts with the keys country, actors, description and lesson.
+    ``practices`` is a list of dicts with the keys country, actors, description and lesson. The
+    acknowledgement links to the forum's page under ``base_url`` (the portal's address).
     """
     if session is not None and roundtable is None:
         roundtable = session.roundtable
@@ -96,7 +147,6 @@ def contribution_submit(
         roundtable=roundtable,
         session=session,
         title=title,
-        slug=_unique_slug(title),
         organisation_name=organisation_name,
         organisation_kind=organisation_kind,
         country=country,
@@ -109,14 +159,14 @@ def contribution_submit(
     )
     if document:
         contribution.document = document
-    contribution.full_clean()
-    contribution.save()
+    contribution.full_clean(exclude=["slug"])  # made and kept unique by _insert_with_unique_slug
+    _insert_with_unique_slug(contribution)
     contribution.themes.set(themes)
     for position, item in enumerate(practices, start=1):
         practice = GoodPractice(contribution=contribution, position=position, **{k: item[k] for k in PRACTICE_FIELDS})
         practice.full_clean()
         practice.save()
-    _notify(contribution, "received")
+    _notify(contribution, "received", base_url=base_url)
     return contribution
 
 

@@ -36,14 +36,19 @@ class ContributionSubmitView(View):
         form = ContributionForm(request.POST, request.FILES, forums=forums)
         formset = GoodPracticeFormSet(request.POST, prefix=PRACTICES_PREFIX)
         if form.is_valid() and formset.is_valid():
-            throttle.submission_record(address)
             if not form.is_spam:
                 try:
-                    services.contribution_submit(**form.submission(), practices=formset.practices())
+                    services.contribution_submit(
+                        **form.submission(),
+                        practices=formset.practices(),
+                        base_url=request.build_absolute_uri("/"),
+                    )
                 except ValidationError as error:
                     form.add_error(None, error.messages)
                     form.note_file_dropped(request.FILES)
                     return self.render(form, formset)
+            # Only a stored submission (or a robot's, dropped as if stored) spends one of the address's slots.
+            throttle.submission_record(address)
             return redirect("contributions:thanks")
         form.note_file_dropped(request.FILES)
         return self.render(form, formset)

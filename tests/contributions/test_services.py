@@ -1,10 +1,14 @@
 import datetime
+import threading
+import time
 
 import pytest
 from django.core import mail
 from django.core.exceptions import ValidationError
 from django.core.management import call_command
+from django.db import connection, transaction
 
+from contributions import services
 from contributions.models import Contribution
 from contributions.services import (
     contribution_approve,
@@ -49,6 +53,117 @@ def test_submit_records_a_pending_contribution_with_a_unique_slug(db):
     assert list(first.practices.values("country", "actors", "description", "lesson", "position")) == [
         {**PRACTICE, "position": 1}
     ]
+
+
+@pytest.fixture
+def slug_race(monkeypatch):
+    """Let another submission with the same title take the slug ours computed, just before ours inserts
+    it, as a parallel request does; ``slug_race(times=n, forum=…)`` does it to the next n computations."""
+
+    def start(*, forum, times):
+        compute = services._unique_slug
+        taken = []
+
+        def computed_then_taken(title):
+            slug = compute(title)
+            if len(taken) < times:
+                taken.append(make_contribution(forum=forum, title=title, slug=slug, status="pending").slug)
+            return slug
+
+        monkeypatch.setattr(services, "_unique_slug", computed_then_taken)
+        return taken
+
+    return start
+
+
+def test_submit_takes_the_next_slug_when_parallel_submissions_take_it_first(db, slug_race):
+    forum = make_forum()
+    taken = slug_race(forum=forum, times=2)
+
+    contribution = _submit(forum=forum)
+
+    assert taken == ["home-town-associations", "home-town-associations-2"]
+    assert contribution.slug == "home-town-associations-3"
+    assert sorted(Contribution.objects.values_list("slug", flat=True)) == [
+        "home-town-associations",
+        "home-town-associations-2",
+        "home-town-associations-3",
+    ]
+    assert list(contribution.practices.values_list("country", flat=True)) == ["Ghana"]
+
+
+def test_submit_gives_up_with_a_message_when_every_slug_it_tries_is_taken(db, slug_race):
+    forum = make_forum()
+    taken = slug_race(forum=forum, times=100)
+
+    with pytest.raises(ValidationError) as error:
+        _submit(forum=forum)
+
+    assert error.value.messages == [
+        "Many contributions with this title are being sent at this moment: please send yours again."
+    ]
+    assert taken == ["home-town-associations"] + [f"home-town-associations-{n}" for n in range(2, 11)]
+    assert not Contribution.objects.filter(organisation_name="Diaspora Forum").exists()
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="SQLite runs one writing transaction at a time")
+@pytest.mark.django_db(transaction=True)
+def test_submit_waiting_on_a_parallel_insert_of_its_slug_takes_the_next_one():
+    """The race as it happens on PostgreSQL: another request has inserted the slug and not committed;
+    ours finds the slug free, waits on the unique index, and gets an IntegrityError once the other
+    commits."""
+    forum = make_forum()
+    inserted, outcome = threading.Event(), {}
+
+    def other_request():
+        try:
+            with transaction.atomic():
+                make_contribution(forum=forum, title="Home town associations", slug="home-town-associations")
+                inserted.set()
+                outcome["waited"] = _wait_until_another_transaction_waits_on_ours()
+        finally:
+            connection.close()
+
+    other = threading.Thread(target=other_request)
+    other.start()
+    inserted.wait(timeout=10)
+    try:
+        contribution = _submit(forum=forum)
+    finally:
+        other.join(timeout=20)
+
+    assert outcome == {"waited": True}
+    assert contribution.slug == "home-town-associations-2"
+    assert sorted(Contribution.objects.values_list("slug", flat=True)) == [
+        "home-town-associations",
+        "home-town-associations-2",
+    ]
+
+
+def _wait_until_another_transaction_waits_on_ours(timeout=10):
+    """True once a transaction of this database waits for a lock this connection's transaction holds."""
+    deadline = time.monotonic() + timeout
+    with connection.cursor() as cursor:
+        while time.monotonic() < deadline:
+            cursor.execute("SELECT pg_stat_clear_snapshot()")
+            cursor.execute(
+                "SELECT count(*) FROM pg_stat_activity"
+                " WHERE datname = current_database() AND pg_backend_pid() = ANY(pg_blocking_pids(pid))"
+            )
+            if cursor.fetchone()[0]:
+                return True
+            time.sleep(0.02)
+    return False
+
+
+def test_submit_slug_skips_every_taken_number(db):
+    forum = make_forum()
+    for slug in ["home-town-associations", "home-town-associations-2", "home-town-associations-4"]:
+        make_contribution(forum=forum, slug=slug)
+
+    contribution = _submit(forum=forum)
+
+    assert contribution.slug == "home-town-associations-3"
 
 
 def test_submit_to_a_session_fills_in_its_roundtable(db):
@@ -98,12 +213,42 @@ def test_submit_acknowledges_receipt_once_committed(db, django_capture_on_commit
         "programme@localhost",
     )
     assert message.body == (
-        "Dear Kofi,\n\n"
+        "Hello,\n\n"
         "Thank you for your contribution “Home town associations” to Athens 2009.\n\n"
         "The organising committee will review it before it is published on the portal. "
         "We will write to you again once it has been reviewed.\n\n"
+        "If you did not send this contribution, you can ignore this message: "
+        "nothing is published without the committee's review.\n\n"
         "The organising committee of the GFMD Civil Society Days\n\n"
     )
+
+
+def test_receipt_links_to_the_forum_page_under_the_portal_address(db, django_capture_on_commit_callbacks):
+    forum = make_forum(name="Athens 2009", slug="athens-2009")
+
+    with django_capture_on_commit_callbacks(execute=True):
+        _submit(forum=forum, base_url="https://gfmd.example/", language="fr")
+
+    assert "\nhttps://gfmd.example/fr/forums/athens-2009/\n" in mail.outbox[0].body
+
+
+@pytest.mark.parametrize(
+    ("title", "quoted"),
+    [
+        ("Home town associations", "Home town associations"),
+        ("Line one\nline two\r\n\tthree", "Line one line two three"),
+        ("Right\u202eto left\u200b and\u2028back", "Right to left and back"),
+        (
+            "See http://a.example/x, www.b.example and c.example.",
+            "See [link removed] [link removed] and [link removed]",
+        ),
+        ("Write to me@example.org", "Write to [link removed]"),
+        ("Migration 2.0, e.g. in the U.S.", "Migration 2.0, e.g. in the U.S."),
+        ("x" * 100, "x" * 79 + "…"),
+    ],
+)
+def test_mail_title_is_one_short_line_without_links(title, quoted):
+    assert services.mail_title(title) == quoted
 
 
 def test_mail_is_written_in_the_language_of_the_contribution(db, django_capture_on_commit_callbacks):

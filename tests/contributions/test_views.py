@@ -544,3 +544,119 @@ def test_form_says_so_when_no_forum_is_open(client, db):
 
     assert "No forum accepts contributions at the moment." in response.content.decode()
     assert '<form class="contribution-form"' not in response.content.decode()
+
+
+@pytest.fixture
+def slug_race(monkeypatch):
+    """Let another submission with the same title take the slug ours computed, just before ours inserts
+    it, as a parallel request does, for the next ``times`` computations."""
+    from contributions import services
+
+    def start(*, forum, times):
+        compute = services._unique_slug
+        taken = []
+
+        def computed_then_taken(title):
+            slug = compute(title)
+            if len(taken) < times:
+                taken.append(make_contribution(forum=forum, title=title, slug=slug, status="pending").slug)
+            return slug
+
+        monkeypatch.setattr(services, "_unique_slug", computed_then_taken)
+        return taken
+
+    return start
+
+
+def test_a_parallel_submission_with_the_same_title_is_stored_under_the_next_slug(
+    client, form_data, programme, slug_race, settings
+):
+    settings.CONTRIBUTION_RATE_LIMIT = 2
+    taken = slug_race(forum=programme["forum"], times=1)
+
+    response = _post(client, form_data)
+    next_one = _post(client, form_data)
+
+    assert [(response.status_code, response["Location"]), (next_one.status_code, next_one["Location"])] == [
+        (302, THANKS_URL),
+        (302, THANKS_URL),
+    ]
+    assert taken == ["savings-groups-of-the-diaspora"]
+    assert list(Contribution.objects.filter(organisation_name="Migrant Voices").order_by("pk").values_list("slug")) == [
+        ("savings-groups-of-the-diaspora-2",),
+        ("savings-groups-of-the-diaspora-3",),
+    ]
+
+
+def test_a_submission_that_could_not_be_stored_does_not_count_towards_the_limit(
+    client, form_data, programme, slug_race, settings
+):
+    from contributions.services import SLUG_ATTEMPTS
+
+    settings.CONTRIBUTION_RATE_LIMIT = 1
+    slug_race(forum=programme["forum"], times=SLUG_ATTEMPTS)
+
+    failed = _post(client, form_data)
+    again = _post(client, form_data)
+
+    assert failed.status_code == 200
+    assert failed.context["form"].non_field_errors() == [
+        "Many contributions with this title are being sent at this moment: please send yours again."
+    ]
+    assert again.status_code == 302
+    assert Contribution.objects.filter(organisation_name="Migrant Voices").count() == 1
+
+
+PHISHING = "Your account is locked. Log in at http://gfmd-login.example/verify to keep it."
+
+
+def test_receipt_mail_carries_only_the_title_the_forum_and_a_link(
+    client, form_data, programme, mailoutbox, django_capture_on_commit_callbacks
+):
+    form_data.update(
+        contact_email="victim@example.org",
+        contact_name=f"Dear customer. {PHISHING}",
+        organisation_name=f"Bank security team {PHISHING}",
+        country=PHISHING[:100],
+        summary=PHISHING,
+        recommendations=PHISHING,
+    )
+    for name in ["country", "actors", "description", "lesson"]:
+        form_data[f"practices-0-{name}"] = PHISHING[:100]
+
+    with django_capture_on_commit_callbacks(execute=True):
+        response = _post(client, form_data)
+
+    assert response.status_code == 302
+    assert [(m.to, m.subject, m.alternatives) for m in mailoutbox] == [
+        (["victim@example.org"], "We have received your contribution “Savings groups of the diaspora”", [])
+    ]
+    assert mailoutbox[0].body == (
+        "Hello,\n\n"
+        f"Thank you for your contribution “Savings groups of the diaspora” to {programme['forum'].name}.\n\n"
+        "The organising committee will review it before it is published on the portal. "
+        "We will write to you again once it has been reviewed.\n\n"
+        "The forum on the portal:\n"
+        f"http://testserver/en/forums/{programme['forum'].slug}/\n\n"
+        "If you did not send this contribution, you can ignore this message: "
+        "nothing is published without the committee's review.\n\n"
+        "The organising committee of the GFMD Civil Society Days\n\n"
+    )
+    assert "gfmd-login" not in mailoutbox[0].message().as_string()
+
+
+def test_receipt_mail_quotes_the_title_on_one_line_shortened_and_without_links(
+    client, form_data, mailoutbox, django_capture_on_commit_callbacks
+):
+    form_data["title"] = (
+        "Urgent\r\n\r\nYour account\u2028is locked:\u202e visit https://gfmd-login.example/x or www.gfmd-login.example,"
+        " write to help@gfmd-login.example or gfmd-login.example/verify, then wait for the committee's answer"
+    )
+
+    with django_capture_on_commit_callbacks(execute=True):
+        _post(client, form_data)
+
+    quoted = "Urgent Your account is locked: visit [link removed] or [link removed] write to …"
+    assert [m.subject for m in mailoutbox] == [f"We have received your contribution “{quoted}”"]
+    assert f"Thank you for your contribution “{quoted}” to " in mailoutbox[0].body
+    assert "gfmd-login" not in mailoutbox[0].message().as_string()
