@@ -27,6 +27,8 @@ urlpatterns = [
         name="calendar",
     ),
     path("forums/<slug:forum>/calendar.ics", views.forum_calendar, name="forum-calendar"),
+    path("forums/<slug:forum>/schedule.xml", cache_public_page(views.forum_schedule_xml), name="schedule-xml"),
+    path("forums/<slug:forum>/schedule.json", cache_public_page(views.forum_schedule_json), name="schedule-json"),
     path("agenda/", views.AgendaView.as_view(), name="agenda"),
     path("agenda/toggle/", views.agenda_toggle, name="agenda-toggle"),
     path("agenda/calendar.ics", views.agenda_calendar, name="agenda-calendar"),

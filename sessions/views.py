@@ -16,7 +16,7 @@ from contributions import selectors as contributions
 from roundtables import selectors as programme
 from roundtables.views import ForumPageMixin
 
-from . import agenda, calendar, exports, selectors
+from . import agenda, calendar, exports, schedule, selectors
 
 
 class SessionDetailView(ForumPageMixin, TemplateView):
@@ -95,6 +95,32 @@ def agenda_calendar(request):
         raise Http404("No session given.")
     sessions = selectors.sessions_for_calendar(user=request.user).filter(pk__in=ids)
     return _calendar_response(request, sessions=sessions, name=_("My agenda"), filename="my-agenda.ics")
+
+
+def _forum_schedule(request, slug):
+    """The frab schedule of a published forum: the public programme, whoever asks (never drafts)."""
+    forum = programme.forum_for_page(slug=slug, user=None)
+    return schedule.schedule_build(
+        forum=forum,
+        sessions=schedule.sessions_for_schedule(forum=forum),
+        version=schedule.programme_version_label(),
+        absolute_url=request.build_absolute_uri,
+        schedule_url=request.build_absolute_uri(request.path),
+    )
+
+
+@require_safe
+def forum_schedule_xml(request, forum):
+    """The forum's programme as a frab schedule.xml, for conference apps."""
+    body = schedule.schedule_xml(_forum_schedule(request, forum))
+    return HttpResponse(body, content_type=schedule.XML_CONTENT_TYPE)
+
+
+@require_safe
+def forum_schedule_json(request, forum):
+    """The forum's programme as a frab schedule.json."""
+    body = schedule.schedule_json(_forum_schedule(request, forum))
+    return HttpResponse(body, content_type=schedule.JSON_CONTENT_TYPE)
 
 
 def _no_store(response):
