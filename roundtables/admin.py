@@ -21,6 +21,7 @@ from sessions.forms import RoundtableSessionFormSet
 from sessions.models import Issue, Session
 from sessions.selectors import forums_for_dashboard
 
+from .admin_spreadsheets import ForumSpreadsheetAdminMixin
 from .forms import ForumAdminForm, ForumDuplicateForm, RoundtableAdminForm
 from .models import Forum, Roundtable, Theme
 from .selectors import forum_session_counts
@@ -36,7 +37,7 @@ class RoundtableInline(ParentScopedInlineMixin, admin.TabularInline):
 
 
 @admin.register(Forum)
-class ForumAdmin(ForumTimeZoneMixin, ProgrammeAdmin):
+class ForumAdmin(ForumSpreadsheetAdminMixin, ForumTimeZoneMixin, ProgrammeAdmin):
     form = ForumAdminForm
     list_display = ["name", "city", "starts_on", "ends_on", "status", "roundtable_count"]
     list_filter = ["status", "country"]

@@ -10,6 +10,18 @@ urlpatterns = [
     path("forums/", cache_public_page(views.ForumListView.as_view()), name="forum-list"),
     path("forums/<slug:forum>/", cache_public_page(views.ForumDetailView.as_view()), name="forum"),
     path("forums/<slug:forum>/programme/", cache_public_page(views.ProgrammeView.as_view()), name="programme"),
+    path(
+        "forums/<slug:forum>/programme.xlsx",
+        cache_public_page(views.programme_spreadsheet),
+        {"fmt": "xlsx"},
+        name="programme-xlsx",
+    ),
+    path(
+        "forums/<slug:forum>/programme.csv",
+        cache_public_page(views.programme_spreadsheet),
+        {"fmt": "csv"},
+        name="programme-csv",
+    ),
     path("forums/<slug:forum>/documents/", cache_public_page(views.DocumentListView.as_view()), name="documents"),
     path(
         "forums/<slug:forum>/roundtables/<slug:slug>/",

@@ -1,7 +1,9 @@
 from django.shortcuts import redirect
+from django.views.decorators.http import require_safe
 from django.views.generic import DetailView, ListView, TemplateView
 
 from contributions import selectors as contributions
+from sessions import spreadsheets
 
 from . import search, selectors
 from .models import Theme
@@ -60,6 +62,14 @@ class ProgrammeView(ForumPageMixin, TemplateView):
             session_count=len(sessions),
             **kwargs,
         )
+
+
+@require_safe
+def programme_spreadsheet(request, forum, fmt):
+    """The programme as a spreadsheet for everyone: the published sessions of a published forum, whoever asks
+    (the committee downloads the one with drafts from the admin)."""
+    forum = selectors.forum_for_page(slug=forum)
+    return spreadsheets.spreadsheet_response(forum=forum, fmt=fmt)
 
 
 class RoundtableDetailView(ForumPageMixin, TemplateView):
