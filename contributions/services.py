@@ -16,6 +16,7 @@ from django.utils import timezone, translation
 from django.utils.text import Truncator, slugify
 from django.utils.translation import gettext as _
 
+from roundtables.cache import programme_changed
 from roundtables.models import Theme
 from roundtables.services import organiser_group_ensure, programme_load
 
@@ -186,6 +187,7 @@ def contribution_approve(*, contribution, reviewer=None, base_url=""):
     contribution.reviewed_by = reviewer
     contribution.full_clean()
     contribution.save()
+    programme_changed()  # it now shows on the public pages
     _notify(contribution, "approved", base_url=base_url)
     return contribution
 
@@ -199,12 +201,15 @@ def contribution_reject(*, contribution, reason, reviewer=None):
     contribution = _locked(contribution)
     if contribution.status == Contribution.Status.REJECTED:
         raise ValidationError(_("“%(title)s” is already rejected.") % {"title": contribution.title})
+    was_public = contribution.status == Contribution.Status.APPROVED
     contribution.status = Contribution.Status.REJECTED
     contribution.rejection_reason = reason
     contribution.reviewed_at = timezone.now()
     contribution.reviewed_by = reviewer
     contribution.full_clean()
     contribution.save()
+    if was_public:  # withdrawn from the public pages
+        programme_changed()
     _notify(contribution, "rejected")
     return contribution
 
