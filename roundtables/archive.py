@@ -1,29 +1,61 @@
 """A whole forum as one archive file, and back.
 
-The archive is a zip holding ``forum.json`` (the forum, its rooms, roundtables, sessions, issues
-with their sub-points, roles, and the themes, people and organisations they use, plus documents'
-metadata) and ``files/`` (the documents' files). Records refer to each other by natural keys
-(slugs, numbers, names), so an archive can be imported into any database that does not already
-hold a forum with the same slug. Every concrete field is carried over, including timestamps.
+The archive is a zip holding ``forum.json`` (the forum, its rooms, roundtables with the user names
+of their coordinators, sessions, issues with their sub-points, roles, and the themes, people and
+organisations they use, plus documents' metadata) and ``files/`` (the documents' files). Records
+refer to each other by natural keys (slugs, numbers, names, user names), so an archive can be
+imported into any database that does not already hold a forum with the same slug. Every concrete
+field is carried over, including timestamps.
+
+An archive may come from anywhere, so the import checks all of it before it writes anything: the
+names in the zip, the size of every part (from the zip's header, then counted while reading,
+since a header can lie), the shape of ``forum.json`` (a JSON Schema), every value against its
+model field, the references between records, and every file as an upload is checked
+(``validate_document_file``: type by content, size limit). Every problem found is reported at
+once, and nothing is imported. Then the records are written in one transaction, and the files
+written meanwhile are removed if it fails.
 """
 
+import dataclasses
 import datetime
 import hashlib
 import json
+import re
+import tempfile
 import zipfile
+import zlib
 from pathlib import PurePosixPath
 
+import jsonschema
+from django.conf import settings
+from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
-from django.core.files.base import ContentFile
-from django.db import models, transaction
+from django.core.files import File
+from django.db import DatabaseError, models, transaction
+from django.template.defaultfilters import filesizeformat
 from django.utils import timezone
 
 from sessions.models import Document, Issue, Organisation, Participation, Person, Room, Session
+from sessions.validators import validate_document_file
 
 from .models import Forum, Roundtable, Theme
 
 FORMAT = "gfmd-forum-archive"
 VERSION = 1
+DATA_NAME = "forum.json"
+# forum.json of the 300-session synthetic forum is under 1 MB; this leaves ample room.
+DATA_MAX_BYTES = 20 * 1024 * 1024
+# Documents' files are stored under this folder of the media storage (Document.file's upload_to).
+DOCUMENTS_FOLDER = "documents"
+CHUNK_BYTES = 64 * 1024
+
+
+@dataclasses.dataclass
+class ImportedForum:
+    """What ``forum_import`` made, and what it could not carry over (to tell the one importing)."""
+
+    forum: Forum
+    notes: list[str] = dataclasses.field(default_factory=list)
 
 
 def _fields(model):
@@ -74,7 +106,7 @@ def _create(model, data, **relations):
 
 def forum_export(*, forum, fileobj):
     """Write ``forum`` as an archive into the binary file object ``fileobj``."""
-    roundtables = list(forum.roundtables.order_by("number"))
+    roundtables = list(forum.roundtables.order_by("number").prefetch_related("coordinators"))
     sessions = list(
         Session.objects.filter(roundtable__forum=forum)
         .select_related("roundtable", "room")
@@ -122,6 +154,7 @@ def forum_export(*, forum, fileobj):
         "roundtables": [
             {
                 **_dump(roundtable),
+                "coordinators": sorted(user.get_username() for user in roundtable.coordinators.all()),
                 "sessions": [
                     {
                         **_dump(session),
@@ -143,18 +176,16 @@ def forum_export(*, forum, fileobj):
         for index, document in enumerate(documents, start=1):
             entry = {**_dump(document), "attached_to": _attachment(document), "file": None}
             if document.file:
-                with document.file.open("rb") as handle:
-                    content = handle.read()
                 path = f"files/{index:04d}/{PurePosixPath(document.file.name).name}"
-                archive.writestr(path, content)
-                entry["file"] = {
-                    "path": path,
-                    "name": document.file.name,
-                    "sha256": hashlib.sha256(content).hexdigest(),
-                }
+                digest = hashlib.sha256()
+                with document.file.open("rb") as handle, archive.open(path, "w") as member:
+                    for chunk in iter(lambda: handle.read(CHUNK_BYTES), b""):
+                        digest.update(chunk)
+                        member.write(chunk)
+                entry["file"] = {"path": path, "name": document.file.name, "sha256": digest.hexdigest()}
             data["documents"].append(entry)
         data["exported_at"] = timezone.now().isoformat()
-        archive.writestr("forum.json", json.dumps(data, ensure_ascii=False, indent=1, sort_keys=True))
+        archive.writestr(DATA_NAME, json.dumps(data, ensure_ascii=False, indent=1, sort_keys=True))
     return data
 
 
@@ -166,86 +197,493 @@ def _attachment(document):
     return {"forum": True}
 
 
-@transaction.atomic
+# The shape of forum.json. Every model value is written as a string (or null); the keys records
+# are found by must be there. Values are then checked against their model fields (_field_problems).
+_TEXT = {"type": "string"}
+_TEXT_OR_NULL = {"type": ["string", "null"]}
+
+
+def _array(items):
+    return {"type": "array", "items": items}
+
+
+def _record(model, *keys, **nested):
+    properties = {field.name: _TEXT_OR_NULL for field in _fields(model)}
+    properties.update(dict.fromkeys(keys, _TEXT), **nested)
+    return {"type": "object", "required": [*keys, *nested], "properties": properties}
+
+
+def _optional(schema, *names):
+    schema["required"] = [name for name in schema["required"] if name not in names]
+    return schema
+
+
+ARCHIVE_SCHEMA = {
+    "type": "object",
+    "required": [
+        "format",
+        "version",
+        "forum",
+        "themes",
+        "organisations",
+        "people",
+        "rooms",
+        "roundtables",
+        "documents",
+    ],
+    "properties": {
+        "format": _TEXT,
+        "version": {"type": "integer"},
+        "forum": _record(Forum, "slug", "name"),
+        "themes": _array(_record(Theme, "slug", "name")),
+        "organisations": _array(_record(Organisation, "slug", "name")),
+        "people": _array(_record(Person, "slug", "name", organisation=_TEXT_OR_NULL)),
+        "rooms": _array(_record(Room, "name")),
+        "roundtables": _array(
+            _optional(
+                _record(
+                    Roundtable,
+                    "number",
+                    "slug",
+                    # Archives written before coordinators were exported have no such key.
+                    coordinators=_array(_TEXT),
+                    sessions=_array(
+                        _record(
+                            Session,
+                            "number",
+                            "slug",
+                            room=_TEXT_OR_NULL,
+                            themes=_array(_TEXT),
+                            issues=_array(_record(Issue, points=_array(_record(Issue)))),
+                            participations=_array(_record(Participation, person=_TEXT)),
+                        )
+                    ),
+                ),
+                "coordinators",
+            )
+        ),
+        "documents": _array(
+            _record(
+                Document,
+                "title",
+                attached_to={
+                    "oneOf": [
+                        {
+                            "type": "object",
+                            "required": ["session"],
+                            "additionalProperties": False,
+                            "properties": {
+                                "session": {
+                                    "type": "array",
+                                    "prefixItems": [{"type": "integer"}, {"type": "integer"}],
+                                    "minItems": 2,
+                                    "maxItems": 2,
+                                }
+                            },
+                        },
+                        {
+                            "type": "object",
+                            "required": ["roundtable"],
+                            "additionalProperties": False,
+                            "properties": {"roundtable": {"type": "integer"}},
+                        },
+                        {
+                            "type": "object",
+                            "required": ["forum"],
+                            "additionalProperties": False,
+                            "properties": {"forum": {"const": True}},
+                        },
+                    ]
+                },
+                file={
+                    "oneOf": [
+                        {"type": "null"},
+                        {
+                            "type": "object",
+                            "required": ["path", "name", "sha256"],
+                            "properties": {
+                                "path": _TEXT,
+                                "name": _TEXT,
+                                "sha256": {"type": "string", "pattern": "^[0-9a-f]{64}$"},
+                            },
+                        },
+                    ]
+                },
+            )
+        ),
+    },
+}
+
+
+class _Refused(Exception):
+    """The archive cannot be read further; ``problems`` says why (with what was found before)."""
+
+    def __init__(self, problems):
+        super().__init__(problems)
+        self.problems = problems
+
+
 def forum_import(*, fileobj):
-    """Create the forum held in the archive ``fileobj``; return it.
+    """Create the forum held in the archive ``fileobj``; return an ``ImportedForum``.
 
     Themes, organisations and people that already exist (same slug) are reused as they are.
+    Coordinators are matched by user name with the staff accounts of this portal; those it does
+    not have are left out and named in the notes. An archive with any problem raises a
+    ValidationError listing them all, and nothing is imported.
     """
-    with zipfile.ZipFile(fileobj) as archive:
+    try:
+        archive = zipfile.ZipFile(fileobj)
+    except (zipfile.BadZipFile, EOFError, OSError) as error:
+        raise ValidationError("This is not a forum archive: the file is not a zip archive.") from error
+    with archive:
         try:
-            data = json.loads(archive.read("forum.json"))
-        except KeyError as error:
-            raise ValidationError("This is not a forum archive: forum.json is missing.") from error
-        if data.get("format") != FORMAT or data.get("version") != VERSION:
-            raise ValidationError("This archive's format or version is not one this portal reads.")
-        slug = data["forum"]["slug"]
-        if Forum.objects.filter(slug=slug).exists():
-            raise ValidationError(f"A forum with the slug “{slug}” already exists; nothing was imported.")
+            data = _checked(archive)
+        except _Refused as refused:
+            raise ValidationError(refused.problems) from None
+        written = []
+        try:
+            with transaction.atomic():
+                return _import(data, archive, written)
+        except DatabaseError as error:
+            _remove(written)
+            raise ValidationError(
+                f"The archive's records break a rule of the database, so nothing was imported: {error}"
+            ) from error
+        except OSError as error:
+            _remove(written)
+            raise ValidationError(f"A file could not be written to the media storage: {error}") from error
+        except BaseException:
+            _remove(written)
+            raise
 
-        forum = _create(Forum, data["forum"])
-        themes = {
-            item["slug"]: Theme.objects.filter(slug=item["slug"]).first() or _create(Theme, item)
-            for item in data["themes"]
-        }
-        organisations = {
-            item["slug"]: Organisation.objects.filter(slug=item["slug"]).first() or _create(Organisation, item)
-            for item in data["organisations"]
-        }
-        people = {}
-        for item in data["people"]:
-            people[item["slug"]] = Person.objects.filter(slug=item["slug"]).first() or _create(
-                Person, item, organisation=organisations.get(item["organisation"])
+
+def _remove(names):
+    storage = Document._meta.get_field("file").storage
+    for name in names:
+        storage.delete(name)
+
+
+# --- Checks: everything is looked at, nothing is written -------------------------------------------
+
+
+def _checked(archive):
+    """Return forum.json's data once every part of the archive passed; raise _Refused otherwise."""
+    problems = _name_problems(archive)
+    try:
+        info = archive.getinfo(DATA_NAME)
+    except KeyError:
+        raise _Refused([*problems, f"This is not a forum archive: {DATA_NAME} is missing."]) from None
+    raw, problem = _read_capped(archive, info, DATA_MAX_BYTES)
+    if problem:
+        raise _Refused([*problems, problem])
+    try:
+        data = json.loads(raw)
+    except (UnicodeDecodeError, ValueError) as error:
+        raise _Refused([*problems, f"{DATA_NAME} is not valid JSON: {error}."]) from None
+    if not isinstance(data, dict) or data.get("format") != FORMAT or data.get("version") != VERSION:
+        raise _Refused([*problems, "This archive's format or version is not one this portal reads."])
+    shape = list(jsonschema.Draft202012Validator(ARCHIVE_SCHEMA).iter_errors(data))
+    problems += [f"{DATA_NAME}, {_where(error.path)}: {error.message}." for error in shape]
+    if shape:  # the checks below read the records; they need the shape right
+        raise _Refused(problems)
+
+    problems += _field_problems(data)
+    problems += _reference_problems(data)
+    problems += _file_problems(archive, data["documents"])
+    if problems:
+        raise _Refused(problems)
+    return data
+
+
+def _where(path):
+    """A place in forum.json as people read it: roundtables[0].sessions[2].themes."""
+    text = ""
+    for part in path:
+        text += f"[{part}]" if isinstance(part, int) else f".{part}"
+    return text.lstrip(".") or "the whole file"
+
+
+_DRIVE = re.compile(r"^[A-Za-z]:")
+
+
+def _unsafe(name):
+    """Whether ``name`` could leave the folder it is put in: absolute, a drive, “..”, a backslash…"""
+    if not name or name.startswith("/") or _DRIVE.match(name) or "\\" in name or "\x00" in name:
+        return True
+    return any(part in {"", ".", ".."} for part in name.split("/"))
+
+
+def _name_problems(archive):
+    problems, seen = [], set()
+    for info in archive.infolist():
+        name = info.filename.removesuffix("/") if info.is_dir() else info.filename
+        if _unsafe(name):
+            problems.append(f"The archive holds “{info.filename}”: absolute names and names with “..” are refused.")
+        elif info.filename in seen:
+            problems.append(f"The archive holds “{info.filename}” twice.")
+        seen.add(info.filename)
+    return problems
+
+
+def _records(data):
+    """(place, model, values) of every record in forum.json."""
+    yield "forum", Forum, data["forum"]
+    for key, model in [("themes", Theme), ("organisations", Organisation), ("people", Person), ("rooms", Room)]:
+        for index, item in enumerate(data[key]):
+            yield f"{key}[{index}]", model, item
+    for r, roundtable in enumerate(data["roundtables"]):
+        yield f"roundtables[{r}]", Roundtable, roundtable
+        for s, session in enumerate(roundtable["sessions"]):
+            where = f"roundtables[{r}].sessions[{s}]"
+            yield where, Session, session
+            for i, issue in enumerate(session["issues"]):
+                yield f"{where}.issues[{i}]", Issue, issue
+                for p, point in enumerate(issue["points"]):
+                    yield f"{where}.issues[{i}].points[{p}]", Issue, point
+            for p, participation in enumerate(session["participations"]):
+                yield f"{where}.participations[{p}]", Participation, participation
+    for index, item in enumerate(data["documents"]):
+        yield f"documents[{index}]", Document, item
+
+
+def _field_problems(data):
+    """Every value checked by its model field, as a form would: type, length, choices, blank."""
+    problems = []
+    for where, model, item in _records(data):
+        for model_field in _fields(model):
+            if model_field.name not in item:
+                continue
+            try:
+                model_field.clean(item[model_field.name], None)
+            except ValidationError as error:
+                for message in error.messages:
+                    problems.append(f"{DATA_NAME}, {where}.{model_field.name}: {message}")
+    return problems
+
+
+def _duplicates(values):
+    seen, twice = set(), []
+    for value in values:
+        if value in seen and value not in twice:
+            twice.append(value)
+        seen.add(value)
+    return twice
+
+
+def _reference_problems(data):
+    """Records that name others the archive lacks, keys given twice, a forum already here."""
+    problems = []
+    slug = data["forum"]["slug"]
+    if Forum.objects.filter(slug=slug).exists():
+        problems.append(f"A forum with the slug “{slug}” already exists.")
+    themes = {item["slug"] for item in data["themes"]}
+    organisations = {item["slug"] for item in data["organisations"]}
+    people = {item["slug"] for item in data["people"]}
+    rooms = [item["name"] for item in data["rooms"]]
+    for name in _duplicates(rooms):
+        problems.append(f"{DATA_NAME}: the room “{name}” is given twice.")
+    for item in data["people"]:
+        if item["organisation"] is not None and item["organisation"] not in organisations:
+            problems.append(f"{DATA_NAME}: {item['slug']} belongs to “{item['organisation']}”, not in the archive.")
+    numbers = [item["number"] for item in data["roundtables"]]
+    for number in _duplicates(numbers):
+        problems.append(f"{DATA_NAME}: roundtable {number} is given twice.")
+    sessions = set()
+    for roundtable in data["roundtables"]:
+        for number in _duplicates(item["number"] for item in roundtable["sessions"]):
+            problems.append(f"{DATA_NAME}: session {number} of roundtable {roundtable['number']} is given twice.")
+        for session in roundtable["sessions"]:
+            code = f"session {session['number']} of roundtable {roundtable['number']}"
+            sessions.add((roundtable["number"], session["number"]))
+            if session["room"] is not None and session["room"] not in rooms:
+                problems.append(f"{DATA_NAME}: {code} is in the room “{session['room']}”, not in the archive.")
+            problems += [
+                f"{DATA_NAME}: {code} has the theme “{theme}”, not in the archive."
+                for theme in session["themes"]
+                if theme not in themes
+            ]
+            problems += [
+                f"{DATA_NAME}: {code} names the person “{item['person']}”, not in the archive."
+                for item in session["participations"]
+                if item["person"] not in people
+            ]
+    for item in data["documents"]:
+        attached = item["attached_to"]
+        if "session" in attached and tuple(str(n) for n in attached["session"]) not in sessions:
+            problems.append(f"{DATA_NAME}: the document “{item['title']}” is attached to a session not in the archive.")
+        if "roundtable" in attached and str(attached["roundtable"]) not in numbers:
+            problems.append(
+                f"{DATA_NAME}: the document “{item['title']}” is attached to a roundtable not in the archive."
             )
-        rooms = {item["name"]: _create(Room, item, forum=forum) for item in data["rooms"]}
-
-        roundtables, sessions = {}, {}
-        for roundtable_item in data["roundtables"]:
-            roundtable = _create(Roundtable, roundtable_item, forum=forum)
-            roundtables[roundtable.number] = roundtable
-            for session_item in roundtable_item["sessions"]:
-                session = _create(Session, session_item, roundtable=roundtable, room=rooms.get(session_item["room"]))
-                session.themes.set([themes[slug] for slug in session_item["themes"]])
-                sessions[(roundtable.number, session.number)] = session
-                for issue_item in session_item["issues"]:
-                    issue = _create(Issue, issue_item, session=session)
-                    for point_item in issue_item["points"]:
-                        _create(Issue, point_item, session=session, parent=issue)
-                for participation_item in session_item["participations"]:
-                    _create(
-                        Participation, participation_item, session=session, person=people[participation_item["person"]]
-                    )
-
-        for item in data["documents"]:
-            attached = item["attached_to"]
-            relations = {}
-            if "session" in attached:
-                relations["session"] = sessions[tuple(attached["session"])]
-            elif "roundtable" in attached:
-                relations["roundtable"] = roundtables[attached["roundtable"]]
-            else:
-                relations["forum"] = forum
-            document = Document(**_values(Document, item), **relations)
-            if item["file"]:
-                content = archive.read(item["file"]["path"])
-                if hashlib.sha256(content).hexdigest() != item["file"]["sha256"]:
-                    raise ValidationError(f"The file {item['file']['path']} is damaged in this archive.")
-                _document_file_restore(document, item["file"]["name"], content)
-            document.save()
-            stamps = {name: _values(Document, item)[name] for name in _timestamps(Document)}
-            Document.objects.filter(pk=document.pk).update(**{k: v for k, v in stamps.items() if v is not None})
-    return forum
+    return problems
 
 
-def _document_file_restore(document, name, content):
+def _file_problems(archive, documents):
+    """Each document's file checked like an upload, read one at a time into a bounded temporary file."""
+    problems = []
+    for item in documents:
+        if item["file"] is None:
+            continue
+        path, name = item["file"]["path"], item["file"]["name"]
+        if _unsafe(name) or PurePosixPath(name).parts[0] != DOCUMENTS_FOLDER:
+            problems.append(f"The document “{item['title']}” would be stored as “{name}”, outside {DOCUMENTS_FOLDER}/.")
+            continue
+        try:
+            info = archive.getinfo(path)
+        except KeyError:
+            problems.append(f"The file {path} of the document “{item['title']}” is missing from the archive.")
+            continue
+        if _unsafe(path):
+            continue  # reported with the archive's names
+        if path == DATA_NAME:
+            problems.append(f"The document “{item['title']}” names {DATA_NAME} as its file.")
+            continue
+        with tempfile.SpooledTemporaryFile(max_size=1024 * 1024) as copy:
+            digest, problem = _copy_capped(archive, info, settings.DOCUMENT_MAX_UPLOAD_BYTES, copy)
+            if problem:
+                problems.append(problem)
+                continue
+            if digest != item["file"]["sha256"]:
+                problems.append(f"The file {path} is damaged in this archive (its checksum differs).")
+                continue
+            try:
+                validate_document_file(File(copy, name=name))
+            except ValidationError as error:
+                problems += [f"{path}: {message}" for message in error.messages]
+    return problems
+
+
+def _too_large(info, size, limit):
+    return (
+        f"{info.filename} is {filesizeformat(size)}; the largest accepted is {filesizeformat(limit)}. It was not read."
+    )
+
+
+def _copy_capped(archive, info, limit, target):
+    """Copy the member ``info`` into ``target``, never more than ``limit`` bytes: its declared size
+    is checked first, and the bytes are counted while they come, in case the declaration lies.
+    Return (sha256 hex digest, None), or (None, the problem)."""
+    if info.file_size > limit:
+        return None, _too_large(info, info.file_size, limit)
+    digest, count = hashlib.sha256(), 0
+    try:
+        with archive.open(info) as member:
+            while chunk := member.read(CHUNK_BYTES):
+                count += len(chunk)
+                if count > limit:
+                    return None, f"{info.filename} holds more than it declares and more than {filesizeformat(limit)}."
+                digest.update(chunk)
+                target.write(chunk)
+    except (zipfile.BadZipFile, zlib.error, EOFError, NotImplementedError, RuntimeError, OSError) as error:
+        return None, f"{info.filename} cannot be read from the archive: {error}."
+    target.seek(0)
+    return digest.hexdigest(), None
+
+
+def _read_capped(archive, info, limit):
+    with tempfile.SpooledTemporaryFile(max_size=limit) as copy:
+        _digest, problem = _copy_capped(archive, info, limit, copy)
+        return (None, problem) if problem else (copy.read(), None)
+
+
+# --- Import: the archive passed every check ---------------------------------------------------------
+
+
+def _import(data, archive, written):
+    forum = _create(Forum, data["forum"])
+    themes = {
+        item["slug"]: Theme.objects.filter(slug=item["slug"]).first() or _create(Theme, item) for item in data["themes"]
+    }
+    organisations = {
+        item["slug"]: Organisation.objects.filter(slug=item["slug"]).first() or _create(Organisation, item)
+        for item in data["organisations"]
+    }
+    people = {}
+    for item in data["people"]:
+        people[item["slug"]] = Person.objects.filter(slug=item["slug"]).first() or _create(
+            Person, item, organisation=organisations.get(item["organisation"])
+        )
+    rooms = {item["name"]: _create(Room, item, forum=forum) for item in data["rooms"]}
+
+    notes = []
+    roundtables, sessions = {}, {}
+    for roundtable_item in data["roundtables"]:
+        roundtable = _create(Roundtable, roundtable_item, forum=forum)
+        roundtables[roundtable.number] = roundtable
+        notes += _coordinators_restore(roundtable, roundtable_item.get("coordinators", []))
+        for session_item in roundtable_item["sessions"]:
+            session = _create(Session, session_item, roundtable=roundtable, room=rooms.get(session_item["room"]))
+            session.themes.set([themes[slug] for slug in session_item["themes"]])
+            sessions[(roundtable.number, session.number)] = session
+            for issue_item in session_item["issues"]:
+                issue = _create(Issue, issue_item, session=session)
+                for point_item in issue_item["points"]:
+                    _create(Issue, point_item, session=session, parent=issue)
+            for participation_item in session_item["participations"]:
+                _create(Participation, participation_item, session=session, person=people[participation_item["person"]])
+
+    for item in data["documents"]:
+        attached = item["attached_to"]
+        relations = {}
+        if "session" in attached:
+            relations["session"] = sessions[tuple(attached["session"])]
+        elif "roundtable" in attached:
+            relations["roundtable"] = roundtables[attached["roundtable"]]
+        else:
+            relations["forum"] = forum
+        document = Document(**_values(Document, item), **relations)
+        if item["file"]:
+            _document_file_restore(document, archive, item["file"], written)
+        document.save()
+        stamps = {name: _values(Document, item)[name] for name in _timestamps(Document)}
+        Document.objects.filter(pk=document.pk).update(**{k: v for k, v in stamps.items() if v is not None})
+    return ImportedForum(forum=forum, notes=notes)
+
+
+def _coordinators_restore(roundtable, usernames):
+    """Give the roundtable the coordinators named in the archive that this portal has as staff.
+
+    An archive never creates accounts: an account with a coordinator's user name may not even
+    be the same person here. Those missing (or not staff) are named in the returned notes.
+    """
+    if not usernames:
+        return []
+    User = get_user_model()
+    found = {
+        user.get_username(): user
+        for user in User.objects.filter(**{f"{User.USERNAME_FIELD}__in": usernames, "is_staff": True})
+    }
+    roundtable.coordinators.set(found.values())
+    return [
+        f"Roundtable {roundtable.number}: no staff account “{username}” here, so it is not among its coordinators."
+        for username in usernames
+        if username not in found
+    ]
+
+
+def _document_file_restore(document, archive, entry, written):
     """Put the file back under its original name, or reuse it if storage already holds it unchanged."""
     storage = document.file.storage
-    if storage.exists(name):
-        with storage.open(name, "rb") as handle:
-            if handle.read() == content:
-                document.file.name = name
-                return
-    document.file.name = storage.save(name, ContentFile(content))
+    name = entry["name"]
+    if storage.exists(name) and _stored_digest(storage, name) == entry["sha256"]:
+        document.file.name = name
+        return
+    with tempfile.SpooledTemporaryFile(max_size=1024 * 1024) as copy:
+        digest, problem = _copy_capped(
+            archive, archive.getinfo(entry["path"]), settings.DOCUMENT_MAX_UPLOAD_BYTES, copy
+        )
+        if problem or digest != entry["sha256"]:  # checked before; the archive changed meanwhile
+            raise ValidationError(problem or f"The file {entry['path']} is damaged in this archive.")
+        document.file.name = storage.save(name, File(copy, name=name))
+    written.append(document.file.name)
+
+
+def _stored_digest(storage, name):
+    digest = hashlib.sha256()
+    with storage.open(name, "rb") as handle:
+        for chunk in iter(lambda: handle.read(CHUNK_BYTES), b""):
+            digest.update(chunk)
+    return digest.hexdigest()
 
 
 def archive_name(forum):
