@@ -30,7 +30,8 @@ run: $(VENV)/.installed $(LOCAL_SECRET)
 	$(RUN_ENV) $(PY) manage.py load_programme
 	$(RUN_ENV) $(PY) manage.py ensure_organiser
 	@echo "Serving on http://$(HOST):$(PORT)/ ; the organising committee logs in at http://$(HOST):$(PORT)/admin/"
-	$(RUN_ENV) HOST=$(HOST) PORT=$(PORT) $(VENV)/bin/gunicorn --config gunicorn.conf.py gfmd_portal.wsgi
+	@echo "The PDF worker (manage.py db_worker) runs beside gunicorn (Procfile); Ctrl-C stops both."
+	$(RUN_ENV) HOST=$(HOST) PORT=$(PORT) $(VENV)/bin/honcho start --no-colour --procfile Procfile --env /dev/null
 
 test: $(VENV)/.installed
 	$(TEST_ENV) $(PY) manage.py makemigrations --check --dry-run

@@ -11,9 +11,9 @@ It works on a throwaway SQLite database and MEDIA_ROOT in a temporary directory,
 neither db.sqlite3 nor media/. For each forum it measures, each case in a fresh forked process (as
 a gunicorn worker would run it, WeasyPrint already imported):
 
-- cold: no PDF on disk, so ``cached_pdf`` renders the booklet, writes it and returns its path
-  (what a request does when ``render_booklets`` has not rendered the current version yet);
-- cached: the PDF of the current programme version is on disk; ``cached_pdf`` finds it;
+- cold: no PDF on disk, so ``render_into_cache`` renders the booklet, writes it and returns its path
+  (what the queue's worker does after a change);
+- cached: the PDF of the current programme version is on disk; ``render_into_cache`` finds it;
 - cached + read: the same, plus reading the file into memory (what serving it costs at most).
 
 Each case reports wall time and CPU time (user + system, ``getrusage`` of the process, so the
@@ -223,7 +223,7 @@ def _case(forum_pk, language, case, with_tracemalloc, queue):
         tracemalloc.start()
     cpu_started = _cpu_seconds()
     started = time.perf_counter()
-    cached = exports.cached_pdf(export)
+    cached = exports.render_into_cache(export)
     if case == "cached + read":
         cached.path.read_bytes()
     elapsed = time.perf_counter() - started
@@ -329,7 +329,7 @@ def main():
         verdict = "within" if wall < TARGET_SECONDS else "OVER"
         print(
             f"{forums[-1][0]}: cold render {wall:.1f} s ({cpu:.1f} s of CPU), {verdict} the {TARGET_SECONDS:.0f} s"
-            " target. With render_booklets run after each change, visitors get the cached case."
+            " target. The worker renders it after each change; visitors get the cached case."
         )
     finally:
         if args.keep:

@@ -56,6 +56,8 @@ INSTALLED_APPS = [
     "crispy_forms",
     "crispy_bootstrap5",
     "reversion",
+    "django_tasks",
+    "django_tasks_db",
     "roundtables",
     "sessions.apps.SessionsConfig",
     "contributions",
@@ -161,6 +163,11 @@ else:
             "LOCATION": "gfmd-portal",
         }
     }
+
+# Background tasks (rendering the programme PDFs): django-tasks with its database backend, so the
+# queue lives in the database the portal already has; `manage.py db_worker` runs the tasks (`make
+# run` starts one beside gunicorn; README, "Running in production").
+TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
 
 # Whole-page cache of the public pages for anonymous visitors (roundtables/page_cache.py).
 # PAGE_CACHE=0 turns it off, e.g. to measure or debug how pages are made.

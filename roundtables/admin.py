@@ -19,6 +19,7 @@ from sessions.admin import (
 from sessions.admin_actions import download_booklets, download_roundtable_handouts
 from sessions.forms import RoundtableSessionFormSet
 from sessions.models import Issue, Session
+from sessions.pdf_tasks import schedule_renders
 from sessions.selectors import forums_for_dashboard
 
 from .admin_spreadsheets import ForumSpreadsheetAdminMixin
@@ -82,6 +83,7 @@ class ForumAdmin(ForumSpreadsheetAdminMixin, ForumTimeZoneMixin, ProgrammeAdmin)
             if not forum_publish(forum=forum, user=request.user):
                 self.message_user(request, gettext("“%(forum)s” was published already.") % {"forum": forum})
                 continue
+            schedule_renders()  # its booklets, for the worker to render before delegates ask
             counts = forum_session_counts(forum=forum)
             message = ngettext(
                 "Published “%(forum)s”: delegates now see it with its %(count)d published session.",

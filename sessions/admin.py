@@ -30,6 +30,7 @@ from .forms import (
     SessionParticipationFormSet,
 )
 from .models import Document, Issue, Organisation, Participation, Person, Room, Session
+from .pdf_tasks import schedule_renders
 from .services import session_move, session_publish, session_unpublish
 
 CODE_PATTERN = re.compile(r"^\s*(\d+)\.(\d+)\s*$")
@@ -378,6 +379,8 @@ class SessionAdmin(RoundtableScopeMixin, ForumTimeZoneMixin, ProgrammeAdmin):
         writable = self.writable(request, queryset)
         skipped = queryset.count() - writable.count()
         changed, unchanged = service(sessions=list(writable), user=request.user)
+        if changed:
+            schedule_renders()  # the booklets and handouts that show (or showed) them
         codes = ", ".join(session.code for session in changed)
         if service is session_publish:
             done = ngettext(

@@ -5,22 +5,24 @@ laid out by WeasyPrint, with the Noto Sans files shipped in ``static/fonts/`` em
 
 Public PDFs are cached on disk under ``MEDIA_ROOT/pdf-cache/``, one file per (kind, object,
 language, programme version), so every worker and every server sharing the media storage shares
-them. A change to the programme bumps ``programme_version()``, so the next request renders a fresh
-file. An exclusive ``flock`` on a lock file beside the cached files makes concurrent requests wait
-for one render instead of each rendering; a file is written to a temporary name and moved into place
-with ``os.replace``, so a failed render leaves the last good file, which is then served.
+them. A change to the programme bumps ``programme_version()``, which makes the files on disk
+stale. They are rendered again by the worker of the task queue (``pdf_tasks``: ahead of time for
+the booklets and every PDF already asked for, on demand for the others), never by a web request:
+a booklet of a few hundred sessions takes tens of seconds to lay out, longer than a web worker may
+take (``GUNICORN_TIMEOUT``).
 
-A booklet of a few hundred sessions takes tens of seconds to render (about 25 s of CPU for 300
-sessions), so it is meant to be rendered ahead of time: ``manage.py render_booklets`` (run after a
-change, from cron, or as a service with ``--watch``; ``warm_up_in_background`` starts it from a web
-process) puts the current version on disk before delegates ask for it. On a cold cache the request
-path stays correct rather than fast: the request renders the PDF itself, or, if another process is
-already rendering it, waits for that render up to ``REQUEST_LOCK_TIMEOUT``; past that, or if the
-render fails, it serves the newest earlier file marked stale (``Warning: 110``), else a 503 with
-``Retry-After``. It never serves an older version knowingly while a fresh one can be had in time.
+A request for a PDF whose current version is not on disk queues its render (coalesced with one
+already waiting) and gets the newest earlier file, marked stale (``Warning: 110``); with none, it
+waits up to ``REQUEST_WAIT`` seconds for the worker (enough for a handout), then gets a 503 page
+saying the PDF is being prepared, with ``Retry-After``. A renderer holds an exclusive ``flock``
+on the PDF's directory, so two renderers never lay out the same file twice; a file is written to a
+temporary name and moved into place with ``os.replace``, so a failed render leaves the last good
+file, and a marker that stops requests from queueing the same failing render over and over.
 
-Staff previews (a draft forum, or draft sessions in the chosen scope) are rendered for the request
-and never written to the cache, so an unpublished session cannot reach a public PDF.
+Staff previews (a draft forum, or draft sessions in the chosen scope) are never cached, so an
+unpublished session cannot reach a public PDF; they are rendered for the request, and only up to
+``PREVIEW_MAX_SESSIONS`` sessions (a few seconds), so a draft booklet is previewed a roundtable
+at a time.
 """
 
 import contextlib
@@ -31,8 +33,6 @@ import io
 import logging
 import os
 import re
-import subprocess
-import sys
 import tempfile
 import time
 import zipfile
@@ -41,7 +41,6 @@ from pathlib import Path
 
 from django.conf import settings
 from django.contrib.staticfiles import finders
-from django.db import transaction
 from django.db.models import Prefetch
 from django.http import FileResponse, HttpResponse
 from django.shortcuts import render
@@ -55,6 +54,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
 
 from roundtables.cache import programme_version
+from roundtables.changes import programme_as_of
 from roundtables.models import ProgrammeStamp, Status
 from roundtables.selectors import can_preview, programme_days, sessions_for_listing
 from roundtables.templatetags.portal import render_markdown
@@ -65,11 +65,14 @@ logger = logging.getLogger(__name__)
 
 CACHE_DIR_NAME = "pdf-cache"
 STYLESHEET = "css/pdf.css"
-LOCK_TIMEOUT = 120  # seconds a render waits for another process's render of the same PDF before giving up
-# A request waits less: gunicorn kills a worker after GUNICORN_TIMEOUT (60 s by default), and a
-# request that gives up in time can still be answered with the last good PDF, or a 503.
-REQUEST_LOCK_TIMEOUT = 45
-RETRY_AFTER = 30  # seconds, suggested to clients when no PDF can be served
+LOCK_TIMEOUT = 15 * 60  # seconds a renderer waits for another one's render of the same PDF before giving up
+# A request never renders a public PDF: it waits this long at most for the worker to write one that
+# has no earlier version on disk (a handout takes about a second), then answers 503.
+REQUEST_WAIT = 3
+WAIT_STEP = 0.1  # seconds between two looks at the disk while waiting
+RETRY_AFTER = 15  # seconds, suggested to clients while a PDF is being prepared
+FAILED_RETRY_AFTER = 10 * 60  # seconds after a failed render before a request queues it again
+PREVIEW_MAX_SESSIONS = 40  # a staff preview of more sessions than this takes too long to render in a request
 
 BOOKLET, ROUNDTABLE, SESSION = "booklet", "roundtable", "session"
 KINDS = (BOOKLET, ROUNDTABLE, SESSION)
@@ -83,7 +86,23 @@ ROLE_ORDER = list(Participation.Role.values)
 
 
 class PdfUnavailable(Exception):
-    """No PDF could be rendered and no earlier one is on disk."""
+    """No PDF can be served for now."""
+
+
+class PdfNotReady(PdfUnavailable):
+    """The PDF is queued, or being rendered by the worker, and no earlier version is on disk."""
+
+
+class RenderFailed(PdfUnavailable):
+    """The render failed (and, for a request, no earlier version is on disk)."""
+
+
+class PreviewTooLarge(PdfUnavailable):
+    """A preview of drafts holds too many sessions to be rendered during a request."""
+
+    def __init__(self, sessions):
+        super().__init__(f"A preview of {sessions} sessions is larger than {PREVIEW_MAX_SESSIONS}.")
+        self.sessions = sessions
 
 
 @dataclass(frozen=True)
@@ -243,6 +262,7 @@ def _context(export):
         "preview": export.preview,
         "created_at": timezone.now(),
         "modified_at": max(filter(None, [stamp, forum.updated_at])),
+        "programme_as_of": programme_as_of(forum) if export.kind == BOOKLET and not export.preview else None,
     }
 
 
@@ -382,8 +402,12 @@ def render_pdf(export):
 # The disk cache -------------------------------------------------------------------------------
 
 
+def cache_root():
+    return Path(settings.MEDIA_ROOT) / CACHE_DIR_NAME
+
+
 def _cache_directory(export):
-    return Path(settings.MEDIA_ROOT) / CACHE_DIR_NAME / f"{export.kind}-{export.obj.pk}" / export.language
+    return cache_root() / f"{export.kind}-{export.obj.pk}" / export.language
 
 
 def _version_of(path):
@@ -395,12 +419,31 @@ def _cached_versions(directory):
     return sorted((path for path in directory.glob("v*.pdf") if path.stem[1:].isdigit()), key=_version_of, reverse=True)
 
 
+def _failure_marker(directory, version):
+    return directory / f"v{version}.failed"
+
+
+def failed_recently(export, version):
+    """Whether the render of ``export`` for ``version`` failed less than ``FAILED_RETRY_AFTER`` seconds ago."""
+    try:
+        failed_at = _failure_marker(_cache_directory(export), version).stat().st_mtime
+    except FileNotFoundError:
+        return False
+    return time.time() - failed_at < FAILED_RETRY_AFTER
+
+
+def is_current(export, version):
+    """Whether the PDF of ``export`` for programme ``version`` is on disk."""
+    return (_cache_directory(export) / f"v{version}.pdf").exists()
+
+
 @contextlib.contextmanager
 def render_lock(directory, timeout=LOCK_TIMEOUT):
     """Hold the exclusive lock on ``directory``'s renders, across threads, processes and servers.
 
-    ``flock`` locks belong to the open file, so two workers (or two threads, each opening the
-    file) exclude each other. Raises ``TimeoutError`` after ``timeout`` seconds of waiting.
+    ``flock`` locks belong to the open file, so two renderers (two queue workers, or a worker and
+    ``render_booklets``) exclude each other, and the lock goes with a renderer that dies. Raises
+    ``TimeoutError`` after ``timeout`` seconds of waiting.
     """
     directory.mkdir(parents=True, exist_ok=True)
     deadline = time.monotonic() + timeout
@@ -439,13 +482,14 @@ def _write_atomically(path, data):
         raise
 
 
-def cached_pdf(export, *, version=None, lock_timeout=LOCK_TIMEOUT):
-    """The PDF file of ``export`` for the programme ``version`` (default: the current one).
+def render_into_cache(export, *, version=None, lock_timeout=LOCK_TIMEOUT):
+    """Render the PDF of ``export`` for programme ``version`` (default: the current one) unless it is on disk.
 
-    Renders it if no worker has yet, holding the lock so that one render serves everybody: a request
-    that finds another process (a worker, or ``render_booklets`` in the background) rendering it
-    waits for that render, up to ``lock_timeout`` seconds. If the render fails or the wait times
-    out, the newest earlier file is returned, marked stale; with none, PdfUnavailable.
+    For the queue's worker and ``render_booklets``, never for a web request. The lock makes one
+    render serve everybody: a renderer that finds another one at work on the same PDF waits for
+    it, then finds the file. A failed render leaves the earlier files as they were (they are
+    served meanwhile, marked stale), writes a marker that keeps requests from queueing the same
+    render again for ``FAILED_RETRY_AFTER`` seconds, and raises RenderFailed.
     """
     if export.preview:
         raise ValueError("Previews with unpublished content are never cached.")
@@ -457,7 +501,7 @@ def cached_pdf(export, *, version=None, lock_timeout=LOCK_TIMEOUT):
     rendered = False
     try:
         with render_lock(directory, timeout=lock_timeout):
-            if not path.exists():  # another worker may have rendered it while we waited
+            if not path.exists():  # another renderer may have made it while we waited
                 started = time.perf_counter()
                 _write_atomically(path, render_pdf(export))
                 rendered = True
@@ -469,19 +513,21 @@ def cached_pdf(export, *, version=None, lock_timeout=LOCK_TIMEOUT):
         logger.exception(
             "Could not render the %s PDF of %s (%s, v%s)", export.kind, export.obj, export.language, version
         )
-        earlier = next(iter(_cached_versions(directory)), None)
-        if earlier is None:
-            raise PdfUnavailable(str(error)) from error
-        return CachedPdf(earlier, _version_of(earlier), stale=True)
+        with contextlib.suppress(OSError):
+            _failure_marker(directory, version).write_text(f"{type(error).__name__}: {error}\n")
+        raise RenderFailed(str(error)) from error
     _remove_leftovers(directory, version)
     return CachedPdf(path, version, rendered=rendered)
 
 
 def _remove_leftovers(directory, version):
-    """Delete the PDFs of older versions, and temporary files that a killed worker left behind."""
+    """Delete the PDFs and failure markers of older versions, and temporary files a killed renderer left."""
     for older in _cached_versions(directory):
         if _version_of(older) < version:
             older.unlink(missing_ok=True)
+    for marker in directory.glob("v*.failed"):
+        if marker.stem[1:].isdigit() and int(marker.stem[1:]) <= version:
+            marker.unlink(missing_ok=True)
     abandoned = time.time() - 2 * LOCK_TIMEOUT
     for temporary in directory.glob(".render-*.tmp"):
         with contextlib.suppress(FileNotFoundError):
@@ -489,45 +535,50 @@ def _remove_leftovers(directory, version):
                 temporary.unlink()
 
 
-# Rendering ahead of time ----------------------------------------------------------------------
+def ready_pdf(export, *, version, wait=None, stale_ok=True):
+    """The file to serve for ``export`` at programme ``version``, without rendering it here.
 
-WARM_UP_LOG = "render_booklets.log"  # in the cache directory: what background renders report
-
-
-def warm_up_in_background(*, forum=None, languages=None):
-    """Start ``manage.py render_booklets`` in a separate process once the current transaction commits.
-
-    For the admin's publish action and any other change to a published programme: the booklets of
-    the new version are rendered at low priority while nobody waits for them, in a process that
-    exits when it is done (a 300-session render needs a few hundred MB, which a web worker would
-    keep). If a background render is already running, the new process leaves at once and the
-    running one renders the new version after its current one, so calling this on every change
-    is cheap. Its messages go to ``render_booklets.log`` in the cache directory.
+    The PDF of ``version`` if it is on disk. Otherwise its render is queued for the worker
+    (``pdf_tasks.queue_render``: cheap, and coalesced with a render already waiting), unless that
+    render failed a moment ago; then the newest earlier file is returned, marked stale. With no
+    earlier file (or ``stale_ok`` false) the caller waits up to ``wait`` seconds (default
+    ``REQUEST_WAIT``) for the worker to write it, enough for a handout or a small booklet; then
+    PdfNotReady, or RenderFailed if the worker's render failed.
     """
-    command = [sys.executable, str(Path(settings.BASE_DIR) / "manage.py"), "render_booklets", "--nice", "10"]
-    if forum is not None:
-        command += ["--forum", forum.slug]
-    for language in languages or ():
-        command += ["--language", language]
+    from . import pdf_tasks  # it imports this module for the renderer, so not at the top
 
-    def start():
-        directory = Path(settings.MEDIA_ROOT) / CACHE_DIR_NAME
-        try:
-            directory.mkdir(parents=True, exist_ok=True)
-            with open(directory / WARM_UP_LOG, "ab") as log:
-                subprocess.Popen(
-                    command,
-                    cwd=settings.BASE_DIR,
-                    stdin=subprocess.DEVNULL,
-                    stdout=log,
-                    stderr=log,
-                    start_new_session=True,  # outlives the request, and a worker's restart
-                    close_fds=True,
-                )
-        except OSError:
-            logger.exception("Could not start the background render of the booklets")
+    directory = _cache_directory(export)
+    path = directory / f"v{version}.pdf"
+    if path.exists():
+        return CachedPdf(path, version)
+    failed = failed_recently(export, version)
+    if not failed:
+        pdf_tasks.queue_render(export, requested=True)
+        if path.exists():  # a backend that runs tasks at once (the tests'), or the worker was quick
+            return CachedPdf(path, version)
+        failed = failed_recently(export, version)
+    earlier = next(iter(_cached_versions(directory)), None) if stale_ok else None
+    if earlier is not None:
+        return CachedPdf(earlier, _version_of(earlier), stale=True)
+    deadline = time.monotonic() + (REQUEST_WAIT if wait is None else wait)
+    while not failed:
+        if path.exists():
+            return CachedPdf(path, version)
+        if time.monotonic() >= deadline:
+            raise PdfNotReady(f"The {export.kind} PDF of {export.obj} ({export.language}, v{version}) is queued.")
+        time.sleep(WAIT_STEP)
+        failed = failed_recently(export, version)
+    raise RenderFailed(f"The {export.kind} PDF of {export.obj} ({export.language}, v{version}) could not be rendered.")
 
-    transaction.on_commit(start)
+
+# Previews (staff, drafts shown): rendered for the request, so bounded -----------------------------
+
+
+def _preview_sessions(export):
+    if export.kind == SESSION:
+        return 1
+    sessions = Session.objects.filter(roundtable__forum=export.obj) if export.kind == BOOKLET else export.obj.sessions
+    return sessions.count()
 
 
 def _render_preview(export):
@@ -535,14 +586,22 @@ def _render_preview(export):
         return render_pdf(export)
     except Exception as error:
         logger.exception("Could not render the preview %s PDF of %s (%s)", export.kind, export.obj, export.language)
-        raise PdfUnavailable(str(error)) from error
+        raise RenderFailed(str(error)) from error
 
 
-def pdf_bytes(export):
-    """The PDF of ``export`` as bytes: from the cache, or rendered afresh for a preview."""
+def _check_preview_size(previews):
+    count = sum(_preview_sessions(export) for export in previews)
+    if count > PREVIEW_MAX_SESSIONS:
+        raise PreviewTooLarge(count)
+
+
+def pdf_bytes(export, *, version=None, wait=None):
+    """The PDF of ``export`` as bytes for a download: the current cached file, or a small preview rendered afresh."""
     if export.preview:
+        _check_preview_size([export])
         return _render_preview(export)
-    return cached_pdf(export).path.read_bytes()
+    version = programme_version() if version is None else version
+    return ready_pdf(export, version=version, wait=wait, stale_ok=False).path.read_bytes()
 
 
 # Responses ------------------------------------------------------------------------------------
@@ -552,20 +611,39 @@ def _etag(export, version):
     return quote_etag(f"{export.kind}-{export.obj.pk}-{export.language}-v{version}")
 
 
-def _unavailable(request, export):
-    response = render(request, "pdf/unavailable.html", {"forum": export.forum, "export": export}, status=503)
-    response["Retry-After"] = str(RETRY_AFTER)
+def _unavailable(request, export, problem):
+    """The 503 page: the PDF is being prepared, its render failed, or a preview is too large to make now."""
+    if isinstance(problem, PreviewTooLarge):
+        state = "too-large"
+    elif isinstance(problem, PdfNotReady):
+        state = "preparing"
+    else:
+        state = "failed"
+    context = {
+        "forum": export.forum,
+        "export": export,
+        "state": state,
+        "retry_after": RETRY_AFTER,
+        "preview_sessions": getattr(problem, "sessions", None),
+        "preview_max_sessions": PREVIEW_MAX_SESSIONS,
+    }
+    response = render(request, "pdf/unavailable.html", context, status=503)
+    if state != "too-large":  # waiting will not make a preview smaller
+        response["Retry-After"] = str(RETRY_AFTER)
     response["Cache-Control"] = "no-store"
     return response
 
 
 def pdf_response(request, export):
-    """Serve ``export`` inline, with ETag and Last-Modified, or 304 when the visitor has it."""
+    """Serve ``export`` inline, with ETag and Last-Modified, or 304 when the visitor has it.
+
+    Public PDFs come from the disk cache only (``ready_pdf``): a request never lays one out.
+    """
     if export.preview:
         try:
-            data = _render_preview(export)
-        except PdfUnavailable:
-            return _unavailable(request, export)
+            data = pdf_bytes(export)
+        except PdfUnavailable as problem:
+            return _unavailable(request, export, problem)
         response = HttpResponse(data, content_type="application/pdf")
         response["Content-Disposition"] = f'inline; filename="{export.filename}"'
         response["Cache-Control"] = "private, no-store"
@@ -578,9 +656,9 @@ def pdf_response(request, export):
         response = not_modified
     else:
         try:
-            cached = cached_pdf(export, version=version, lock_timeout=REQUEST_LOCK_TIMEOUT)
-        except PdfUnavailable:
-            return _unavailable(request, export)
+            cached = ready_pdf(export, version=version)
+        except PdfUnavailable as problem:
+            return _unavailable(request, export, problem)
         etag = _etag(export, cached.version)
         modified = cached.path.stat().st_mtime
         response = get_conditional_response(request, etag=etag, last_modified=int(modified))
@@ -597,16 +675,29 @@ def pdf_response(request, export):
 
 
 def download_response(exports):
-    """One PDF as an attachment, or several PDFs in a ZIP file (for the admin's actions)."""
+    """One PDF as an attachment, or several PDFs in a ZIP file (for the admin's actions).
+
+    Public PDFs come from the cache: the renders missing are all queued first, then they get
+    ``REQUEST_WAIT`` seconds together. Previews are rendered here, up to ``PREVIEW_MAX_SESSIONS``
+    sessions in all. Raises PdfUnavailable (PdfNotReady while the worker is still at work).
+    """
+    from . import pdf_tasks  # it imports this module for the renderer, so not at the top
+
+    _check_preview_size([export for export in exports if export.preview])
+    version = programme_version()
+    for export in exports:
+        if not export.preview and not is_current(export, version) and not failed_recently(export, version):
+            pdf_tasks.queue_render(export, requested=True)
+    deadline = time.monotonic() + REQUEST_WAIT
+    files = [pdf_bytes(export, version=version, wait=max(0, deadline - time.monotonic())) for export in exports]
     if len(exports) == 1:
-        export = exports[0]
-        response = HttpResponse(pdf_bytes(export), content_type="application/pdf")
-        response["Content-Disposition"] = f'attachment; filename="{export.filename}"'
+        response = HttpResponse(files[0], content_type="application/pdf")
+        response["Content-Disposition"] = f'attachment; filename="{exports[0].filename}"'
         return response
     buffer = io.BytesIO()
     with zipfile.ZipFile(buffer, "w", compression=zipfile.ZIP_STORED) as archive:
-        for export in exports:
-            archive.writestr(export.filename, pdf_bytes(export))
+        for export, data in zip(exports, files, strict=True):
+            archive.writestr(export.filename, data)
     stamp = datetime.date.today().isoformat()
     response = HttpResponse(buffer.getvalue(), content_type="application/zip")
     response["Content-Disposition"] = f'attachment; filename="programme-pdfs-{stamp}.zip"'

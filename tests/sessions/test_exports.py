@@ -289,14 +289,15 @@ def test_pdf_is_served_from_disk_with_etag_and_304(client, athens, django_assert
     assert since.status_code == 304
 
 
-def test_pdf_is_rendered_afresh_after_an_edit(client, athens, settings):
+def test_pdf_is_rendered_afresh_after_an_edit(client, athens, settings, django_capture_on_commit_callbacks):
     session = Session.objects.get(roundtable__forum=athens, roundtable__number=1, number=1)
     url = _session_url(session)
     first = client.get(url)
     _content(first)
 
     session.title = "A renamed session on ¿migración? and «développement»"
-    session.save()
+    with django_capture_on_commit_callbacks(execute=True):
+        session.save()
     after = client.get(url, headers={"if-none-match": first["ETag"]})
     text = " ".join(_page_texts(_reader(_content(after))))
     cached = sorted(path.name for path in (settings.MEDIA_ROOT / exports.CACHE_DIR_NAME).rglob("*.pdf"))
@@ -307,7 +308,9 @@ def test_pdf_is_rendered_afresh_after_an_edit(client, athens, settings):
     assert cached == [f"v{programme_version()}.pdf"]
 
 
-def test_failed_render_keeps_and_serves_the_last_good_pdf(client, athens, monkeypatch, caplog):
+def test_failed_render_keeps_and_serves_the_last_good_pdf(
+    client, athens, monkeypatch, caplog, django_capture_on_commit_callbacks
+):
     import weasyprint
 
     session = Session.objects.get(roundtable__forum=athens, roundtable__number=1, number=1)
@@ -315,7 +318,8 @@ def test_failed_render_keeps_and_serves_the_last_good_pdf(client, athens, monkey
     good = client.get(url)
     good_body = _content(good)
     session.title = "Edited while the renderer is broken"
-    session.save()
+    with django_capture_on_commit_callbacks(execute=True):
+        session.save()
 
     def broken(*args, **kwargs):
         raise RuntimeError("renderer down")
@@ -364,15 +368,15 @@ def committed_athens(transactional_db):
     return _athens()
 
 
-def test_a_request_waits_for_the_render_another_worker_holds(committed_athens):
+def test_a_renderer_waits_for_the_render_another_one_holds(committed_athens):
     session = Session.objects.get(roundtable__forum=committed_athens, roundtable__number=1, number=1)
     export = exports.export_for(exports.SESSION, session, language="en")
     version = programme_version()
     directory = exports._cache_directory(export)
     results = []
 
-    with exports.render_lock(directory):  # as another gunicorn worker rendering this PDF
-        waiting = threading.Thread(target=lambda: results.append(exports.cached_pdf(export, version=version)))
+    with exports.render_lock(directory):  # as another queue worker rendering this PDF
+        waiting = threading.Thread(target=lambda: results.append(exports.render_into_cache(export, version=version)))
         waiting.start()
         time.sleep(0.5)
         still_waiting = waiting.is_alive()
@@ -383,22 +387,22 @@ def test_a_request_waits_for_the_render_another_worker_holds(committed_athens):
     assert [result.path.read_bytes() for result in results] == [b"%PDF-1.7 rendered by the other worker"]
 
 
-def test_two_requests_at_once_render_once(committed_athens, caplog):
+def test_two_renderers_at_once_render_once(committed_athens, caplog):
     session = Session.objects.get(roundtable__forum=committed_athens, roundtable__number=1, number=1)
     export = exports.export_for(exports.SESSION, session, language="en")
     version = programme_version()
     results = []
     start = threading.Barrier(2)
 
-    def request():
+    def renderer():
         try:
             start.wait()
-            results.append(exports.cached_pdf(export, version=version))
+            results.append(exports.render_into_cache(export, version=version))
         finally:
             connection.close()
 
     with caplog.at_level(logging.INFO, logger="sessions.exports"):
-        threads = [threading.Thread(target=request) for _ in range(2)]
+        threads = [threading.Thread(target=renderer) for _ in range(2)]
         for thread in threads:
             thread.start()
         for thread in threads:
@@ -480,3 +484,134 @@ def test_booklet_numbers_issues_and_shows_no_template_syntax(athens_booklet):
 
     assert "Main issues 1. How to spread the benefits of migration more widely" in text
     assert [marker for marker in ("{#", "#}", "{%", "{{") if marker in text] == []
+
+
+# A request never renders a public PDF: the queue's worker does ---------------------------------
+
+
+@pytest.fixture
+def database_queue(settings):
+    """Tasks wait in the database until a worker runs them, as in production."""
+    settings.TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
+
+
+@pytest.fixture
+def renders(monkeypatch):
+    """Every layout of a PDF in this process, recorded (and made fast: a few bytes stand for the PDF)."""
+    calls = []
+
+    def record(export):
+        calls.append((export.kind, export.language, export.preview))
+        return b"%PDF-1.7 rendered in this process"
+
+    monkeypatch.setattr(exports, "render_pdf", record)
+    return calls
+
+
+def _queued():
+    from django_tasks_db.models import DBTaskResult
+
+    return sorted(
+        (row.task_path.rsplit(".", 1)[1], row.args_kwargs["args"], row.priority, row.status)
+        for row in DBTaskResult.objects.all()
+    )
+
+
+def test_a_cold_booklet_request_answers_503_at_once_and_queues_the_render(client, athens, database_queue, renders):
+    started = time.monotonic()
+    response = client.get(BOOKLET_URL.format(language="en"))
+    elapsed = time.monotonic() - started
+    again = client.get(BOOKLET_URL.format(language="en"))
+    html = response.content.decode()
+
+    assert renders == []
+    assert (response.status_code, again.status_code) == (503, 503)
+    assert response["Retry-After"] == str(exports.RETRY_AFTER) == "15"
+    assert response["Cache-Control"] == "no-store"
+    assert elapsed < exports.REQUEST_WAIT + 1
+    assert "<h1>The PDF is being prepared</h1>" in html
+    assert f'<meta http-equiv="refresh" content="{exports.RETRY_AFTER}">' in html
+    assert _queued() == [("render_pdf", ["booklet", athens.pk, "en"], 50, "READY")]
+
+
+def test_a_request_waits_a_few_seconds_for_the_worker(client, athens, database_queue, renders):
+    session = Session.objects.get(roundtable__forum=athens, roundtable__number=1, number=1)
+    export = exports.export_for(exports.SESSION, session, language="en")
+    path = exports._cache_directory(export) / f"v{programme_version()}.pdf"
+
+    def worker():
+        time.sleep(0.5)
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_bytes(b"%PDF-1.7 rendered by the worker")
+
+    thread = threading.Thread(target=worker)
+    thread.start()
+    response = client.get(_session_url(session))
+    thread.join()
+
+    assert renders == []
+    assert response.status_code == 200
+    assert _content(response) == b"%PDF-1.7 rendered by the worker"
+    assert not response.has_header("Warning")
+
+
+def test_a_request_gets_the_last_good_pdf_marked_stale_while_the_new_one_is_queued(
+    client, athens, database_queue, renders, monkeypatch
+):
+    monkeypatch.setattr(exports, "REQUEST_WAIT", 60)  # a stale file is served without waiting
+    export = exports.export_for(exports.BOOKLET, athens, language="fr")
+    directory = exports._cache_directory(export)
+    directory.mkdir(parents=True)
+    old = programme_version() - 1
+    (directory / f"v{old}.pdf").write_bytes(b"%PDF-1.7 last good booklet")
+
+    started = time.monotonic()
+    response = client.get(BOOKLET_URL.format(language="fr"))
+    elapsed = time.monotonic() - started
+
+    assert renders == []
+    assert response.status_code == 200
+    assert _content(response) == b"%PDF-1.7 last good booklet"
+    assert response["Warning"] == '110 - "Response is stale"'
+    assert response["ETag"] == f'"booklet-{athens.pk}-fr-v{old}"'
+    assert elapsed < 1
+    assert _queued() == [("render_pdf", ["booklet", athens.pk, "fr"], 50, "READY")]
+
+
+def test_after_a_failed_render_requests_queue_nothing_for_a_while_and_say_so(
+    client, athens, database_queue, renders, monkeypatch
+):
+    export = exports.export_for(exports.BOOKLET, athens, language="en")
+    directory = exports._cache_directory(export)
+    directory.mkdir(parents=True)
+    (directory / f"v{programme_version()}.failed").write_text("RuntimeError: renderer down\n")
+
+    response = client.get(BOOKLET_URL.format(language="en"))
+    monkeypatch.setattr(exports, "FAILED_RETRY_AFTER", 0)
+    later = client.get(BOOKLET_URL.format(language="en"))
+
+    assert renders == []
+    assert response.status_code == 503
+    assert response["Retry-After"] == "15"
+    assert "The PDF could not be produced just now." in response.content.decode()
+    assert later.status_code == 503
+    assert _queued() == [("render_pdf", ["booklet", athens.pk, "en"], 50, "READY")]  # queued again only later
+
+
+def test_a_staff_preview_renders_in_the_request_only_when_small(client, athens, renders, monkeypatch):
+    Session.objects.filter(roundtable__forum=athens, roundtable__number=1, number=1).update(status=Status.DRAFT)
+    roundtable = athens.roundtables.get(number=1)
+    client.force_login(make_user(is_staff=True))
+    monkeypatch.setattr(exports, "PREVIEW_MAX_SESSIONS", roundtable.sessions.count())
+
+    handout = client.get(ROUNDTABLE_URL.format(slug=roundtable.slug))
+    booklet = client.get(BOOKLET_URL.format(language="en"))
+
+    assert handout.status_code == 200
+    assert renders == [("roundtable", "en", True)]
+    assert booklet.status_code == 503
+    assert not booklet.has_header("Retry-After")
+    assert (
+        f"This preview with unpublished content would hold {Session.objects.filter(roundtable__forum=athens).count()} "
+        f"sessions; previews are made while you wait, for at most {roundtable.sessions.count()} sessions."
+    ) in " ".join(booklet.content.decode().split())

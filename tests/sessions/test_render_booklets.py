@@ -1,8 +1,6 @@
-"""Rendering the PDFs ahead of time: the render_booklets command and the background warm-up."""
+"""render_booklets: rendering the booklets in the command's own process, or queueing them for the worker."""
 
-import fcntl
 import io
-import sys
 
 import pytest
 from django.core.management import call_command
@@ -11,7 +9,6 @@ from django.core.management.base import CommandError
 from roundtables.cache import programme_bump, programme_version
 from roundtables.models import Status
 from sessions import exports
-from sessions.management.commands.render_booklets import INSTANCE_LOCK
 from tests.factories import make_forum, make_roundtable
 
 pytestmark = pytest.mark.django_db
@@ -81,19 +78,6 @@ def test_goes_round_again_when_the_programme_changes_during_a_render(monkeypatch
     assert _cached_path(exports.BOOKLET, forum, "en").exists()
 
 
-def test_leaves_at_once_while_another_instance_works(settings):
-    forum = make_roundtable(sessions=1).forum
-    directory = settings.MEDIA_ROOT / exports.CACHE_DIR_NAME
-    directory.mkdir(parents=True)
-
-    with open(directory / INSTANCE_LOCK, "a+b") as handle:
-        fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
-        out, _ = _run("--forum", forum.slug, "--language", "en")
-
-    assert out.startswith("Another render_booklets is at work")
-    assert not _cached_path(exports.BOOKLET, forum, "en").exists()
-
-
 def test_reports_a_failed_render_with_an_error_status(monkeypatch):
     forum = make_roundtable(sessions=1).forum
 
@@ -106,34 +90,21 @@ def test_reports_a_failed_render_with_an_error_status(monkeypatch):
         _run("--forum", forum.slug, "--language", "en")
 
 
-def test_warm_up_starts_the_command_in_its_own_process_after_the_commit(
-    monkeypatch, settings, django_capture_on_commit_callbacks
-):
-    forum = make_forum(slug="lisbon")
-    started = []
-    monkeypatch.setattr(exports.subprocess, "Popen", lambda command, **kwargs: started.append((command, kwargs)))
+def test_queue_option_queues_the_renders_for_the_worker_and_renders_nothing(settings, monkeypatch):
+    from django_tasks_db.models import DBTaskResult
 
-    with django_capture_on_commit_callbacks(execute=False) as callbacks:
-        exports.warm_up_in_background(forum=forum, languages=["en"])
-    before_commit = list(started)
-    for callback in callbacks:
-        callback()
-    [(command, kwargs)] = started
+    settings.TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
+    roundtable = make_roundtable(sessions=1)
+    monkeypatch.setattr(exports, "render_pdf", _refuse_to_render)
 
-    assert before_commit == []
-    assert command == [
-        sys.executable,
-        str(settings.BASE_DIR / "manage.py"),
-        "render_booklets",
-        "--nice",
-        "10",
-        "--forum",
-        "lisbon",
-        "--language",
-        "en",
+    out, _ = _run("--forum", roundtable.forum.slug, "--language", "fr", "--handouts", "--queue")
+    again, _ = _run("--forum", roundtable.forum.slug, "--language", "fr", "--handouts", "--queue")
+
+    assert (out, again) == ("Queued 2 render(s) for the worker.\n", "Queued 0 render(s) for the worker.\n")
+    assert sorted((row.args_kwargs["args"], row.status) for row in DBTaskResult.objects.all()) == [
+        (["booklet", roundtable.forum.pk, "fr"], "READY"),
+        (["roundtable", roundtable.pk, "fr"], "READY"),
     ]
-    assert kwargs["start_new_session"] is True
-    assert (settings.MEDIA_ROOT / exports.CACHE_DIR_NAME / exports.WARM_UP_LOG).exists()
 
 
 def test_issue_texts_carry_their_list_label_and_lose_a_lone_paragraph():

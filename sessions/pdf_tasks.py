@@ -1,0 +1,196 @@
+"""Rendering the programme PDFs in the background, on the task queue: what is queued, and when.
+
+The queue is django-tasks with its database backend (``TASKS`` in the settings): a task is a row
+in the portal's own database (SQLite or PostgreSQL), and ``manage.py db_worker`` runs the tasks,
+highest priority first (``make run`` starts one beside gunicorn; the README says how to run it in
+production and how to see the queue). Web requests only queue; the worker lays the PDFs out.
+
+Two tasks:
+
+- ``render_pdf(kind, pk, language)`` renders one public PDF for the programme version current
+  when it runs (nothing if that file is already on disk), and queues itself again if the version
+  moved during the render;
+- ``refresh_pdfs()`` works out what the current version lacks on disk (the booklet of every
+  published forum in every language, and every other PDF of the disk cache whose newest file is
+  older) and queues a ``render_pdf`` for each.
+
+``schedule_renders()`` queues ``refresh_pdfs`` once the current transaction commits: call it after
+any change that makes the PDFs stale (the publish actions do; so may the programme version's bump).
+A request that misses a PDF queues its ``render_pdf`` at a higher priority (``queue_render``).
+
+Queueing is coalesced: a task is not queued again while the same task with the same arguments is
+waiting in the queue (not yet started), so ten edits in a minute cause one refresh and one render
+per PDF, each for the version current when it runs. A task already running does not count: the
+change it may have missed gets a render of its own. Two requests at the very same instant may
+still both queue a render; the second finds the file on disk and does nothing.
+"""
+
+import logging
+import time
+
+from django.conf import settings
+from django.db import transaction
+from django_tasks import task
+from django_tasks_db import DatabaseBackend
+from django_tasks_db.models import DBTaskResult
+
+from roundtables.cache import programme_version
+from roundtables.models import Forum, Roundtable, Status
+
+from . import exports
+from .models import Session
+
+logger = logging.getLogger(__name__)
+
+REQUESTED_PRIORITY = 50  # somebody is waiting for this PDF: before the renders made ahead of time
+AHEAD_PRIORITY = 0
+
+
+def _public_objects(kind):
+    """The records of ``kind`` that have a public PDF: published, in a published forum."""
+    if kind == exports.BOOKLET:
+        return Forum.objects.published()
+    if kind == exports.ROUNDTABLE:
+        return Roundtable.objects.filter(forum__status=Status.PUBLISHED).select_related("forum")
+    return Session.objects.published().select_related("roundtable__forum")
+
+
+def _languages():
+    return [code for code, _name in settings.LANGUAGES]
+
+
+# Queueing -------------------------------------------------------------------------------------
+
+
+def _waiting(task_object, args):
+    """The row of ``task_object`` with ``args`` that waits in the database queue, if any (else None)."""
+    backend = task_object.get_backend()
+    if not isinstance(backend, DatabaseBackend):
+        return None  # e.g. the immediate backend of the tests: nothing ever waits
+    return (
+        DBTaskResult.objects.ready()
+        .filter(backend_name=backend.alias, task_path=task_object.module_path, args_kwargs={"args": args, "kwargs": {}})
+        .order_by()
+        .first()
+    )
+
+
+def _enqueue_once(task_object, *args, priority=AHEAD_PRIORITY):
+    """Queue ``task_object(*args)`` unless it already waits; a waiting one gets ``priority`` if that is higher.
+
+    Returns True if a task was queued.
+    """
+    args = list(args)
+    waiting = _waiting(task_object, args)
+    if waiting is not None:
+        if waiting.priority < priority:
+            DBTaskResult.objects.filter(pk=waiting.pk, priority__lt=priority).update(priority=priority)
+        return False
+    task_object.using(priority=priority).enqueue(*args)
+    return True
+
+
+def queue_render(export, *, requested=False):
+    """Queue the render of a public ``export`` (``requested``: somebody is waiting for it). True if queued."""
+    if export.preview:
+        raise ValueError("Previews with unpublished content are never rendered in the background.")
+    priority = REQUESTED_PRIORITY if requested else AHEAD_PRIORITY
+    return _enqueue_once(render_pdf, export.kind, export.obj.pk, export.language, priority=priority)
+
+
+def schedule_renders():
+    """Queue a refresh of the stale PDFs once the current transaction commits (at once outside one).
+
+    Cheap (a query, and an insert unless a refresh is already waiting), so it may be called after
+    every change. A queue that cannot be reached is logged, never an error for the change itself:
+    the next request for a PDF queues its render anyway.
+    """
+    transaction.on_commit(lambda: _enqueue_once(refresh_pdfs), robust=True)
+
+
+# What the current version lacks ---------------------------------------------------------------
+
+
+def _cached_pdfs():
+    """The (kind, pk, language) of every PDF directory in the disk cache."""
+    root = exports.cache_root()
+    if not root.is_dir():
+        return []
+    found = []
+    for directory in root.iterdir():
+        kind, _, pk = directory.name.rpartition("-")
+        if kind not in exports.KINDS or not pk.isdigit():
+            continue
+        found += [(kind, int(pk), language.name) for language in directory.iterdir() if language.is_dir()]
+    return found
+
+
+def exports_behind(version):
+    """The public exports that have no file for programme ``version`` on disk, booklets first.
+
+    The booklet of every published forum in every language (the latest forum first), then every
+    other PDF that the cache holds for a record still public, in a language of the site.
+    """
+    languages = _languages()
+    wanted = [
+        (exports.BOOKLET, forum.pk, language)
+        for forum in Forum.objects.published().order_by("-starts_on", "pk")
+        for language in languages
+    ]
+    wanted += sorted(
+        (item for item in _cached_pdfs() if item not in wanted and item[2] in languages),
+        key=lambda item: (exports.KINDS.index(item[0]), item[1], languages.index(item[2])),
+    )
+    objects = {}
+    for kind in exports.KINDS:
+        pks = {pk for item_kind, pk, _ in wanted if item_kind == kind}
+        objects[kind] = _public_objects(kind).in_bulk(pks) if pks else {}
+    behind = []
+    for kind, pk, language in wanted:
+        obj = objects[kind].get(pk)
+        if obj is None:
+            continue
+        export = exports.export_for(kind, obj, language=language)
+        if not exports.is_current(export, version):
+            behind.append(export)
+    return behind
+
+
+# The tasks ------------------------------------------------------------------------------------
+
+
+@task()
+def refresh_pdfs():
+    """Queue a render of every public PDF that the current programme version lacks on disk."""
+    version = programme_version()
+    behind = exports_behind(version)
+    queued = sum(queue_render(export) for export in behind)
+    logger.info("PDFs behind programme v%s: %d; renders queued: %d", version, len(behind), queued)
+    return {"version": version, "behind": len(behind), "queued": queued}
+
+
+@task()
+def render_pdf(kind, pk, language):
+    """Render one public PDF for the programme version current now, unless it is on disk.
+
+    A record no longer public (unpublished, deleted) has nothing to render. If the programme
+    changed during the render, the same render is queued again for the new version. A failed render
+    raises (the queue marks the task failed); the last good file stays and is served meanwhile.
+    """
+    if kind not in exports.KINDS or language not in _languages():
+        raise ValueError(f"No such PDF: {kind!r} in {language!r}.")
+    obj = _public_objects(kind).filter(pk=pk).first()
+    if obj is None:
+        return {"rendered": False, "reason": "not public"}
+    export = exports.export_for(kind, obj, language=language)
+    version = programme_version()
+    started = time.perf_counter()
+    cached = exports.render_into_cache(export, version=version)
+    if programme_version() != version:
+        queue_render(export)
+    return {
+        "file": str(cached.path.relative_to(exports.cache_root())),
+        "version": version,
+        "rendered": cached.rendered,
+        "seconds": round(time.perf_counter() - started, 1),
+    }
