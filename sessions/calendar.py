@@ -1,6 +1,15 @@
-"""iCalendar (RFC 5545) files of the programme: one session, a whole forum, or a delegate's agenda.
+"""iCalendar (RFC 5545) files of the programme: one session, a whole forum, a roundtable, a theme, a
+person, or a delegate's agenda.
 
-Selectors fetch the sessions (see ``selectors.sessions_for_calendar``); this module only formats them.
+Selectors fetch the sessions (see ``selectors.sessions_for_calendar``); ``sessions_with_sequence``
+adds how many times each was changed; this module only formats them.
+
+The files are meant to be subscribed to: each asks calendar apps to fetch it again every hour
+(``REFRESH-INTERVAL``, and ``X-PUBLISHED-TTL`` for the apps that read that one), and each event
+carries a ``SEQUENCE`` that goes up with every recorded change of its session (its versions in
+the history) and a ``LAST-MODIFIED`` (the session's ``updated_at``), so subscribed calendars move
+an event that moved instead of keeping the old one.
+
 Times are written in the forum's own time zone, with its VTIMEZONE, so a delegate's calendar shows
 them right wherever the delegate is.
 """
@@ -9,18 +18,46 @@ import datetime
 import html
 
 import markdown as markdown_lib
+from django.db import router
+from django.db.models import CharField, Count, OuterRef, Subquery
+from django.db.models.functions import Cast, Coalesce
 from django.utils.html import strip_tags
 from django.utils.translation import gettext as _
-from icalendar import Calendar, Event
+from icalendar import Calendar, Event, vDuration
+from reversion.models import Version
 
 PRODID = "-//GFMD Civil Society Days//Roundtable Portal//EN"
 UID_DOMAIN = "gfmd-portal"
 CONTENT_TYPE = "text/calendar; charset=utf-8"
+REFRESH_INTERVAL = datetime.timedelta(hours=1)  # how often subscribed calendar apps fetch a file again
 
 
 def session_uid(session):
     """The event's UID: stable across downloads, so calendars update the event instead of adding it twice."""
     return f"session-{session.pk}@{UID_DOMAIN}"
+
+
+def sessions_with_sequence(sessions):
+    """``sessions`` (a queryset) with ``revision_count``: how many versions of each the history holds.
+
+    Every recorded change of a session (in the admin, or by a service inside ``revision``; a change
+    of its issues or people too, as those versions include the session) adds one, so it serves as
+    the event's ``SEQUENCE``. Counted in the sessions' own query, whatever their number.
+    """
+    model = sessions.model
+    versions = (
+        Version.objects.filter(
+            db=router.db_for_write(model),
+            content_type__app_label=model._meta.app_label,
+            content_type__model=model._meta.model_name,
+            object_id=Cast(OuterRef("pk"), output_field=CharField()),
+        )
+        .order_by()
+        .values("object_id")
+        .annotate(total=Count("pk"))
+        .values("total")
+    )
+    return sessions.annotate(revision_count=Coalesce(Subquery(versions), 0))
 
 
 def plain_text(text):
@@ -76,6 +113,7 @@ def session_event(session, *, url):
     event.add("uid", session_uid(session))
     event.add("dtstamp", session.updated_at.astimezone(datetime.UTC))
     event.add("last-modified", session.updated_at.astimezone(datetime.UTC))
+    event.add("sequence", session.revision_count)
     event.add("dtstart", session.starts_at.astimezone(zone))
     event.add("dtend", session.ends_at.astimezone(zone))
     event.add("summary", f"{session.code} {session.title}")
@@ -101,6 +139,8 @@ def calendar_build(*, sessions, name, absolute_url):
     calendar.add("calscale", "GREGORIAN")
     calendar.add("name", name)
     calendar.add("x-wr-calname", name)
+    calendar.add("refresh-interval", REFRESH_INTERVAL, parameters={"VALUE": "DURATION"})
+    calendar.add("x-published-ttl", vDuration(REFRESH_INTERVAL))
     scheduled = [session for session in sessions if session.starts_at and session.ends_at]
     for session in scheduled:
         calendar.add_component(session_event(session, url=absolute_url(session.get_absolute_url())))

@@ -32,4 +32,11 @@ urlpatterns = [
     path("agenda/", views.AgendaView.as_view(), name="agenda"),
     path("agenda/toggle/", views.agenda_toggle, name="agenda-toggle"),
     path("agenda/calendar.ics", views.agenda_calendar, name="agenda-calendar"),
+    path(
+        "forums/<slug:forum>/roundtables/<slug:slug>/calendar.ics",
+        cache_public_page(views.roundtable_calendar),
+        name="roundtable-calendar",
+    ),
+    path("themes/<slug:slug>/calendar.ics", cache_public_page(views.theme_calendar), name="theme-calendar"),
+    path("people/<slug:slug>/calendar.ics", cache_public_page(views.person_calendar), name="person-calendar"),
 ]

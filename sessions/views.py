@@ -14,9 +14,11 @@ from django.views.generic import TemplateView
 
 from contributions import selectors as contributions
 from roundtables import selectors as programme
+from roundtables.models import Theme
 from roundtables.views import ForumPageMixin
 
 from . import agenda, calendar, exports, schedule, selectors
+from .models import Participation
 
 
 class SessionDetailView(ForumPageMixin, TemplateView):
@@ -72,7 +74,7 @@ def _calendar_response(request, *, sessions, name, filename):
 def session_calendar(request, forum, roundtable, slug):
     """One session as an iCalendar file, for "Add to calendar"."""
     forum = programme.forum_for_page(slug=forum, user=request.user)
-    sessions = selectors.sessions_for_calendar(forum=forum, user=request.user)
+    sessions = calendar.sessions_with_sequence(selectors.sessions_for_calendar(forum=forum, user=request.user))
     session = get_object_or_404(sessions, roundtable__slug=roundtable, slug=slug)
     return _calendar_response(
         request, sessions=[session], name=forum.name, filename=f"{forum.slug}-session-{session.code}.ics"
@@ -83,8 +85,49 @@ def session_calendar(request, forum, roundtable, slug):
 def forum_calendar(request, forum):
     """Every scheduled session of a forum as one iCalendar file, to import or subscribe to."""
     forum = programme.forum_for_page(slug=forum, user=request.user)
-    sessions = selectors.sessions_for_calendar(forum=forum, user=request.user)
+    sessions = calendar.sessions_with_sequence(selectors.sessions_for_calendar(forum=forum, user=request.user))
     return _calendar_response(request, sessions=sessions, name=forum.name, filename=f"{forum.slug}.ics")
+
+
+# Subscriptions: the public programme only, whoever asks (calendar apps fetch them without logging in).
+
+
+@require_safe
+def roundtable_calendar(request, forum, slug):
+    """A roundtable's scheduled sessions as one iCalendar file, to subscribe to."""
+    forum = programme.forum_for_page(slug=forum, user=None)
+    roundtable = get_object_or_404(forum.roundtables.all(), slug=slug)
+    sessions = selectors.sessions_for_calendar(forum=forum, user=None).filter(roundtable=roundtable)
+    return _calendar_response(
+        request,
+        sessions=calendar.sessions_with_sequence(sessions),
+        name=f"{forum.name}: {roundtable}",
+        filename=f"{forum.slug}-roundtable-{roundtable.number}.ics",
+    )
+
+
+@require_safe
+def theme_calendar(request, slug):
+    """The scheduled sessions on a cross-cutting theme, in every published forum, to subscribe to."""
+    theme = get_object_or_404(Theme.objects.all(), slug=slug)
+    sessions = selectors.sessions_for_calendar(user=None).filter(themes=theme)
+    return _calendar_response(
+        request, sessions=calendar.sessions_with_sequence(sessions), name=theme.name, filename=f"theme-{theme.slug}.ics"
+    )
+
+
+@require_safe
+def person_calendar(request, slug):
+    """The scheduled sessions a person has a public role in, to subscribe to; 404 when they have none."""
+    person = get_object_or_404(programme.people_for_public_pages(), slug=slug)
+    roles = Participation.objects.filter(person=person).values("session_id")
+    sessions = selectors.sessions_for_calendar(user=None).filter(pk__in=roles)
+    return _calendar_response(
+        request,
+        sessions=calendar.sessions_with_sequence(sessions),
+        name=person.name,
+        filename=f"person-{person.slug}.ics",
+    )
 
 
 @require_GET
@@ -93,7 +136,7 @@ def agenda_calendar(request):
     ids = agenda.agenda_ids_parse(request.GET.get("sessions", ""))
     if not ids:
         raise Http404("No session given.")
-    sessions = selectors.sessions_for_calendar(user=request.user).filter(pk__in=ids)
+    sessions = calendar.sessions_with_sequence(selectors.sessions_for_calendar(user=request.user).filter(pk__in=ids))
     return _calendar_response(request, sessions=sessions, name=_("My agenda"), filename="my-agenda.ics")
 
 

@@ -6,8 +6,9 @@ from django.utils import translation
 from icalendar import Calendar
 
 from roundtables.models import Status
+from roundtables.versions import revision
 from sessions.calendar import plain_text
-from sessions.models import Issue, Participation
+from sessions.models import Issue, Participation, Session
 from tests.factories import (
     forum_time,
     make_forum,
@@ -253,3 +254,287 @@ def test_calendar_links_appear_on_session_forum_and_programme_pages(client):
 )
 def test_plain_text_turns_markdown_into_one_line(markdown, text):
     assert plain_text(markdown) == text
+
+
+# Subscriptions: a roundtable, a theme, a person -------------------------------------------------------
+
+
+def roundtable_calendar_url(roundtable):
+    return reverse("sessions:roundtable-calendar", kwargs={"forum": roundtable.forum.slug, "slug": roundtable.slug})
+
+
+def theme_calendar_url(theme):
+    return reverse("sessions:theme-calendar", kwargs={"slug": theme.slug})
+
+
+def person_calendar_url(person):
+    return reverse("sessions:person-calendar", kwargs={"slug": person.slug})
+
+
+def uids(calendar):
+    return [str(event["UID"]) for event in calendar.walk("VEVENT")]
+
+
+def test_roundtable_calendar_holds_its_published_scheduled_sessions(client):
+    forum = make_forum(slug="athens-2009")
+    roundtable = make_roundtable(forum=forum, number=2, title="Migrant integration", slug="integration")
+    later = make_session(
+        roundtable=roundtable, number=1, starts_at=forum_time(forum, 1, 9), ends_at=forum_time(forum, 1, 10)
+    )
+    earlier = make_session(
+        roundtable=roundtable, number=2, starts_at=forum_time(forum, 0, 9), ends_at=forum_time(forum, 0, 10)
+    )
+    make_session(roundtable=roundtable, number=3, status=Status.DRAFT)
+    make_session(roundtable=roundtable, number=4, starts_at=None, ends_at=None)
+    make_session(roundtable=make_roundtable(forum=forum, number=1))  # another roundtable's
+
+    response = client.get(roundtable_calendar_url(roundtable))
+
+    calendar = parse(response)
+    assert response["Content-Disposition"] == 'attachment; filename="athens-2009-roundtable-2.ics"'
+    assert str(calendar["X-WR-CALNAME"]) == f"{forum.name}: Roundtable 2: Migrant integration"
+    assert uids(calendar) == [f"session-{earlier.pk}@gfmd-portal", f"session-{later.pk}@gfmd-portal"]
+    assert b"\r\nREFRESH-INTERVAL;VALUE=DURATION:PT1H\r\n" in response.content
+    assert b"\r\nX-PUBLISHED-TTL:PT1H\r\n" in response.content
+
+
+def test_theme_calendar_holds_the_theme_sessions_of_every_published_forum(client):
+    gender = make_theme(name="Gender", slug="gender")
+    athens = make_forum(time_zone="Europe/Athens")
+    manila = make_forum(
+        time_zone="Asia/Manila", starts_on=datetime.date(2008, 10, 27), ends_on=datetime.date(2008, 10, 28)
+    )
+    in_athens = make_session(roundtable=make_roundtable(forum=athens), themes=[gender])
+    in_manila = make_session(roundtable=make_roundtable(forum=manila), themes=[gender])
+    make_session(roundtable=make_roundtable(forum=athens), themes=[make_theme()])  # another theme
+    make_session(roundtable=make_roundtable(forum=athens), themes=[gender], status=Status.DRAFT)
+    make_session(roundtable=make_roundtable(forum=make_forum(status=Status.DRAFT)), themes=[gender])
+
+    response = client.get(theme_calendar_url(gender))
+
+    calendar = parse(response)
+    assert response["Content-Disposition"] == 'attachment; filename="theme-gender.ics"'
+    assert str(calendar["X-WR-CALNAME"]) == "Gender"
+    assert uids(calendar) == [f"session-{in_manila.pk}@gfmd-portal", f"session-{in_athens.pk}@gfmd-portal"]
+    assert sorted(str(tz["TZID"]) for tz in calendar.walk("VTIMEZONE")) == ["Asia/Manila", "Europe/Athens"]
+
+
+def test_person_calendar_holds_the_sessions_they_have_a_public_role_in(client):
+    ana = make_person(name="Ana Ruiz", slug="ana-ruiz", email="ana.private@example.org")
+    forum = make_forum()
+    roundtable = make_roundtable(forum=forum)
+    chaired = make_session(roundtable=roundtable, number=1)
+    both = make_session(roundtable=roundtable, number=2)
+    make_participation(session=chaired, person=ana, role=Participation.Role.CHAIR)
+    make_participation(session=both, person=ana, role=Participation.Role.SPEAKER)
+    make_participation(session=both, person=ana, role=Participation.Role.RAPPORTEUR)
+    make_participation(session=make_session(roundtable=roundtable, number=3, status=Status.DRAFT), person=ana)
+    make_participation(session=make_session(roundtable=roundtable, number=4))  # someone else's
+
+    response = client.get(person_calendar_url(ana))
+
+    calendar = parse(response)
+    assert response["Content-Disposition"] == 'attachment; filename="person-ana-ruiz.ics"'
+    assert str(calendar["X-WR-CALNAME"]) == "Ana Ruiz"
+    assert sorted(uids(calendar)) == sorted([f"session-{chaired.pk}@gfmd-portal", f"session-{both.pk}@gfmd-portal"])
+    assert b"ana.private@example.org" not in response.content
+
+
+def test_subscriptions_never_show_drafts_even_to_staff(client):
+    forum = make_forum()
+    theme = make_theme()
+    person = make_person()
+    draft = make_session(roundtable=make_roundtable(forum=forum), status=Status.DRAFT, themes=[theme])
+    make_participation(session=draft, person=person)
+    client.force_login(make_user(is_staff=True, is_superuser=True))
+
+    roundtable = client.get(roundtable_calendar_url(draft.roundtable))
+    theme_calendar = client.get(theme_calendar_url(theme))
+    person_calendar = client.get(person_calendar_url(person))
+
+    assert uids(parse(roundtable)) == []
+    assert uids(parse(theme_calendar)) == []
+    assert person_calendar.status_code == 404
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        lambda: roundtable_calendar_url(make_roundtable(forum=make_forum(status=Status.DRAFT))),
+        lambda: reverse("sessions:roundtable-calendar", kwargs={"forum": make_forum().slug, "slug": "nothing"}),
+        lambda: reverse("sessions:theme-calendar", kwargs={"slug": "nothing"}),
+        lambda: person_calendar_url(make_person()),  # no role at all
+    ],
+)
+def test_calendar_of_something_not_public_is_not_found(client, url):
+    response = client.get(url())
+
+    assert response.status_code == 404
+
+
+def _events_by_uid(response):
+    return {str(event["UID"]): event for event in parse(response).walk("VEVENT")}
+
+
+@pytest.mark.django_db(transaction=True)  # cached calendars are renewed when a change commits
+def test_sequence_and_last_modified_move_when_the_session_is_edited(client):
+    forum = make_forum()
+    session = make_session(
+        roundtable=make_roundtable(forum=forum), starts_at=forum_time(forum, 0, 9), ends_at=forum_time(forum, 0, 10)
+    )
+    a_while_ago = datetime.datetime(2009, 10, 1, 8, 0, tzinfo=datetime.UTC)
+    Session.objects.filter(pk=session.pk).update(updated_at=a_while_ago)
+    urls = [
+        forum_calendar_url(forum),
+        roundtable_calendar_url(session.roundtable),
+        session_calendar_url(session),
+        reverse("sessions:agenda-calendar") + f"?sessions={session.pk}",
+    ]
+    uid = f"session-{session.pk}@gfmd-portal"
+    before = [_events_by_uid(client.get(url))[uid] for url in urls]
+
+    with revision(comment="Moved to the afternoon."):
+        session.starts_at = forum_time(forum, 0, 14)
+        session.ends_at = forum_time(forum, 0, 15)
+        session.save()
+    after = [_events_by_uid(client.get(url))[uid] for url in urls]
+
+    assert [event["SEQUENCE"] for event in before] == [0, 0, 0, 0]
+    assert [event["SEQUENCE"] for event in after] == [1, 1, 1, 1]
+    assert {event["LAST-MODIFIED"].dt for event in before} == {a_while_ago}
+    session.refresh_from_db()
+    assert {event["LAST-MODIFIED"].dt for event in after} == {session.updated_at.replace(microsecond=0)}
+    assert {event.start for event in after} == {forum_time(forum, 0, 14)}
+
+
+@pytest.mark.django_db(transaction=True)  # cached calendars are renewed when a change commits
+def test_sequence_goes_up_with_each_admin_change(client, organiser_client):
+    roundtable = make_roundtable()
+    first = make_session(roundtable=roundtable, number=1, title="First")
+    make_session(roundtable=roundtable, number=2, title="Second")
+    url = roundtable_calendar_url(roundtable)
+
+    def sequences():
+        return {str(event["SUMMARY"]): event["SEQUENCE"] for event in parse(client.get(url)).walk("VEVENT")}
+
+    seen = [sequences()]
+    for direction in ["down", "up", "down"]:
+        response = organiser_client.post(reverse("admin:programme_sessions_session_move", args=[first.pk, direction]))
+        assert response.status_code == 302
+        seen.append(sequences())
+
+    assert seen == [
+        {"1.1 First": 0, "1.2 Second": 0},
+        {"1.2 First": 1, "1.1 Second": 1},
+        {"1.1 First": 2, "1.2 Second": 2},
+        {"1.2 First": 3, "1.1 Second": 3},
+    ]
+
+
+def test_sequence_counts_every_recorded_version_of_the_session_in_every_calendar(client):
+    forum = make_forum()
+    roundtable = make_roundtable(forum=forum)
+    edited = make_session(roundtable=roundtable, number=1)
+    untouched = make_session(roundtable=roundtable, number=2)
+    for title in ["One", "Two", "Three"]:
+        with revision(comment="Renamed."):
+            edited.title = title
+            edited.save()
+    with revision(comment="A person added."):
+        make_participation(session=edited)
+
+    for url in [forum_calendar_url(forum), roundtable_calendar_url(roundtable)]:
+        events = _events_by_uid(client.get(url))
+
+        assert events[f"session-{edited.pk}@gfmd-portal"]["SEQUENCE"] == 4
+        assert events[f"session-{untouched.pk}@gfmd-portal"]["SEQUENCE"] == 0
+
+
+def _synthetic(size):
+    from roundtables.management.commands.make_synthetic_forum import synthetic_forum_build
+
+    return synthetic_forum_build(
+        slug=f"synthetic-{size}",
+        roundtables=2,
+        sessions=size,
+        people=8,
+        rooms=4,
+        themes=2,
+        issues=2,
+        points=1,
+        seed=2009,
+        starts_on=datetime.date(2008, 10, 27),
+        time_zone="Asia/Manila",
+    )
+
+
+# (address, queries: the page cache's version check, then what the calendar reads, sessions with their
+# version counts, people, themes, issues, sub-points)
+SUBSCRIPTIONS = [
+    (lambda forum: roundtable_calendar_url(forum.roundtables.get(number=1)), 8),  # + forum, roundtable
+    (lambda forum: theme_calendar_url(forum.roundtables.get(number=1).sessions.first().themes.first()), 7),
+    (
+        lambda forum: person_calendar_url(
+            forum.roundtables.get(number=1).sessions.first().participations.first().person
+        ),
+        7,
+    ),
+]
+
+
+@pytest.mark.parametrize(("url", "queries"), SUBSCRIPTIONS)
+@pytest.mark.parametrize("size", [8, 300])
+def test_subscription_queries_stay_flat(client, django_assert_num_queries, size, url, queries):
+    forum = _synthetic(size)
+    address = url(forum)
+    with revision(comment="Edited."):
+        for session in forum.roundtables.get(number=1).sessions.all()[:2]:
+            session.save()
+
+    with django_assert_num_queries(queries):
+        response = client.get(address)
+
+    events = parse(response).walk("VEVENT")
+    assert len(events) >= size // 4
+    assert sorted(event["SEQUENCE"] for event in events)[-2:] == [1, 1]
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        lambda s: roundtable_calendar_url(s.roundtable),
+        lambda s: theme_calendar_url(s.themes.get()),
+        lambda s: person_calendar_url(s.participations.get().person),
+    ],
+)
+def test_subscriptions_are_cached_like_pages(client, django_assert_num_queries, url):
+    session = make_session(themes=[make_theme()])
+    make_participation(session=session)
+    address = url(session)
+    first = client.get(address)
+
+    with django_assert_num_queries(1):
+        second = client.get(address)
+
+    assert second.content == first.content
+    assert (second["Content-Type"], second["Cache-Control"]) == ("text/calendar; charset=utf-8", "public, max-age=60")
+
+
+def test_roundtable_theme_and_person_pages_link_their_calendars(client):
+    forum = make_forum(slug="athens-2009")
+    roundtable = make_roundtable(forum=forum, number=2, title="Migrant integration", slug="integration")
+    theme = make_theme(name="Gender", slug="gender")
+    person = make_person(name="Ana Ruiz", slug="ana-ruiz")
+    make_participation(session=make_session(roundtable=roundtable, themes=[theme]), person=person)
+    pages = [
+        (roundtable.get_absolute_url(), "Roundtable 2: Migrant integration", roundtable_calendar_url(roundtable)),
+        (theme.get_absolute_url(), "Gender", "/en/themes/gender/calendar.ics"),
+        (person.get_absolute_url(), "Ana Ruiz", "/en/people/ana-ruiz/calendar.ics"),
+    ]
+
+    for page, name, calendar_url in pages:
+        content = client.get(page).content.decode()
+
+        assert f'<link rel="alternate" type="text/calendar" title="{name}: calendar" href="{calendar_url}">' in content
+        assert f'<a class="button secondary" href="{calendar_url}" type="text/calendar">Add to calendar</a>' in content
+    assert roundtable_calendar_url(roundtable) == "/en/forums/athens-2009/roundtables/integration/calendar.ics"
