@@ -10,13 +10,10 @@ Markdown and any HTML stored in the database are reduced to plain text before th
 """
 
 import functools
-import html
 import operator
 import re
 from dataclasses import dataclass
 
-import markdown as markdown_lib
-import nh3
 from django.db import connection
 from django.db.models import Case, Count, IntegerField, Q, Value, When, Window
 from django.utils.html import escape
@@ -24,6 +21,7 @@ from django.utils.safestring import mark_safe
 from django.utils.translation import gettext_lazy as _
 
 from contributions.selectors import contributions_for_search
+from gfmd_portal.text import markdown_plain
 from sessions.models import Issue
 
 from . import selectors
@@ -82,8 +80,7 @@ def session_codes(terms):
 def plain_text(text, *, is_markdown=False):
     """``text`` as one line of plain text: Markdown rendered, then every tag dropped (scripts with their content)."""
     if is_markdown:
-        rendered = markdown_lib.markdown(text, extensions=["sane_lists"], output_format="html")
-        text = html.unescape(nh3.clean(rendered, tags=set()))
+        return markdown_plain(text)
     return " ".join(text.split())
 
 

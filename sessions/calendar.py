@@ -15,16 +15,15 @@ them right wherever the delegate is.
 """
 
 import datetime
-import html
 
-import markdown as markdown_lib
 from django.db import router
 from django.db.models import CharField, Count, OuterRef, Subquery
 from django.db.models.functions import Cast, Coalesce
-from django.utils.html import strip_tags
 from django.utils.translation import gettext as _
 from icalendar import Calendar, Event, vDuration
 from reversion.models import Version
+
+from gfmd_portal.text import markdown_plain
 
 PRODID = "-//GFMD Civil Society Days//Roundtable Portal//EN"
 UID_DOMAIN = "gfmd-portal"
@@ -62,8 +61,7 @@ def sessions_with_sequence(sessions):
 
 def plain_text(text):
     """Markdown stored in the database as one line of plain text."""
-    rendered = markdown_lib.markdown(text or "", extensions=["sane_lists"], output_format="html")
-    return " ".join(html.unescape(strip_tags(rendered)).split())
+    return markdown_plain(text)
 
 
 def _issue_headings():

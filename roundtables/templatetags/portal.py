@@ -1,60 +1,23 @@
 """Template filters that format values for the portal's pages. They never query."""
 
-import functools
-import threading
 import zoneinfo
 
-import markdown as markdown_lib
-import nh3
 from django import template
 from django.conf import settings
 from django.templatetags.tz import do_timezone
 from django.urls import reverse, translate_url
-from django.utils.safestring import mark_safe
 from django.utils.translation import get_language, get_language_info, override
 
+from gfmd_portal.text import markdown_html
+
 register = template.Library()
-
-ALLOWED_TAGS = {"p", "br", "strong", "em", "ul", "ol", "li", "a", "blockquote", "code", "h3", "h4", "h5"}
-ALLOWED_ATTRIBUTES = {"a": {"href", "title"}}
-
-
-_converter = threading.local()
-
-
-def _markdown_to_html(text):
-    """One Markdown converter per thread, reset between texts (building one costs ~1 ms)."""
-    converter = getattr(_converter, "markdown", None)
-    if converter is None:
-        converter = _converter.markdown = markdown_lib.Markdown(extensions=["sane_lists"], output_format="html")
-    try:
-        return converter.reset().convert(text)
-    except Exception:
-        _converter.markdown = None  # never reuse a converter left in a broken state
-        raise
-
-
-@functools.lru_cache(maxsize=4096)
-def _sanitised_html(text):
-    html = _markdown_to_html(text)
-    return nh3.clean(
-        html,
-        tags=ALLOWED_TAGS,
-        attributes=ALLOWED_ATTRIBUTES,
-        url_schemes={"http", "https", "mailto"},
-        link_rel="noopener noreferrer nofollow",
-    )
 
 
 @register.filter(name="markdown")
 def render_markdown(text):
-    """Render Markdown stored in the database as sanitised HTML: no raw HTML from the database survives.
-
-    The result depends on the text alone, so the most recent few thousand texts are remembered.
-    """
-    if not text:
-        return ""
-    return mark_safe(_sanitised_html(str(text)))  # sanitised by nh3 above
+    """Render Markdown stored in the database as sanitised HTML (see gfmd_portal.text: never raises,
+    and a text that cannot be rendered shows as escaped plain text)."""
+    return markdown_html(text)
 
 
 @register.filter

@@ -1,0 +1,205 @@
+"""Text from the database as the portal shows it, and the limits that keep every text showable.
+
+Backgrounds, biographies, descriptions and issues are written in Markdown (CommonMark, parsed by
+markdown-it-py) and shown as sanitised HTML (nh3); search snippets and calendars take them as one
+line of plain text. Pages, PDFs, search and calendars all go through this module, and nothing in it
+raises on a stored text:
+
+- a text longer than ``MARKDOWN_MAX_CHARS`` is never parsed;
+- markdown-it-py does a bounded amount of work on any input: its parser stops going deeper at
+  ``PARSER_NESTING`` (no recursion past it) and reads runs of brackets or emphasis in linear time;
+- block quotes, lists and emphasis inside one another are counted in the sanitised HTML (raw
+  HTML in the text included) before it is shown: deeper than ``MAX_NESTING`` levels, which no
+  browser page needs and which WeasyPrint cannot lay out past ~140 elements, the text is shown as
+  escaped plain text instead, and so is a text on which the renderer fails (both logged).
+
+The admin refuses such texts before they are stored: ``validate_markdown`` on every Markdown field,
+and a maximum length on every free text, checked by the forms (``MaxLengthValidator``) and by the
+database (``length_constraint``).
+"""
+
+import functools
+import html
+import logging
+from html.parser import HTMLParser
+
+import nh3
+from django.core.exceptions import ValidationError
+from django.db import models
+from django.db.models.functions import Length
+from django.db.models.lookups import LessThanOrEqual
+from django.utils.html import linebreaks
+from django.utils.safestring import mark_safe
+from django.utils.translation import gettext_lazy as _
+from markdown_it import MarkdownIt
+
+logger = logging.getLogger(__name__)
+
+MAX_NESTING = 10  # block quotes, lists and emphasis inside one another; the Athens texts use 2
+MARKDOWN_MAX_CHARS = 20_000  # the longest Markdown a field holds (a background); longer is never parsed
+PARSER_NESTING = 40  # markdown-it-py's own bound: deep enough to see MAX_NESTING + 1 levels of lists
+
+ALLOWED_TAGS = {"p", "br", "strong", "em", "ul", "ol", "li", "a", "blockquote", "code", "h3", "h4", "h5"}
+ALLOWED_ATTRIBUTES = {"a": {"href", "title"}}
+# Paragraphs and list items never nest by themselves (a paragraph holds no block, an item sits in
+# its list): every other element counts as one level.
+_UNCOUNTED_TAGS = {"p", "li", "br"}
+
+# Raw HTML is read inline only (no HTML blocks): Markdown next to a tag at the start of a line still
+# counts, and the sanitiser keeps none of the block tags such a block would hold.
+_markdown = MarkdownIt("commonmark", {"maxNesting": PARSER_NESTING}).disable("html_block")
+
+
+def sanitise_html(markup):
+    """Only the tags and attributes of ``ALLOWED_TAGS``, links to web and mail addresses only."""
+    return nh3.clean(
+        markup,
+        tags=ALLOWED_TAGS,
+        attributes=ALLOWED_ATTRIBUTES,
+        url_schemes={"http", "https", "mailto"},
+        link_rel="noopener noreferrer nofollow",
+    )
+
+
+class _DepthCounter(HTMLParser):
+    def __init__(self):
+        super().__init__(convert_charrefs=True)
+        self.depth = self.deepest = 0
+
+    def handle_starttag(self, tag, attrs):
+        if tag not in _UNCOUNTED_TAGS:
+            self.depth += 1
+            self.deepest = max(self.deepest, self.depth)
+
+    def handle_endtag(self, tag):
+        if tag not in _UNCOUNTED_TAGS:
+            self.depth = max(self.depth - 1, 0)
+
+
+def html_nesting(markup):
+    """How many levels of elements (block quotes, lists, emphasis, links…) ``markup`` nests inside one another."""
+    counter = _DepthCounter()
+    counter.feed(markup)
+    counter.close()
+    return counter.deepest
+
+
+@functools.lru_cache(maxsize=4096)
+def _rendering(text):
+    """(sanitised HTML or None, nesting levels, whether the parser stopped short) for a Markdown text.
+
+    The HTML is None when the text cannot be shown as Markdown. The result depends on the text
+    alone, so the most recent few thousand texts are remembered.
+    """
+    if len(text) > MARKDOWN_MAX_CHARS:
+        logger.warning(
+            "A text of %d characters is shown as plain text: Markdown stops at %d.", len(text), MARKDOWN_MAX_CHARS
+        )
+        return None, 0, False
+    try:
+        tokens = _markdown.parse(text)
+        stopped = any(token.level >= PARSER_NESTING - 1 for token in tokens)
+        markup = sanitise_html(_markdown.renderer.render(tokens, _markdown.options, {}))
+        depth = html_nesting(markup)
+    except Exception:
+        logger.exception("A text is shown as plain text: Markdown failed on it (%d characters).", len(text))
+        return None, 0, False
+    if depth > MAX_NESTING or stopped:
+        logger.warning(
+            "A text is shown as plain text: it nests %d levels deep, at most %d are shown.", depth, MAX_NESTING
+        )
+        return None, depth, stopped
+    return markup.strip(), depth, stopped
+
+
+def plain_html(text):
+    """``text`` escaped, its paragraphs and line breaks kept: how a text that cannot be rendered is shown."""
+    return mark_safe(linebreaks(str(text), autoescape=True))  # escaped by linebreaks
+
+
+def markdown_html(text):
+    """Markdown stored in the database as sanitised HTML: no raw HTML from the database survives.
+
+    Never raises: a text that is too long, too deeply nested or that the renderer fails on is
+    shown as escaped plain text.
+    """
+    if not text:
+        return ""
+    text = str(text)
+    markup = _rendering(text)[0]
+    if markup is None:
+        return plain_html(text)
+    return mark_safe(markup)  # sanitised by nh3 in _rendering
+
+
+def markdown_plain(text):
+    """Markdown stored in the database as one line of plain text (not escaped: escape it where it is shown)."""
+    if not text:
+        return ""
+    text = str(text)
+    markup = _rendering(text)[0]
+    if markup is not None:
+        text = html.unescape(nh3.clean(markup, tags=set()))
+    return " ".join(text.split())
+
+
+def markdown_nesting(text):
+    """How many levels deep ``text`` nests block quotes, lists and emphasis, and whether it may go deeper still."""
+    _markup, depth, stopped = _rendering(str(text))
+    return depth, stopped
+
+
+def validate_markdown(value):
+    """Refuse a Markdown text that could not be shown as Markdown: nested more than ``MAX_NESTING`` levels deep.
+
+    A text longer than ``MARKDOWN_MAX_CHARS`` is left to the field's length limit, which reports it.
+    """
+    if not value or len(value) > MARKDOWN_MAX_CHARS:
+        return
+    depth, stopped = markdown_nesting(value)
+    if stopped:
+        message = _(
+            "This text nests block quotes, lists or emphasis more than %(depth)d levels deep; "
+            "at most %(limit)d are allowed."
+        )
+    elif depth > MAX_NESTING:
+        message = _(
+            "This text nests block quotes, lists or emphasis %(depth)d levels deep; at most %(limit)d are allowed."
+        )
+    else:
+        return
+    raise ValidationError(message, code="nesting", params={"depth": depth, "limit": MAX_NESTING})
+
+
+def length_constraint(field, limit, name):
+    """A named database check that ``field`` holds at most ``limit`` characters.
+
+    Django's ``max_length`` bounds a TextField only in forms, and a CharField only on databases that
+    check their column sizes (PostgreSQL, not SQLite): this bounds both, everywhere, for imports,
+    scripts and ``update()`` too.
+    """
+    return models.CheckConstraint(
+        condition=LessThanOrEqual(Length(field), limit),
+        name=name,
+        violation_error_message=_("This text is too long."),
+    )
+
+
+def drop_maxlength(fields):
+    """Take the HTML ``maxlength`` off these form fields' inputs.
+
+    A browser cuts a longer text short there, a pasted one too, without a word; the form's own
+    length check instead refuses it with a message and gives the whole text back to shorten.
+    """
+    for field in fields:
+        field.widget.attrs.pop("maxlength", None)
+
+
+class WholeTextAdminMixin:
+    """An admin page or inline whose inputs take a text of any length and refuse a too long one with a message."""
+
+    def formfield_for_dbfield(self, db_field, request, **kwargs):
+        formfield = super().formfield_for_dbfield(db_field, request, **kwargs)
+        if formfield is not None:
+            drop_maxlength([formfield])
+        return formfield
