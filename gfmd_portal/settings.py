@@ -74,6 +74,7 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "gfmd_portal.outage.DatabaseUnavailableMiddleware",  # a view without its database answers 503, not 500
 ]
 
 ROOT_URLCONF = "gfmd_portal.urls"
@@ -147,13 +148,18 @@ STORAGES = {
     },
 }
 
+# The cache holds only what can be made or counted again (pages, rate limits): with Redis, an outage reads as
+# an empty cache and is logged, never an error page (gfmd_portal/cache_backends.py). Give Redis a memory bound
+# with an LRU policy in production (README, "Running in production").
 REDIS_URL = os.environ.get("REDIS_URL", "")
 if REDIS_URL:
     CACHES = {
         "default": {
-            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "BACKEND": "gfmd_portal.cache_backends.ResilientRedisCache",
             "LOCATION": REDIS_URL,
             "KEY_PREFIX": "gfmd",
+            # A Redis that does not answer costs a request half a second at most, not a worker.
+            "OPTIONS": {"socket_connect_timeout": 0.5, "socket_timeout": 0.5},
         }
     }
 else:
@@ -161,6 +167,7 @@ else:
         "default": {
             "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
             "LOCATION": "gfmd-portal",
+            "OPTIONS": {"MAX_ENTRIES": 300},  # per process; a third is dropped when full
         }
     }
 
@@ -172,6 +179,10 @@ TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
 # Whole-page cache of the public pages for anonymous visitors (roundtables/page_cache.py).
 # PAGE_CACHE=0 turns it off, e.g. to measure or debug how pages are made.
 PAGE_CACHE = env_bool("PAGE_CACHE", default=True)
+# How long an entry is kept (a change to the programme replaces it sooner), and the largest response stored:
+# for a 300-session forum the programme page is 0.4 MB, its calendar 0.5 MB and its schedule.xml 1 MB.
+PAGE_CACHE_TIMEOUT = int(os.environ.get("PAGE_CACHE_TIMEOUT", "3600"))
+PAGE_CACHE_MAX_ENTRY_BYTES = int(os.environ.get("PAGE_CACHE_MAX_ENTRY_BYTES", 2 * 1024 * 1024))
 
 CRISPY_ALLOWED_TEMPLATE_PACKS = "bootstrap5"
 CRISPY_TEMPLATE_PACK = "bootstrap5"

@@ -1,35 +1,74 @@
-"""Whole-page caching of the public pages, for anonymous visitors.
+"""Whole-page caching of the public pages, calendars and programme files, for anonymous visitors.
 
-A page is stored under its absolute address, the active language and the programme version
-(``roundtables.cache.programme_version``). Any change to the programme bumps the version, so the
-next visitor gets a freshly made page from any process, and old entries simply expire. Checking
-the version is the one query a cached page costs.
+A response is stored under its address (scheme, host, path), the query parameters its view reads,
+the active language and the programme version (``roundtables.cache.programme_version``). Any change
+to what the public sees bumps the version, so the next visitor gets a freshly made page from any
+process, and old entries simply expire. Checking the version is the one query a cached page costs.
+
+Query parameters: each view declares the ones it reads, ``cache_public_page(view, params=("p",))``;
+by default none. Any other parameter is ignored: it is removed from the request before the view
+runs, so ``programme/?x=1`` is answered with the very page of ``programme/`` (also the links in it,
+which are built from the request's address) and shares its cache entry. Adding junk to an address
+therefore never makes a new entry.
+
+What the cache may hold is bounded: an entry lives ``PAGE_CACHE_TIMEOUT`` seconds at most, and a
+response larger than ``PAGE_CACHE_MAX_ENTRY_BYTES`` is served but not stored. The backend bounds the
+rest (``MAX_ENTRIES`` for the local-memory cache; ``maxmemory`` with an LRU policy for Redis, see the
+README).
+
+A cache that fails (Redis unreachable) never fails the page: it reads as a miss and the page is made
+anew; the failure is logged at most once a minute. (With Redis, ``gfmd_portal.cache_backends`` already
+turns an outage into misses for every user of the cache; this covers any other failure of a backend.)
 
 Signed-in users (staff preview drafts) never read or fill the cache, and their pages are marked
 private so that no proxy keeps them either.
 """
 
 import hashlib
+import logging
 from functools import wraps
 
 from django.conf import settings
 from django.core.cache import cache
-from django.http import HttpResponse
+from django.http import HttpResponse, QueryDict
 from django.utils.cache import add_never_cache_headers, get_conditional_response, patch_vary_headers
 from django.utils.http import parse_http_date_safe
 from django.utils.translation import get_language
 
+from gfmd_portal.outage import log_outage
+
 from .cache import programme_version
 
-PAGE_CACHE_TIMEOUT = 24 * 60 * 60  # entries of older versions are never read again; this bounds memory
+logger = logging.getLogger(__name__)
+
 BROWSER_MAX_AGE = 60  # seconds a browser or proxy may show a page without asking again
 KEPT_HEADERS = ("Content-Type", "ETag", "Last-Modified", "X-Robots-Tag", "Content-Disposition")
 
 
-def page_cache_key(request, *, version):
-    address = request.build_absolute_uri()  # host and query string included
+def canonical_query(request, params):
+    """The request's query string reduced to ``params`` (each with all its values), in a fixed order."""
+    kept = QueryDict(mutable=True)
+    for name in sorted(params):
+        values = request.GET.getlist(name)
+        if values:
+            kept.setlist(name, values)
+    return kept.urlencode()
+
+
+def page_cache_key(request, *, version, params=()):
+    """The entry of this address, language and version; only the query parameters in ``params`` count."""
+    query = canonical_query(request, params)
+    address = f"{request.scheme}://{request.get_host()}{request.path}" + (f"?{query}" if query else "")
     digest = hashlib.sha256(address.encode()).hexdigest()
     return f"page:v{version}:{get_language()}:{digest}"
+
+
+def _keep_only(request, params):
+    """Drop the query parameters the view does not read, so that the page made is the clean address's page."""
+    query = canonical_query(request, params)
+    if query != request.META.get("QUERY_STRING", ""):
+        request.META["QUERY_STRING"] = query
+        request.GET = QueryDict(query)
 
 
 def _is_cacheable_request(request):
@@ -61,8 +100,30 @@ def _from_entry(entry):
     return response
 
 
-def cache_public_page(view):
-    """Cache ``view``'s successful GET/HEAD responses for anonymous visitors (see the module docstring)."""
+def _cache_get(key):
+    try:
+        return cache.get(key)
+    except Exception as error:  # whatever the backend raises, the page is made as if nothing were cached
+        log_outage(logger, "page-cache", "Page cache read failed (%r); pages are made without it.", error)
+        return None
+
+
+def _cache_set(key, entry):
+    try:
+        cache.set(key, entry, settings.PAGE_CACHE_TIMEOUT)
+    except Exception as error:  # the page is served all the same, uncached
+        log_outage(logger, "page-cache", "Page cache write failed (%r); pages are served uncached.", error)
+
+
+def cache_public_page(view=None, *, params=()):
+    """Cache ``view``'s successful GET/HEAD responses for anonymous visitors (see the module docstring).
+
+    ``params`` names the query parameters the view reads; the others are ignored. Use it as
+    ``cache_public_page(view)``, ``cache_public_page(view, params=("p",))`` or as a decorator.
+    """
+    if view is None:
+        return lambda view: cache_public_page(view, params=params)
+    params = tuple(params)
 
     @wraps(view)
     def wrapped(request, *args, **kwargs):
@@ -75,8 +136,9 @@ def cache_public_page(view):
                 patch_vary_headers(response, ["Cookie"])
             return response
 
-        key = page_cache_key(request, version=programme_version())
-        entry = cache.get(key)
+        _keep_only(request, params)
+        key = page_cache_key(request, version=programme_version(), params=params)
+        entry = _cache_get(key)
         if entry is not None:
             response = _from_entry(entry)
         else:
@@ -86,9 +148,13 @@ def cache_public_page(view):
             if not _is_storable(request, response):
                 return response
             _public_headers(response)
-            headers = {name: response[name] for name in (*KEPT_HEADERS, "Cache-Control", "Vary") if name in response}
-            cache.set(key, {"content": response.content, "headers": headers}, PAGE_CACHE_TIMEOUT)
+            if len(response.content) <= settings.PAGE_CACHE_MAX_ENTRY_BYTES:
+                headers = {
+                    name: response[name] for name in (*KEPT_HEADERS, "Cache-Control", "Vary") if name in response
+                }
+                _cache_set(key, {"content": response.content, "headers": headers})
         last_modified = parse_http_date_safe(response.get("Last-Modified", ""))
         return get_conditional_response(request, etag=response["ETag"], last_modified=last_modified, response=response)
 
+    wrapped.cache_params = params
     return wrapped

@@ -23,15 +23,19 @@ urlpatterns = [
     path("documents/<int:pk>/", views.document_download, name="document"),
     path(
         "forums/<slug:forum>/roundtables/<slug:roundtable>/<slug:slug>/calendar.ics",
-        views.session_calendar,
+        cache_public_page(views.session_calendar),
         name="calendar",
     ),
-    path("forums/<slug:forum>/calendar.ics", views.forum_calendar, name="forum-calendar"),
+    path("forums/<slug:forum>/calendar.ics", cache_public_page(views.forum_calendar), name="forum-calendar"),
     path("forums/<slug:forum>/schedule.xml", cache_public_page(views.forum_schedule_xml), name="schedule-xml"),
     path("forums/<slug:forum>/schedule.json", cache_public_page(views.forum_schedule_json), name="schedule-json"),
     path("agenda/", views.AgendaView.as_view(), name="agenda"),
     path("agenda/toggle/", views.agenda_toggle, name="agenda-toggle"),
-    path("agenda/calendar.ics", views.agenda_calendar, name="agenda-calendar"),
+    path(
+        "agenda/calendar.ics",
+        cache_public_page(views.agenda_calendar, params=["sessions"]),  # from the address, not the cookie
+        name="agenda-calendar",
+    ),
     path(
         "forums/<slug:forum>/roundtables/<slug:slug>/calendar.ics",
         cache_public_page(views.roundtable_calendar),

@@ -312,5 +312,8 @@ def test_a_failed_bump_is_logged_and_the_change_still_saved(programme, monkeypat
 
     assert Session.objects.get(pk=programme["session"].pk).title == "Saved anyway"
     assert [(r.levelname, r.getMessage()) for r in caplog.records if r.name == "django.db.backends.base"] == [
-        ("ERROR", "Error calling _bump_callback.<locals>.programme_bump_on_commit in on_commit() (the stamp row is locked).")
+        (
+            "ERROR",
+            "Error calling _bump_callback.<locals>.programme_bump_on_commit in on_commit() (the stamp row is locked).",
+        )
     ]

@@ -1,4 +1,5 @@
 import pytest
+from django.conf import settings
 from django.contrib.auth.models import AnonymousUser
 from django.http import HttpResponse
 from django.middleware.csrf import get_token
@@ -159,23 +160,151 @@ def test_the_sitemap_is_cached_too(client, lisbon, django_assert_num_queries):
     assert second["X-Robots-Tag"] == "noindex, noodp, noarchive"
 
 
-def test_the_cache_key_is_made_of_address_language_and_programme_version(db, settings):
+def test_the_cache_key_is_made_of_address_declared_parameters_language_and_programme_version(db, settings):
     settings.ALLOWED_HOSTS = ["testserver", "other.example.org"]
-    request = RequestFactory().get("/fr/themes/?page=2")
+    get = RequestFactory().get
+    request = get("/fr/themes/?page=2")
 
     with translation.override("fr"):
-        key = page_cache_key(request, version=7)
-        keys = {
+        key = page_cache_key(request, version=7, params=["page"])
+        same = {
             key,
-            page_cache_key(request, version=8),
-            page_cache_key(RequestFactory().get("/fr/themes/"), version=7),
-            page_cache_key(RequestFactory().get("/fr/themes/?page=2", HTTP_HOST="other.example.org"), version=7),
+            page_cache_key(get("/fr/themes/?x=1&page=2"), version=7, params=["page"]),
+            page_cache_key(get("/fr/themes/?page=2&utm_source=newsletter"), version=7, params=["page"]),
         }
+        different = {
+            key,
+            page_cache_key(request, version=8, params=["page"]),
+            page_cache_key(get("/fr/themes/"), version=7, params=["page"]),
+            page_cache_key(get("/fr/themes/?page=3"), version=7, params=["page"]),
+            page_cache_key(get("/fr/themes/?page=2", HTTP_HOST="other.example.org"), version=7, params=["page"]),
+        }
+        undeclared = {page_cache_key(get(f"/fr/themes/?page={n}"), version=7) for n in range(5)}
     with translation.override("es"):
-        keys.add(page_cache_key(request, version=7))
+        different.add(page_cache_key(request, version=7, params=["page"]))
 
     assert key.startswith("page:v7:fr:")
-    assert len(keys) == 5
+    assert (len(same), len(different), len(undeclared)) == (1, 6, 1)
+
+
+@pytest.fixture
+def stored(monkeypatch):
+    """The keys and timeouts of what the page cache stores, in order."""
+    from django.core.cache import cache
+
+    calls = []
+    real_set = cache.set
+
+    def spy(key, value, timeout=None, **kwargs):
+        calls.append((key, timeout))
+        return real_set(key, value, timeout, **kwargs)
+
+    monkeypatch.setattr(cache, "set", spy)
+    return calls
+
+
+def _locmem_page_keys():
+    from django.core.cache import cache
+
+    return [key for key in cache._cache if ":page:" in key]
+
+
+def test_junk_query_parameters_share_the_clean_address_entry(client, lisbon, stored):
+    programme = "/en/forums/lisbon-2099/programme/"
+    clean = client.get(programme)
+
+    responses = [client.get(programme, {"x": n}) for n in range(1, 301)]
+
+    assert {response.content for response in responses} == {clean.content}
+    assert b"x=1" not in responses[0].content  # links on the page are the clean address's
+    assert [timeout for _key, timeout in stored] == [settings.PAGE_CACHE_TIMEOUT]
+    assert len(_locmem_page_keys()) == 1
+
+
+def test_a_view_sees_only_the_parameters_it_declared(db):
+    seen = []
+
+    def view(request):
+        seen.append((request.GET.dict(), request.get_full_path()))
+        return HttpResponse(f"page {request.GET.get('page', 1)}")
+
+    cached_view = cache_public_page(view, params=("page",))
+    requests = [
+        RequestFactory().get(path) for path in ["/en/list/?page=2&x=1", "/en/list/?x=2&page=2", "/en/list/?page=3"]
+    ]
+    for request in requests:
+        request.user = AnonymousUser()
+
+    contents = [cached_view(request).content for request in requests]
+
+    assert contents == [b"page 2", b"page 2", b"page 3"]
+    assert seen == [({"page": "2"}, "/en/list/?page=2"), ({"page": "3"}, "/en/list/?page=3")]
+
+
+def test_a_page_larger_than_the_entry_bound_is_served_but_not_stored(client, lisbon, settings, stored):
+    settings.PAGE_CACHE_MAX_ENTRY_BYTES = 1000
+
+    first = client.get(ROUNDTABLE_URL)
+    second = client.get(ROUNDTABLE_URL)
+
+    assert (first.status_code, second.status_code) == (200, 200)
+    assert len(first.content) > 1000
+    assert second.content == first.content
+    assert stored == []
+
+
+def test_entries_are_kept_an_hour_at_most(client, lisbon, stored):
+    client.get(ROUNDTABLE_URL)
+
+    assert [timeout for _key, timeout in stored] == [3600]
+    assert settings.PAGE_CACHE_TIMEOUT == 3600
+
+
+FORUM_CALENDAR_URL = "/en/forums/lisbon-2099/calendar.ics"
+SESSION_CALENDAR_URL = "/en/forums/lisbon-2099/roundtables/labour-mobility/decent-work/calendar.ics"
+
+
+@pytest.mark.parametrize("url", [FORUM_CALENDAR_URL, SESSION_CALENDAR_URL], ids=["forum", "session"])
+def test_a_calendar_is_served_from_the_cache_with_its_headers(client, lisbon, django_assert_num_queries, url):
+    first = client.get(url)
+
+    with django_assert_num_queries(1):
+        second = client.get(url, {"x": "junk"})
+
+    assert second.content == first.content
+    assert b"BEGIN:VEVENT" in second.content
+    assert second["Content-Type"] == first["Content-Type"] == "text/calendar; charset=utf-8"
+    assert second["Content-Disposition"] == first["Content-Disposition"]
+    assert second["Content-Disposition"].startswith('attachment; filename="lisbon-2099')
+    assert second["Cache-Control"] == "public, max-age=60"
+
+
+def test_a_forum_calendar_shows_an_edit_on_the_next_request(client, lisbon, django_capture_on_commit_callbacks):
+    client.get(FORUM_CALENDAR_URL)
+
+    with django_capture_on_commit_callbacks(execute=True):
+        session = lisbon.sessions.get(number=1)
+        session.title = "Decent work for all"
+        session.save()
+    response = client.get(FORUM_CALENDAR_URL)
+
+    assert b"SUMMARY:1.1 Decent work for all" in response.content
+
+
+def test_the_agenda_calendar_is_cached_by_its_list_of_sessions(client, lisbon, django_assert_num_queries):
+    first, second = lisbon.sessions.order_by("number")
+    second.status = Status.PUBLISHED
+    second.save()
+    url = "/en/agenda/calendar.ics"
+    one = client.get(url, {"sessions": str(first.pk)})
+
+    with django_assert_num_queries(1):
+        one_again = client.get(url, {"sessions": str(first.pk), "x": "junk"})
+    both = client.get(url, {"sessions": f"{first.pk},{second.pk}"})
+
+    assert one_again.content == one.content
+    assert (one.content.count(b"BEGIN:VEVENT"), both.content.count(b"BEGIN:VEVENT")) == (1, 2)
+    assert one_again["Content-Disposition"] == 'attachment; filename="my-agenda.ics"'
 
 
 def test_a_page_that_embeds_a_csrf_token_is_never_stored(db, django_assert_num_queries):

@@ -217,8 +217,8 @@ def test_forum_calendar_queries_stay_flat(client, django_assert_num_queries, cou
         make_issue(parent=make_issue(session=session))
         session.themes.add(make_theme())
 
-    # forum, sessions, participations with people, themes, issues, sub-points
-    with django_assert_num_queries(6):
+    # the page cache's version check, then forum, sessions, participations with people, themes, issues, sub-points
+    with django_assert_num_queries(7):
         response = client.get(forum_calendar_url(forum))
 
     assert len(parse(response).walk("VEVENT")) == count
