@@ -222,8 +222,11 @@ def test_the_503_page_speaks_the_language_of_the_address(client, database_down):
 
     response = client.get("/fr/forums/lisbon-2099/")
 
+    page = response.content.decode()
     assert response.status_code == 503
-    assert '<html lang="fr">' in response.content.decode()
+    assert '<html lang="fr">' in page
+    assert "<h1>Le programme est momentanément indisponible</h1>" in page
+    assert 'href="/fr/forums/lisbon-2099/">Réessayer</a>' in page
 
 
 def test_the_admin_login_answers_503_when_the_database_is_down(client, database_down):
