@@ -22,6 +22,8 @@ urlpatterns = [
         {"fmt": "csv"},
         name="programme-csv",
     ),
+    path("forums/<slug:forum>/changes/", cache_public_page(views.ForumChangesView.as_view()), name="changes"),
+    path("forums/<slug:forum>/changes.atom", cache_public_page(views.ForumChangesFeed()), name="changes-feed"),
     path("forums/<slug:forum>/documents/", cache_public_page(views.DocumentListView.as_view()), name="documents"),
     path(
         "forums/<slug:forum>/roundtables/<slug:slug>/",

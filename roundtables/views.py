@@ -1,11 +1,16 @@
+from django.contrib.syndication.views import Feed
 from django.shortcuts import redirect
+from django.urls import reverse
+from django.utils import formats, timezone
+from django.utils.feedgenerator import Atom1Feed
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_safe
 from django.views.generic import DetailView, ListView, TemplateView
 
 from contributions import selectors as contributions
 from sessions import spreadsheets
 
-from . import search, selectors
+from . import changes, search, selectors
 from .models import Theme
 
 
@@ -70,6 +75,69 @@ def programme_spreadsheet(request, forum, fmt):
     (the committee downloads the one with drafts from the admin)."""
     forum = selectors.forum_for_page(slug=forum)
     return spreadsheets.spreadsheet_response(forum=forum, fmt=fmt)
+
+
+class ForumChangesView(ForumPageMixin, TemplateView):
+    """What changed in the published programme, latest first, day by day in the forum's time zone."""
+
+    template_name = "roundtables/forum_changes.html"
+
+    def get_context_data(self, **kwargs):
+        found = changes.forum_changes(self.forum)
+        return super().get_context_data(days=changes.changes_by_day(found, self.forum.zone), **kwargs)
+
+
+class ForumChangesFeed(Feed):
+    """The same changes as an Atom feed, in the language of its address (published forums only)."""
+
+    feed_type = Atom1Feed
+    description_template = "roundtables/feeds/change_description.html"
+
+    def get_object(self, request, forum):
+        return selectors.forum_for_page(slug=forum)
+
+    def title(self, forum):
+        return _("What changed: %(forum)s") % {"forum": forum.name}
+
+    def subtitle(self, forum):
+        return _("Changes to the published programme of %(forum)s, latest first.") % {"forum": forum.name}
+
+    def link(self, forum):
+        return reverse("roundtables:changes", kwargs={"forum": forum.slug})
+
+    def feed_url(self, forum):
+        return reverse("roundtables:changes-feed", kwargs={"forum": forum.slug})
+
+    def author_name(self):
+        return _("GFMD Civil Society Days")
+
+    def items(self, forum):
+        page = self.link(forum)
+        items = changes.forum_changes(forum)[: changes.FEED_LENGTH]
+        for item in items:
+            item.link = f"{page}#{item.key}"  # unique and stable: the entry's id too
+        return items
+
+    def item_title(self, item):
+        return item.summary
+
+    def item_link(self, item):
+        return item.link
+
+    def item_pubdate(self, item):
+        return item.at
+
+    def item_updateddate(self, item):
+        return item.at
+
+    def get_context_data(self, **kwargs):
+        item, forum, request = kwargs["item"], kwargs["obj"], kwargs["request"]
+        return {
+            "obj": item,
+            "base": f"{request.scheme}://{request.get_host()}",
+            "when": formats.date_format(timezone.localtime(item.at, forum.zone), _("D j M Y, H:i")),
+            "zone": forum.time_zone,
+        }
 
 
 class RoundtableDetailView(ForumPageMixin, TemplateView):

@@ -673,3 +673,37 @@ def test_history_records_the_import_through_reversion(organiser_client, lisbon):
             "object_repr", flat=True
         )
     ) == ["1.2 Skills for all", "1.2 Skills"]
+
+
+def test_a_row_that_would_book_a_room_or_a_person_twice_is_refused(organiser_client, lisbon):
+    before = _state(lisbon)
+    rows = _csv_rows(organiser_client.get(_admin_url(lisbon, "csv")).content)
+    rows[2][COLUMNS.index("day")] = "2099-06-01"  # 1.2 moves onto 1.1's time, in 1.1's room, with 1.1's chair
+    rows[2][COLUMNS.index("start")] = "10:00"
+    rows[2][COLUMNS.index("end")] = "11:00"
+    rows[2][COLUMNS.index("room")] = "Plenary"
+
+    preview = _upload(organiser_client, lisbon, "x.csv", _csv_bytes(rows))
+
+    assert [(row.number, row.reasons) for row in preview.context["plan"].refused] == [
+        (
+            3,
+            [
+                "Ana Lima would be in sessions 1.1 and 1.2 at overlapping times.",
+                "The room “Plenary” would be booked twice: sessions 1.1 and 1.2 overlap.",
+            ],
+        )
+    ]
+    assert _state(lisbon) == before
+
+
+def test_a_clash_that_was_there_before_the_import_does_not_refuse_it(organiser_client, lisbon):
+    Session.objects.filter(title="Skills").update(
+        starts_at=forum_time(lisbon, 0, 9), ends_at=forum_time(lisbon, 0, 10), room=lisbon.rooms.get(name="Plenary")
+    )
+    rows = _csv_rows(organiser_client.get(_admin_url(lisbon, "csv")).content)
+    rows[2][COLUMNS.index("title")] = "Skills for all"
+
+    preview = _upload(organiser_client, lisbon, "x.csv", _csv_bytes(rows))
+
+    assert [row.outcome for row in preview.context["plan"].rows] == ["unchanged", "changed", "unchanged", "unchanged"]
