@@ -1,20 +1,20 @@
 """How many contributions one address may send: counted in Django's cache, so every process shares
-the count when the cache is Redis."""
+the count when the cache is Redis.
+
+The address is ``gfmd_portal.security.client_address``, the same one the admin login throttle counts:
+REMOTE_ADDR, or behind TRUSTED_PROXY_COUNT proxies the hop the nearest trusted proxy appended to
+X-Forwarded-For, never a hop the client wrote."""
 
 from django.conf import settings
 from django.core.cache import cache
 
-from gfmd_portal.security import client_address as _proxy_aware_address
+from gfmd_portal.security import client_address
 
-
-def client_address(request):
-    """The submitter's address: REMOTE_ADDR, or the first X-Forwarded-For hop when the proxy is
-    trusted (TRUST_X_FORWARDED_PROTO, as for the admin's login throttle)."""
-    return _proxy_aware_address(request) or "unknown"
+__all__ = ["client_address", "submission_record", "submissions_exhausted"]
 
 
 def _key(address):
-    return f"contributions:submissions:{address}"
+    return f"contributions:submissions:{address or 'unknown'}"
 
 
 def submissions_exhausted(address):

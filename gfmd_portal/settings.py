@@ -5,6 +5,7 @@ refuses to start unless SECRET_KEY and ALLOWED_HOSTS are given.
 """
 
 import os
+from datetime import timedelta
 from pathlib import Path
 
 import dj_database_url
@@ -56,6 +57,7 @@ INSTALLED_APPS = [
     "crispy_forms",
     "crispy_bootstrap5",
     "reversion",
+    "axes",
     "django_tasks",
     "django_tasks_db",
     "roundtables",
@@ -74,6 +76,7 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "axes.middleware.AxesMiddleware",  # a refused admin login answers 429 (gfmd_portal/security.py)
     "gfmd_portal.outage.DatabaseUnavailableMiddleware",  # a view without its database answers 503, not 500
 ]
 
@@ -218,6 +221,14 @@ SECURE_HSTS_INCLUDE_SUBDOMAINS = env_bool("SECURE_HSTS_INCLUDE_SUBDOMAINS", defa
 SECURE_HSTS_PRELOAD = env_bool("SECURE_HSTS_PRELOAD", default=HTTPS)
 if env_bool("TRUST_X_FORWARDED_PROTO"):
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+# How many reverse proxies stand in front of the portal, each appending to X-Forwarded-For the address it
+# received the request from. The client's address, which the login throttle and the contribution limit count
+# (gfmd_portal/security.py, client_address), is that many hops from the right of the header; hops further
+# left are written by the client and ignored. 0: REMOTE_ADDR only, the header is ignored. The default is 1
+# behind the proxy that TRUST_X_FORWARDED_PROTO=1 declares, 0 otherwise.
+TRUSTED_PROXY_COUNT = int(os.environ.get("TRUSTED_PROXY_COUNT", "1" if env_bool("TRUST_X_FORWARDED_PROTO") else "0"))
+if TRUSTED_PROXY_COUNT < 0:
+    raise ImproperlyConfigured("TRUSTED_PROXY_COUNT is the number of proxies in front of the portal: 0 or more.")
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "strict-origin-when-cross-origin"
 SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
@@ -243,9 +254,28 @@ CONTENT_SECURITY_POLICY = {
     },
 }
 
-# Failed admin logins allowed per address and per account before a pause (see gfmd_portal/security.py).
-LOGIN_FAILURE_LIMIT = int(os.environ.get("LOGIN_FAILURE_LIMIT", "5"))
-LOGIN_FAILURE_WINDOW_SECONDS = int(os.environ.get("LOGIN_FAILURE_WINDOW_SECONDS", "900"))
+# Admin login throttle: django-axes, completed in gfmd_portal/security.py. LOGIN_FAILURE_LIMIT failed logins at
+# one account (from any address), or from one address (at any accounts), lock further attempts for
+# LOGIN_FAILURE_WINDOW_SECONDS after the last failure; a locked attempt is refused before its password is
+# checked and does not extend the lock.
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",  # refuses a locked-out login inside authenticate()
+    "django.contrib.auth.backends.ModelBackend",
+]
+AXES_FAILURE_LIMIT = int(os.environ.get("LOGIN_FAILURE_LIMIT", "5"))
+AXES_COOLOFF_TIME = timedelta(seconds=int(os.environ.get("LOGIN_FAILURE_WINDOW_SECONDS", "900")))
+AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]  # per account and per address, each on its own
+# Failures live in the database, which every process shares. (The cache handler keeps one total per account
+# and per address and could not forget a single account's failures at one address on success.)
+AXES_HANDLER = "axes.handlers.database.AxesDatabaseHandler"
+AXES_USERNAME_CALLABLE = "gfmd_portal.security.login_account_name"  # the name as authentication spells it
+AXES_CLIENT_IP_CALLABLE = "gfmd_portal.security.client_address"  # the address the contribution limit counts
+# A success forgets that account's failures from that address only (gfmd_portal.security.forget_own_failures);
+# axes' own reset would forget the address's failures at every account.
+AXES_RESET_ON_SUCCESS = False
+AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT = False
+AXES_LOCKOUT_CALLABLE = "gfmd_portal.security.lockout_response"
+AXES_DISABLE_ACCESS_LOG = True  # keep no record of successful logins, only the failures the throttle needs
 
 LOGGING = {
     "version": 1,

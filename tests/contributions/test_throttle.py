@@ -9,11 +9,18 @@ def test_address_is_remote_addr_by_default():
     assert client_address(request) == "192.0.2.1"
 
 
-def test_address_is_the_first_forwarded_hop_behind_a_trusted_proxy(settings):
+def test_address_behind_one_trusted_proxy_is_the_hop_it_appended_not_the_first(settings):
     settings.SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
-    request = RequestFactory().post("/", REMOTE_ADDR="10.0.0.1", HTTP_X_FORWARDED_FOR="198.51.100.9, 10.0.0.1")
+    settings.TRUSTED_PROXY_COUNT = 1
+    request = RequestFactory().post("/", REMOTE_ADDR="127.0.0.1", HTTP_X_FORWARDED_FOR="198.51.100.9, 203.0.113.7")
 
-    assert client_address(request) == "198.51.100.9"
+    assert client_address(request) == "203.0.113.7"
+
+
+def test_address_is_the_one_the_login_throttle_counts():
+    from gfmd_portal import security
+
+    assert client_address is security.client_address
 
 
 def test_count_is_per_address_and_stops_at_the_limit(settings):

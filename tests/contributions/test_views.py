@@ -272,8 +272,10 @@ def test_invalid_submissions_do_not_count_towards_the_limit(client, form_data, s
     assert statuses == [200, 200, 200, 302]
 
 
-def test_forwarded_address_is_ignored_unless_the_proxy_is_trusted(client, form_data, settings):
+def test_forwarded_address_is_ignored_unless_proxies_are_trusted(client, form_data, settings):
     settings.CONTRIBUTION_RATE_LIMIT = 1
+    settings.SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")  # trusting the scheme is not enough
+    settings.TRUSTED_PROXY_COUNT = 0
     _post(client, form_data, HTTP_X_FORWARDED_FOR="198.51.100.1")
 
     spoofed = _post(client, form_data, HTTP_X_FORWARDED_FOR="198.51.100.2")
@@ -281,15 +283,31 @@ def test_forwarded_address_is_ignored_unless_the_proxy_is_trusted(client, form_d
     assert spoofed.status_code == 429
 
 
-def test_behind_a_trusted_proxy_the_first_forwarded_hop_is_counted(client, form_data, settings):
+def test_behind_a_trusted_proxy_the_hop_it_appended_is_counted(client, form_data, settings):
     settings.CONTRIBUTION_RATE_LIMIT = 1
     settings.SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
-    first = _post(client, form_data, HTTP_X_FORWARDED_FOR="198.51.100.1, 10.0.0.1")
+    settings.TRUSTED_PROXY_COUNT = 1
+    proxy = {"REMOTE_ADDR": "127.0.0.1"}
+    first = _post(client, form_data, HTTP_X_FORWARDED_FOR="198.51.100.1, 203.0.113.5", **proxy)
 
-    same = _post(client, form_data, HTTP_X_FORWARDED_FOR="198.51.100.1, 10.0.0.2")
-    other = _post(client, form_data, HTTP_X_FORWARDED_FOR="198.51.100.2, 10.0.0.1")
+    same = _post(client, form_data, HTTP_X_FORWARDED_FOR="198.51.100.2, 203.0.113.5", **proxy)
+    other = _post(client, form_data, HTTP_X_FORWARDED_FOR="198.51.100.1, 203.0.113.6", **proxy)
 
     assert [first.status_code, same.status_code, other.status_code] == [302, 429, 302]
+
+
+def test_spoofed_first_forwarded_hops_do_not_escape_the_limit(client, form_data, settings):
+    settings.CONTRIBUTION_RATE_LIMIT = 5
+    settings.SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+    settings.TRUSTED_PROXY_COUNT = 1
+    statuses = []
+    for n in range(8):
+        form_data["title"] = f"Contribution {n}"
+        forwarded = f"198.51.100.{n}, 127.0.0.1"
+        statuses.append(_post(client, form_data, HTTP_X_FORWARDED_FOR=forwarded, REMOTE_ADDR="127.0.0.1").status_code)
+
+    assert statuses == [302] * 5 + [429] * 3
+    assert Contribution.objects.count() == 5
 
 
 def test_post_without_csrf_token_is_refused(form_data):
