@@ -1,16 +1,19 @@
 from django import forms
 from django.contrib import admin, messages
 from django.core.exceptions import ValidationError
+from django.core.validators import MaxLengthValidator
 from django.db.models import Count
 from django.template.response import TemplateResponse
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
+from gfmd_portal.text import WholeTextAdminMixin
+
 from . import services
 from .models import REASON_MAX, Contribution, GoodPractice
 
 
-class GoodPracticeInline(admin.StackedInline):
+class GoodPracticeInline(WholeTextAdminMixin, admin.StackedInline):
     model = GoodPractice
     fields = ["position", "country", "actors", "description", "lesson"]
     extra = 0
@@ -19,7 +22,7 @@ class GoodPracticeInline(admin.StackedInline):
 class RejectionForm(forms.Form):
     reason = forms.CharField(
         label=_("Reason for rejection"),
-        max_length=REASON_MAX,
+        validators=[MaxLengthValidator(REASON_MAX)],
         widget=forms.Textarea(attrs={"rows": 5, "cols": 80}),
         help_text=_("Sent to each submitter by e-mail."),
     )
@@ -31,7 +34,7 @@ class ContributionAdminForm(forms.ModelForm):
     review_reason = forms.CharField(
         label=_("Reason for rejection"),
         required=False,
-        max_length=REASON_MAX,
+        validators=[MaxLengthValidator(REASON_MAX)],
         widget=forms.Textarea(attrs={"rows": 4, "cols": 80}),
         help_text=_("Needed for “Save and reject”: it is sent to the submitter by e-mail."),
     )
@@ -64,7 +67,7 @@ class ContributionAdminForm(forms.ModelForm):
 
 
 @admin.register(Contribution)
-class ContributionAdmin(admin.ModelAdmin):
+class ContributionAdmin(WholeTextAdminMixin, admin.ModelAdmin):
     form = ContributionAdminForm
     list_display = [
         "title",
@@ -175,7 +178,7 @@ class ContributionAdmin(admin.ModelAdmin):
 
 
 @admin.register(GoodPractice)
-class GoodPracticeAdmin(admin.ModelAdmin):
+class GoodPracticeAdmin(WholeTextAdminMixin, admin.ModelAdmin):
     list_display = ["country", "contribution", "position"]
     list_filter = ["contribution__status", "country"]
     list_select_related = ["contribution"]

@@ -7,6 +7,7 @@ from django.template.defaultfilters import filesizeformat
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
+from gfmd_portal.text import drop_maxlength
 from roundtables.models import Theme
 
 from .models import Contribution, GoodPractice
@@ -106,6 +107,7 @@ class ContributionForm(DisplayOnlyMixin, forms.ModelForm):
 
     def __init__(self, *args, forums=(), target_hint=None, **kwargs):
         super().__init__(*args, **kwargs)
+        drop_maxlength(self.fields.values())  # a too long text comes back whole, with a message
         self.targets = {}
         groups = []
         for forum in forums:
@@ -212,6 +214,7 @@ class GoodPracticeForm(DisplayOnlyMixin, forms.ModelForm):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
+        drop_maxlength(self.fields.values())  # a too long text comes back whole, with a message
         self.helper = _helper("country", "actors", "description", "lesson")
 
     def clean_country(self):

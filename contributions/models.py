@@ -3,19 +3,18 @@ from django.core.exceptions import ValidationError
 from django.core.validators import MaxLengthValidator
 from django.db import models
 from django.db.models import Q
-from django.db.models.functions import Length
-from django.db.models.lookups import LessThanOrEqual
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from gfmd_portal.text import length_constraint
 from roundtables.models import Status as ProgrammeStatus
 from sessions.models import Document, Organisation
 
 from .validators import validate_contribution_pdf
 
-# Size limits of the texts a submitter types, in characters. The forms, the model's validators and
-# the database constraints all use them.
+# Size limits of the texts a submitter types, in characters. The model's validators (so the forms)
+# and the database constraints use them; no HTML maxlength cuts a pasted text short unseen.
 TITLE_MAX = 300
 NAME_MAX = 200
 COUNTRY_MAX = 100
@@ -25,14 +24,6 @@ REASON_MAX = 2000
 ACTORS_MAX = 1000
 DESCRIPTION_MAX = 4000
 LESSON_MAX = 2000
-
-
-def _within(field, limit, name):
-    return models.CheckConstraint(
-        condition=LessThanOrEqual(Length(field), limit),
-        name=name,
-        violation_error_message=_("This text is too long."),
-    )
 
 
 def contribution_document_path(instance, filename):
@@ -94,12 +85,9 @@ class Contribution(models.Model):
     contact_email = models.EmailField(
         _("contact e-mail"), blank=True, help_text=_("Private: the submitter is told here of the committee's review.")
     )
-    summary = models.TextField(
-        _("summary"), max_length=SUMMARY_MAX, validators=[MaxLengthValidator(SUMMARY_MAX)], help_text=_("Plain text.")
-    )
+    summary = models.TextField(_("summary"), validators=[MaxLengthValidator(SUMMARY_MAX)], help_text=_("Plain text."))
     recommendations = models.TextField(
         _("recommendations for policymakers"),
-        max_length=RECOMMENDATIONS_MAX,
         blank=True,
         validators=[MaxLengthValidator(RECOMMENDATIONS_MAX)],
         help_text=_("Plain text; one recommendation per paragraph."),
@@ -118,7 +106,6 @@ class Contribution(models.Model):
     status = models.CharField(_("status"), max_length=10, choices=Status.choices, default=Status.PENDING)
     rejection_reason = models.TextField(
         _("reason for rejection"),
-        max_length=REASON_MAX,
         blank=True,
         validators=[MaxLengthValidator(REASON_MAX)],
         help_text=_("Sent to the submitter."),
@@ -161,9 +148,13 @@ class Contribution(models.Model):
                 condition=Q(status="pending") | Q(reviewed_at__isnull=False),
                 name="contribution_review_is_dated",
             ),
-            _within("summary", SUMMARY_MAX, "contribution_summary_length"),
-            _within("recommendations", RECOMMENDATIONS_MAX, "contribution_recommendations_length"),
-            _within("rejection_reason", REASON_MAX, "contribution_rejection_reason_length"),
+            length_constraint("summary", SUMMARY_MAX, "contribution_summary_length"),
+            length_constraint("recommendations", RECOMMENDATIONS_MAX, "contribution_recommendations_length"),
+            length_constraint("rejection_reason", REASON_MAX, "contribution_rejection_reason_length"),
+            length_constraint("title", TITLE_MAX, "contribution_title_length"),
+            length_constraint("organisation_name", NAME_MAX, "contribution_organisation_name_length"),
+            length_constraint("country", COUNTRY_MAX, "contribution_country_length"),
+            length_constraint("contact_name", NAME_MAX, "contribution_contact_name_length"),
         ]
 
     def __str__(self):
@@ -198,11 +189,9 @@ class GoodPractice(models.Model):
         Contribution, on_delete=models.CASCADE, related_name="practices", verbose_name=_("contribution")
     )
     country = models.CharField(_("country"), max_length=COUNTRY_MAX)
-    actors = models.TextField(_("actors involved"), max_length=ACTORS_MAX, validators=[MaxLengthValidator(ACTORS_MAX)])
-    description = models.TextField(
-        _("what was done"), max_length=DESCRIPTION_MAX, validators=[MaxLengthValidator(DESCRIPTION_MAX)]
-    )
-    lesson = models.TextField(_("lesson learned"), max_length=LESSON_MAX, validators=[MaxLengthValidator(LESSON_MAX)])
+    actors = models.TextField(_("actors involved"), validators=[MaxLengthValidator(ACTORS_MAX)])
+    description = models.TextField(_("what was done"), validators=[MaxLengthValidator(DESCRIPTION_MAX)])
+    lesson = models.TextField(_("lesson learned"), validators=[MaxLengthValidator(LESSON_MAX)])
     position = models.PositiveSmallIntegerField(_("order"), default=0)
 
     class Meta:
@@ -210,9 +199,10 @@ class GoodPractice(models.Model):
         verbose_name = _("good practice")
         verbose_name_plural = _("good practices")
         constraints = [
-            _within("actors", ACTORS_MAX, "practice_actors_length"),
-            _within("description", DESCRIPTION_MAX, "practice_description_length"),
-            _within("lesson", LESSON_MAX, "practice_lesson_length"),
+            length_constraint("actors", ACTORS_MAX, "practice_actors_length"),
+            length_constraint("description", DESCRIPTION_MAX, "practice_description_length"),
+            length_constraint("lesson", LESSON_MAX, "practice_lesson_length"),
+            length_constraint("country", COUNTRY_MAX, "practice_country_length"),
         ]
 
     def __str__(self):

@@ -8,6 +8,8 @@ from django.utils import formats, timezone
 from django.utils.text import capfirst
 from django.utils.translation import gettext_lazy as _
 
+from gfmd_portal.text import drop_maxlength
+
 from .models import Forum, Roundtable
 from .versions import edit_conflict, edit_token
 
@@ -130,6 +132,7 @@ class ForumDuplicateForm(forms.Form):
         self.forum = forum
         kwargs.setdefault("initial", self.suggestion(forum))
         super().__init__(*args, **kwargs)
+        drop_maxlength(self.fields.values())  # a too long name comes back whole, with a message
 
     @staticmethod
     def suggestion(forum):

@@ -3,10 +3,24 @@ import zoneinfo
 import reversion
 from django.conf import settings
 from django.core.exceptions import ValidationError
+from django.core.validators import MaxLengthValidator
 from django.db import models
 from django.db.models import F, Q
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
+
+from gfmd_portal.text import MARKDOWN_MAX_CHARS, length_constraint, validate_markdown
+
+# The longest texts, in characters, checked by the forms and by the database. Titles and names keep
+# the sizes they always had; the Athens 2009 concept note's longest roundtable background has 2,256
+# characters and its forum description 567.
+NAME_MAX = 200
+PLACE_MAX = 100  # a city, a country
+TITLE_MAX = 300
+THEME_NAME_MAX = 100
+FORUM_DESCRIPTION_MAX = 5_000  # a short description: a few paragraphs
+THEME_DESCRIPTION_MAX = 2_000  # plain text, one paragraph
+BACKGROUND_MAX = MARKDOWN_MAX_CHARS  # 20,000: about six printed pages
 
 
 def validate_time_zone(value):
@@ -33,13 +47,13 @@ class ForumQuerySet(models.QuerySet):
 class Forum(models.Model):
     """One edition of the Civil Society Days, such as Athens 2009."""
 
-    name = models.CharField(_("name"), max_length=200)
+    name = models.CharField(_("name"), max_length=NAME_MAX)
     slug = models.SlugField(
         _("slug"), max_length=80, unique=True, help_text=_("Used in web addresses, e.g. athens-2009.")
     )
-    city = models.CharField(_("city"), max_length=100)
-    country = models.CharField(_("country"), max_length=100)
-    venue = models.CharField(_("venue"), max_length=200, blank=True)
+    city = models.CharField(_("city"), max_length=PLACE_MAX)
+    country = models.CharField(_("country"), max_length=PLACE_MAX)
+    venue = models.CharField(_("venue"), max_length=NAME_MAX, blank=True)
     starts_on = models.DateField(_("first day"))
     ends_on = models.DateField(_("last day"))
     time_zone = models.CharField(
@@ -57,7 +71,12 @@ class Forum(models.Model):
         default=Status.DRAFT,
         help_text=_("Only published forums are visible to the public."),
     )
-    description = models.TextField(_("short description"), blank=True, help_text=_("Markdown."))
+    description = models.TextField(
+        _("short description"),
+        blank=True,
+        validators=[MaxLengthValidator(FORUM_DESCRIPTION_MAX), validate_markdown],
+        help_text=_("Markdown."),
+    )
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
     updated_at = models.DateTimeField(_("updated at"), auto_now=True)
 
@@ -69,6 +88,11 @@ class Forum(models.Model):
         verbose_name_plural = _("forums")
         constraints = [
             models.CheckConstraint(condition=Q(ends_on__gte=F("starts_on")), name="forum_ends_on_or_after_start"),
+            length_constraint("name", NAME_MAX, "forum_name_length"),
+            length_constraint("city", PLACE_MAX, "forum_city_length"),
+            length_constraint("country", PLACE_MAX, "forum_country_length"),
+            length_constraint("venue", NAME_MAX, "forum_venue_length"),
+            length_constraint("description", FORUM_DESCRIPTION_MAX, "forum_description_length"),
         ]
 
     def __str__(self):
@@ -94,14 +118,18 @@ class Forum(models.Model):
 class Theme(models.Model):
     """A cross-cutting theme such as gender or remittances, shared by all forums."""
 
-    name = models.CharField(_("name"), max_length=100, unique=True)
+    name = models.CharField(_("name"), max_length=THEME_NAME_MAX, unique=True)
     slug = models.SlugField(_("slug"), max_length=80, unique=True)
-    description = models.TextField(_("description"), blank=True)
+    description = models.TextField(_("description"), blank=True, validators=[MaxLengthValidator(THEME_DESCRIPTION_MAX)])
 
     class Meta:
         ordering = ["name"]
         verbose_name = _("cross-cutting theme")
         verbose_name_plural = _("cross-cutting themes")
+        constraints = [
+            length_constraint("name", THEME_NAME_MAX, "theme_name_length"),
+            length_constraint("description", THEME_DESCRIPTION_MAX, "theme_description_length"),
+        ]
 
     def __str__(self):
         return self.name
@@ -116,9 +144,14 @@ class Roundtable(models.Model):
     number = models.PositiveSmallIntegerField(
         _("number"), help_text=_("Roundtables are shown in this order; session codes start with it.")
     )
-    title = models.CharField(_("title"), max_length=300)
+    title = models.CharField(_("title"), max_length=TITLE_MAX)
     slug = models.SlugField(_("slug"), max_length=80)
-    background = models.TextField(_("background"), blank=True, help_text=_("Markdown."))
+    background = models.TextField(
+        _("background"),
+        blank=True,
+        validators=[MaxLengthValidator(BACKGROUND_MAX), validate_markdown],
+        help_text=_("Markdown."),
+    )
     coordinators = models.ManyToManyField(
         settings.AUTH_USER_MODEL,
         blank=True,
@@ -140,6 +173,8 @@ class Roundtable(models.Model):
             models.UniqueConstraint(fields=["forum", "number"], name="roundtable_number_unique_in_forum"),
             models.UniqueConstraint(fields=["forum", "slug"], name="roundtable_slug_unique_in_forum"),
             models.CheckConstraint(condition=Q(number__gte=1), name="roundtable_number_positive"),
+            length_constraint("title", TITLE_MAX, "roundtable_title_length"),
+            length_constraint("background", BACKGROUND_MAX, "roundtable_background_length"),
         ]
 
     def __str__(self):

@@ -15,6 +15,7 @@ from django.utils.translation import gettext, ngettext
 from django.utils.translation import gettext_lazy as _
 from reversion.admin import VersionAdmin
 
+from gfmd_portal.text import WholeTextAdminMixin
 from roundtables.forms import EditTokenForm
 from roundtables.models import Roundtable
 from roundtables.selectors import roundtable_ids_editable_by
@@ -58,7 +59,7 @@ class EditTokenAdminMixin:
         return [(name, {**options, "fields": [*options["fields"], "edit_token"]}), *fieldsets[1:]]
 
 
-class ProgrammeAdmin(EditTokenAdminMixin, VersionAdmin):
+class ProgrammeAdmin(WholeTextAdminMixin, EditTokenAdminMixin, VersionAdmin):
     """Base of the programme's admin pages: every change is recorded (django-reversion), the history
     page shows what changed between versions, an editor can restore an earlier version, and a save
     never overwrites what someone else saved since the page was opened (the form's edit token)."""
@@ -170,7 +171,7 @@ class RoundtableScopeMixin:
         return queryset if scope is None else queryset.filter(pk__in=scope)
 
 
-class ParentScopedInlineMixin:
+class ParentScopedInlineMixin(WholeTextAdminMixin):
     """An inline's rows can be changed only where the record they belong to can."""
 
     def _parent_editable(self, request, obj):

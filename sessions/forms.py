@@ -1,4 +1,5 @@
 from django import forms
+from django.core.exceptions import ValidationError
 from django.db.models import prefetch_related_objects
 from django.forms.models import BaseInlineFormSet
 from django.utils import formats, timezone
@@ -47,6 +48,24 @@ class IssueInlineForm(forms.ModelForm):
         ]
         if self.instance.pk:
             self.fields["points"].initial = "\n".join(point.text for point in self.instance.points.all())
+
+    def clean_points(self):
+        """Each sub-point obeys the rules of an issue's text (length, nesting), as if entered on its own."""
+        points = self.cleaned_data["points"]
+        text_field = Issue._meta.get_field("text")
+        lines = [" ".join(line.split()) for line in points.splitlines() if line.strip()]
+        errors = []
+        for number, line in enumerate(lines, start=1):
+            try:
+                text_field.run_validators(line)
+            except ValidationError as error:
+                errors.extend(
+                    _("Sub-point %(number)d: %(error)s") % {"number": number, "error": message}
+                    for message in error.messages
+                )
+        if errors:
+            raise ValidationError(errors)
+        return points
 
     def save(self, commit=True):
         issue = super().save(commit=commit)

@@ -2,14 +2,24 @@ import datetime
 
 import reversion
 from django.core.exceptions import ValidationError
+from django.core.validators import MaxLengthValidator
 from django.db import models
 from django.db.models import F, Q
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
-from roundtables.models import Status
+from gfmd_portal.text import length_constraint, validate_markdown
+from roundtables.models import BACKGROUND_MAX, NAME_MAX, PLACE_MAX, TITLE_MAX, Status
 
 from .validators import validate_document_file
+
+# The longest texts, in characters, checked by the forms and by the database (titles, names and
+# places as in roundtables.models). The Athens 2009 concept note's longest session background has
+# 3,725 characters, its longest issue 392 and its longest sub-point 1,350.
+ROOM_NAME_MAX = 100
+BIOGRAPHY_MAX = 5_000  # a speaker's biography: a few paragraphs
+ISSUE_TEXT_MAX = 3_000  # an issue, question or sub-point: more than twice the longest sub-point
+DOCUMENT_DESCRIPTION_MAX = 2_000  # plain text, one paragraph
 
 
 @reversion.register()
@@ -17,7 +27,7 @@ class Room(models.Model):
     forum = models.ForeignKey(
         "roundtables.Forum", on_delete=models.CASCADE, related_name="rooms", verbose_name=_("forum")
     )
-    name = models.CharField(_("name"), max_length=100)
+    name = models.CharField(_("name"), max_length=ROOM_NAME_MAX)
     capacity = models.PositiveIntegerField(_("capacity"), null=True, blank=True, help_text=_("Seats."))
     position = models.PositiveSmallIntegerField(_("order"), default=0, help_text=_("Column order in the timetable."))
 
@@ -27,6 +37,7 @@ class Room(models.Model):
         verbose_name_plural = _("rooms")
         constraints = [
             models.UniqueConstraint(fields=["forum", "name"], name="room_name_unique_in_forum"),
+            length_constraint("name", ROOM_NAME_MAX, "room_name_length"),
         ]
 
     def __str__(self):
@@ -46,16 +57,20 @@ class Organisation(models.Model):
         GOVERNMENT = "government", _("Government")
         OTHER = "other", _("Other")
 
-    name = models.CharField(_("name"), max_length=200, unique=True)
+    name = models.CharField(_("name"), max_length=NAME_MAX, unique=True)
     slug = models.SlugField(_("slug"), max_length=80, unique=True)
     kind = models.CharField(_("kind"), max_length=20, choices=Kind.choices, default=Kind.NGO)
-    country = models.CharField(_("country"), max_length=100, blank=True)
+    country = models.CharField(_("country"), max_length=PLACE_MAX, blank=True)
     website = models.URLField(_("website"), blank=True)
 
     class Meta:
         ordering = ["name"]
         verbose_name = _("organisation")
         verbose_name_plural = _("organisations")
+        constraints = [
+            length_constraint("name", NAME_MAX, "organisation_name_length"),
+            length_constraint("country", PLACE_MAX, "organisation_country_length"),
+        ]
 
     def __str__(self):
         return self.name
@@ -63,7 +78,7 @@ class Organisation(models.Model):
 
 @reversion.register()
 class Person(models.Model):
-    name = models.CharField(_("name"), max_length=200)
+    name = models.CharField(_("name"), max_length=NAME_MAX)
     slug = models.SlugField(_("slug"), max_length=80, unique=True)
     organisation = models.ForeignKey(
         Organisation,
@@ -73,15 +88,26 @@ class Person(models.Model):
         related_name="people",
         verbose_name=_("organisation"),
     )
-    position = models.CharField(_("position"), max_length=200, blank=True, help_text=_("Job title."))
-    country = models.CharField(_("country"), max_length=100, blank=True)
-    biography = models.TextField(_("biography"), blank=True, help_text=_("Markdown."))
+    position = models.CharField(_("position"), max_length=NAME_MAX, blank=True, help_text=_("Job title."))
+    country = models.CharField(_("country"), max_length=PLACE_MAX, blank=True)
+    biography = models.TextField(
+        _("biography"),
+        blank=True,
+        validators=[MaxLengthValidator(BIOGRAPHY_MAX), validate_markdown],
+        help_text=_("Markdown."),
+    )
     email = models.EmailField(_("e-mail"), blank=True, help_text=_("Private: never shown on public pages."))
 
     class Meta:
         ordering = ["name"]
         verbose_name = _("person")
         verbose_name_plural = _("people")
+        constraints = [
+            length_constraint("name", NAME_MAX, "person_name_length"),
+            length_constraint("position", NAME_MAX, "person_position_length"),
+            length_constraint("country", PLACE_MAX, "person_country_length"),
+            length_constraint("biography", BIOGRAPHY_MAX, "person_biography_length"),
+        ]
 
     def __str__(self):
         return self.name
@@ -111,9 +137,14 @@ class Session(models.Model):
         _("number"),
         help_text=_("Number within the roundtable: session 2 of roundtable 1 has the code 1.2."),
     )
-    title = models.CharField(_("title"), max_length=300)
+    title = models.CharField(_("title"), max_length=TITLE_MAX)
     slug = models.SlugField(_("slug"), max_length=80)
-    background = models.TextField(_("background"), blank=True, help_text=_("Markdown."))
+    background = models.TextField(
+        _("background"),
+        blank=True,
+        validators=[MaxLengthValidator(BACKGROUND_MAX), validate_markdown],
+        help_text=_("Markdown."),
+    )
     starts_at = models.DateTimeField(_("starts at"), null=True, blank=True)
     ends_at = models.DateTimeField(_("ends at"), null=True, blank=True)
     room = models.ForeignKey(
@@ -148,6 +179,8 @@ class Session(models.Model):
                 name="session_ends_after_start",
                 violation_error_message=_("A session needs both a start and an end, and must end after it starts."),
             ),
+            length_constraint("title", TITLE_MAX, "session_title_length"),
+            length_constraint("background", BACKGROUND_MAX, "session_background_length"),
         ]
 
     def __str__(self):
@@ -213,7 +246,9 @@ class Issue(models.Model):
         help_text=_("Leave empty for a main issue, proposed theme or question; choose one for its sub-point."),
     )
     kind = models.CharField(_("kind"), max_length=20, choices=Kind.choices, default=Kind.MAIN_ISSUE)
-    text = models.TextField(_("text"), help_text=_("Markdown."))
+    text = models.TextField(
+        _("text"), validators=[MaxLengthValidator(ISSUE_TEXT_MAX), validate_markdown], help_text=_("Markdown.")
+    )
     position = models.PositiveSmallIntegerField(_("order"), default=0)
 
     class Meta:
@@ -227,6 +262,7 @@ class Issue(models.Model):
                 name="issue_points_have_a_parent",
                 violation_error_message=_("A sub-point belongs under an issue; an issue has no parent."),
             ),
+            length_constraint("text", ISSUE_TEXT_MAX, "issue_text_length"),
         ]
 
     def __str__(self):
@@ -292,9 +328,11 @@ class Document(models.Model):
         FRENCH = "fr", _("French")
         SPANISH = "es", _("Spanish")
 
-    title = models.CharField(_("title"), max_length=300)
+    title = models.CharField(_("title"), max_length=TITLE_MAX)
     kind = models.CharField(_("kind"), max_length=20, choices=Kind.choices)
-    description = models.TextField(_("description"), blank=True)
+    description = models.TextField(
+        _("description"), blank=True, validators=[MaxLengthValidator(DOCUMENT_DESCRIPTION_MAX)]
+    )
     file = models.FileField(
         _("file"),
         upload_to="documents/%Y/",
@@ -338,6 +376,8 @@ class Document(models.Model):
                 name="document_attached_to_one_place",
                 violation_error_message=_("Attach the document to exactly one forum, roundtable or session."),
             ),
+            length_constraint("title", TITLE_MAX, "document_title_length"),
+            length_constraint("description", DOCUMENT_DESCRIPTION_MAX, "document_description_length"),
         ]
 
     def __str__(self):

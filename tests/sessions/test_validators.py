@@ -38,3 +38,51 @@ def test_oversized_file_is_refused(settings):
         validate_document_file(SimpleUploadedFile("paper.pdf", b"%PDF-1.7 and more than ten bytes"))
 
     assert error.value.code == "size"
+
+
+# Markdown texts: full_clean (and so every model form) refuses a text too long or nested too deep.
+
+DEEP = "> " * 11 + "x"
+NESTING = "This text nests block quotes, lists or emphasis 11 levels deep; at most 10 are allowed."
+
+
+def _markdown_records():
+    from tests.factories import make_issue, make_person, make_session
+
+    session = make_session()
+    return {
+        "forum.description": (session.roundtable.forum, "description", 5000),
+        "roundtable.background": (session.roundtable, "background", 20000),
+        "session.background": (session, "background", 20000),
+        "issue.text": (make_issue(session=session), "text", 3000),
+        "person.biography": (make_person(), "biography", 5000),
+    }
+
+
+MARKDOWN_FIELDS = ["forum.description", "roundtable.background", "session.background", "issue.text", "person.biography"]
+
+
+@pytest.mark.parametrize("name", MARKDOWN_FIELDS)
+def test_a_markdown_text_nested_too_deep_is_refused_by_full_clean(db, name):
+    record, field, _limit = _markdown_records()[name]
+    setattr(record, field, DEEP)
+
+    with pytest.raises(ValidationError) as refused:
+        record.full_clean()
+
+    assert refused.value.message_dict == {field: [NESTING]}
+
+
+@pytest.mark.parametrize("name", MARKDOWN_FIELDS)
+def test_a_markdown_text_one_character_too_long_is_refused_by_full_clean(db, name):
+    record, field, limit = _markdown_records()[name]
+    setattr(record, field, "x" * limit)
+    record.full_clean()
+    setattr(record, field, "x" * (limit + 1))
+
+    with pytest.raises(ValidationError) as refused:
+        record.full_clean()
+
+    assert refused.value.message_dict == {
+        field: [f"Ensure this value has at most {limit} characters (it has {limit + 1})."]
+    }
