@@ -539,11 +539,13 @@ def ready_pdf(export, *, version, wait=None, stale_ok=True):
     """The file to serve for ``export`` at programme ``version``, without rendering it here.
 
     The PDF of ``version`` if it is on disk. Otherwise its render is queued for the worker
-    (``pdf_tasks.queue_render``: cheap, and coalesced with a render already waiting), unless that
+    (``pdf_tasks.queue_render``: cheap, and coalesced with a render already pending), unless that
     render failed a moment ago; then the newest earlier file is returned, marked stale. With no
-    earlier file (or ``stale_ok`` false) the caller waits up to ``wait`` seconds (default
-    ``REQUEST_WAIT``) for the worker to write it, enough for a handout or a small booklet; then
-    PdfNotReady, or RenderFailed if the worker's render failed.
+    earlier file (or ``stale_ok`` false) the caller waits up to ``wait`` seconds for the worker to
+    write it; by default ``REQUEST_WAIT`` (enough for a handout or a small booklet) if this call
+    queued the render, else not at all: a request that finds the render already pending has the
+    "being prepared" page at once, so a large booklet ties up no web worker. Then PdfNotReady, or
+    RenderFailed if the worker's render failed.
     """
     from . import pdf_tasks  # it imports this module for the renderer, so not at the top
 
@@ -552,15 +554,18 @@ def ready_pdf(export, *, version, wait=None, stale_ok=True):
     if path.exists():
         return CachedPdf(path, version)
     failed = failed_recently(export, version)
+    queued = False
     if not failed:
-        pdf_tasks.queue_render(export, requested=True)
+        queued = pdf_tasks.queue_render(export, requested=True)
         if path.exists():  # a backend that runs tasks at once (the tests'), or the worker was quick
             return CachedPdf(path, version)
         failed = failed_recently(export, version)
     earlier = next(iter(_cached_versions(directory)), None) if stale_ok else None
     if earlier is not None:
         return CachedPdf(earlier, _version_of(earlier), stale=True)
-    deadline = time.monotonic() + (REQUEST_WAIT if wait is None else wait)
+    if wait is None:
+        wait = REQUEST_WAIT if queued else 0
+    deadline = time.monotonic() + wait
     while not failed:
         if path.exists():
             return CachedPdf(path, version)

@@ -19,23 +19,28 @@ any change that makes the PDFs stale (the publish actions do; so may the program
 A request that misses a PDF queues its ``render_pdf`` at a higher priority (``queue_render``).
 
 Queueing is coalesced: a task is not queued again while the same task with the same arguments is
-waiting in the queue (not yet started), so ten edits in a minute cause one refresh and one render
-per PDF, each for the version current when it runs. A task already running does not count: the
-change it may have missed gets a render of its own. Two requests at the very same instant may
-still both queue a render; the second finds the file on disk and does nothing.
+waiting in the queue, so ten edits in a minute cause one refresh and one render per PDF, each for
+the version current when it runs. A task already running counts too if it started after the last
+change to the programme (and less than ``exports.LOCK_TIMEOUT`` ago, so a task left "running" by a
+killed worker stops counting); one that started before it may miss that change, so the change gets
+a task of its own. Two requests at the very same instant may still both queue a render; the second
+finds the file on disk and does nothing.
 """
 
+import datetime
 import logging
 import time
 
 from django.conf import settings
 from django.db import transaction
+from django.db.models import Q
+from django.utils import timezone
 from django_tasks import task
 from django_tasks_db import DatabaseBackend
 from django_tasks_db.models import DBTaskResult
 
 from roundtables.cache import programme_version
-from roundtables.models import Forum, Roundtable, Status
+from roundtables.models import Forum, ProgrammeStamp, Roundtable, Status
 
 from . import exports
 from .models import Session
@@ -62,29 +67,38 @@ def _languages():
 # Queueing -------------------------------------------------------------------------------------
 
 
-def _waiting(task_object, args):
-    """The row of ``task_object`` with ``args`` that waits in the database queue, if any (else None)."""
+def _pending(task_object, args):
+    """The row of ``task_object`` with ``args`` in the database queue that will see the current programme.
+
+    One waiting to run, or one running that started after the last change (and not so long ago
+    that its worker must have died). None if there is none, or the backend keeps no queue (the
+    immediate backend of the tests runs a task as it is queued).
+    """
     backend = task_object.get_backend()
     if not isinstance(backend, DatabaseBackend):
-        return None  # e.g. the immediate backend of the tests: nothing ever waits
+        return None
+    changed_at = ProgrammeStamp.objects.filter(pk=1).values_list("changed_at", flat=True).first()
+    running = Q(status="RUNNING", started_at__gt=timezone.now() - datetime.timedelta(seconds=exports.LOCK_TIMEOUT))
+    if changed_at is not None:
+        running &= Q(started_at__gte=changed_at)
     return (
-        DBTaskResult.objects.ready()
+        DBTaskResult.objects.filter(Q(pk__in=DBTaskResult.objects.ready().values("pk")) | running)
         .filter(backend_name=backend.alias, task_path=task_object.module_path, args_kwargs={"args": args, "kwargs": {}})
-        .order_by()
+        .order_by("-status")  # "RUNNING" before "READY": nothing to move ahead then
         .first()
     )
 
 
 def _enqueue_once(task_object, *args, priority=AHEAD_PRIORITY):
-    """Queue ``task_object(*args)`` unless it already waits; a waiting one gets ``priority`` if that is higher.
+    """Queue ``task_object(*args)`` unless it is pending; a waiting one gets ``priority`` if that is higher.
 
     Returns True if a task was queued.
     """
     args = list(args)
-    waiting = _waiting(task_object, args)
-    if waiting is not None:
-        if waiting.priority < priority:
-            DBTaskResult.objects.filter(pk=waiting.pk, priority__lt=priority).update(priority=priority)
+    pending = _pending(task_object, args)
+    if pending is not None:
+        if pending.status == "READY" and pending.priority < priority:
+            DBTaskResult.objects.filter(pk=pending.pk, status="READY", priority__lt=priority).update(priority=priority)
         return False
     task_object.using(priority=priority).enqueue(*args)
     return True

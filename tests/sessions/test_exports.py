@@ -67,7 +67,9 @@ def athens_booklet(django_db_setup, django_db_blocker):
         make_participation(session=session, person=make_person(name="Ana Núñez", organisation=unesco), role="chair")
         make_participation(session=session, person=make_person(name="Kofi Mensah"), role="speaker")
         sessions = list(
-            Session.objects.filter(roundtable__forum=forum).select_related("roundtable").order_by("roundtable__number")
+            Session.objects.filter(roundtable__forum=forum)
+            .select_related("roundtable")
+            .order_by("roundtable__number", "number")
         )
         expected = {
             "roundtables": [str(roundtable) for roundtable in forum.roundtables.order_by("number")],

@@ -1,6 +1,8 @@
 """Rendering the PDFs on the task queue: what is queued and when, coalescing, and the worker's round trip."""
 
+import datetime
 import signal
+import time
 
 import pytest
 from django.core.management import call_command
@@ -8,7 +10,7 @@ from django.urls import reverse
 from django_tasks_db.models import DBTaskResult
 
 from roundtables.cache import programme_bump, programme_version
-from roundtables.models import Forum, Status
+from roundtables.models import Forum, ProgrammeStamp, Status
 from sessions import exports, pdf_tasks
 from sessions.models import Session
 from tests.factories import make_forum, make_roundtable, make_session
@@ -108,16 +110,45 @@ def test_a_request_moves_a_waiting_render_ahead(client, renders, monkeypatch):
     assert _queued() == [("render_pdf", ["booklet", forum.pk, "en"], 50)]
 
 
-def test_a_running_render_does_not_hold_back_the_next_one():
+@pytest.mark.parametrize(
+    ("started", "queued_again"),
+    [
+        ("after the last change", False),  # it renders the current version: nothing to add
+        ("before the last change", True),  # it may render the version before the change
+        ("20 minutes ago", True),  # left "running" by a worker that died
+    ],
+)
+def test_a_running_render_counts_only_if_it_started_after_the_last_change(started, queued_again):
     forum = make_roundtable(sessions=1).forum
     export = exports.export_for(exports.BOOKLET, forum, language="en")
     pdf_tasks.queue_render(export)
-    DBTaskResult.objects.update(status="RUNNING")  # a worker took it, perhaps before the last change
+    programme_bump()
+    changed_at = ProgrammeStamp.objects.get(pk=1).changed_at
+    started_at = {
+        "after the last change": changed_at + datetime.timedelta(seconds=1),
+        "before the last change": changed_at - datetime.timedelta(seconds=1),
+        "20 minutes ago": changed_at - datetime.timedelta(minutes=20),
+    }[started]
+    DBTaskResult.objects.update(status="RUNNING", started_at=started_at)  # a worker took it
 
     queued = pdf_tasks.queue_render(export)
 
-    assert queued is True
-    assert _queued() == [("render_pdf", ["booklet", forum.pk, "en"], 0)]
+    assert queued is queued_again
+    assert len(_queued()) == int(queued_again)
+
+
+def test_a_request_finding_the_render_pending_answers_at_once(client, renders, monkeypatch):
+    monkeypatch.setattr(exports, "REQUEST_WAIT", 60)
+    forum = make_roundtable(sessions=1).forum
+    pdf_tasks.queue_render(exports.export_for(exports.BOOKLET, forum, language="en"))
+
+    started = time.monotonic()
+    response = client.get(BOOKLET_URL.format(language="en", slug=forum.slug))
+    elapsed = time.monotonic() - started
+
+    assert response.status_code == 503
+    assert elapsed < 1
+    assert renders == []
 
 
 # Publishing -----------------------------------------------------------------------------------
