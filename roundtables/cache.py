@@ -21,6 +21,9 @@ What counts as such a change is written here, in one place:
 
 Queryset ``update()`` and ``bulk_create()`` send no signals: code that writes with them calls
 ``programme_changed()`` (or ``programme_bump()``) itself, as ``make_synthetic_forum`` does.
+
+After each bump, ``programme_version_changed`` is sent (once per committed transaction), for what
+must follow a change without this module knowing it, such as queueing fresh PDFs.
 """
 
 import logging
@@ -28,6 +31,7 @@ import logging
 from django.db import DEFAULT_DB_ALIAS, transaction
 from django.db.models import F
 from django.db.models.signals import m2m_changed, post_delete, post_save
+from django.dispatch import Signal
 from django.utils import timezone
 
 logger = logging.getLogger(__name__)
@@ -52,6 +56,9 @@ CONTRIBUTION_LABEL = "contributions.Contribution"
 CONTRIBUTION_RELATIONS = [("contributions", "Contribution", "themes")]
 
 _M2M_ACTIONS = {"post_add", "post_remove", "post_clear"}
+
+# Sent after the version went up, with ``using`` (the database alias). Receivers' errors are logged.
+programme_version_changed = Signal()
 _OWED = "programme_bump_owed"  # attribute set on the database connection
 
 
@@ -71,6 +78,9 @@ def programme_bump(*, using=DEFAULT_DB_ALIAS):
     updated = stamps.filter(pk=1).update(version=F("version") + 1, changed_at=timezone.now())
     if not updated:
         stamps.get_or_create(pk=1, defaults={"version": 1})
+    for receiver, error in programme_version_changed.send_robust(sender=ProgrammeStamp, using=using):
+        if isinstance(error, Exception):
+            logger.error("%r failed after the programme version moved: %r", receiver, error, exc_info=error)
 
 
 class _Owed:

@@ -6,7 +6,7 @@ from django.db import DatabaseError, connection, transaction
 from django.test.utils import CaptureQueriesContext
 
 from contributions.services import contribution_approve, contribution_reject, contribution_submit
-from roundtables.cache import programme_changed, programme_version
+from roundtables.cache import programme_changed, programme_version, programme_version_changed
 from roundtables.versions import edit_token
 from sessions.models import Session
 from tests.contributions.factories import make_contribution
@@ -317,3 +317,22 @@ def test_a_failed_bump_is_logged_and_the_change_still_saved(programme, monkeypat
             "Error calling _bump_callback.<locals>.programme_bump_on_commit in on_commit() (the stamp row is locked).",
         )
     ]
+
+
+def test_programme_version_changed_is_sent_once_per_committed_transaction(programme):
+    received = []
+
+    def receiver(sender, using, **kwargs):
+        received.append((using, programme_version()))
+
+    programme_version_changed.connect(receiver)
+    try:
+        with transaction.atomic():
+            _rename(programme["session"])
+            make_issue(session=programme["session"])
+        with pytest.raises(RuntimeError):
+            _rename_then_fail(programme["forum"], field="name", value="Rolled back")
+    finally:
+        programme_version_changed.disconnect(receiver)
+
+    assert received == [("default", programme_version())]
