@@ -2,6 +2,7 @@
 
 import pytest
 from django.urls import reverse
+from django.utils import formats, timezone
 from reversion.models import Version
 
 from roundtables.versions import edit_token
@@ -165,7 +166,10 @@ def test_restoring_an_earlier_version_brings_back_its_fields_and_issues(organise
     session.refresh_from_db()
     assert (session.title, list(session.issues.values_list("text", flat=True))) == ("First title", ["First issue"])
     latest = Version.objects.get_for_object(session).order_by("-pk").first()
-    assert latest.revision.get_comment().startswith("Reverted to previous version, saved on ")
+    saved_on = formats.date_format(
+        timezone.localtime(first.revision.date_created, session.roundtable.forum.zone), "DATETIME_FORMAT"
+    )
+    assert latest.revision.get_comment() == f"Restored the version saved on {saved_on}: Title, Issues."
 
 
 def test_an_issue_changed_on_its_own_page_shows_in_the_session_history(organiser_client, session):
