@@ -29,10 +29,11 @@ import dataclasses
 import datetime
 import json
 
+from django.db.models import CharField
+from django.db.models.functions import Cast
 from django.urls import reverse
 from django.utils.dateparse import parse_datetime
 from django.utils.translation import gettext as _
-from reversion.errors import RevertError
 from reversion.models import Version
 
 from sessions.models import Participation, Person, Session
@@ -108,18 +109,16 @@ class _Snapshot:
     people: frozenset  # of (person id, role)
 
 
-def _fields(version):
-    """The saved field values of a version (reversion's default JSON format read directly: it is fast)."""
-    if version.format == "json":
-        try:
-            return json.loads(version.serialized_data)[0]["fields"]
-        except (ValueError, KeyError, IndexError, TypeError):
-            return None
-    try:
-        values = version.field_dict  # keyed by attname ("room_id"), where the JSON has the field name ("room")
-    except (RevertError, LookupError, ValueError):
+def _fields(format_name, data):
+    """The saved field values of a version, read from its JSON (the format every programme model is registered
+    with) without building model objects: a large forum has thousands of versions. None if unreadable."""
+    if format_name != "json":
         return None
-    return {name.removesuffix("_id"): value for name, value in values.items()}
+    try:
+        fields = json.loads(data)[0]["fields"]
+    except (ValueError, KeyError, IndexError, TypeError):
+        return None
+    return fields if isinstance(fields, dict) else None
 
 
 def _moment(value):
@@ -129,9 +128,10 @@ def _moment(value):
 
 
 def _versions(app_label, model):
-    return Version.objects.filter(content_type__app_label=app_label, content_type__model=model).only(
-        "object_id", "format", "serialized_data", "revision_id", "revision__date_created"
-    )
+    return Version.objects.filter(content_type__app_label=app_label, content_type__model=model)
+
+
+VERSION_VALUES = ("object_id", "format", "serialized_data", "revision_id", "revision__date_created")
 
 
 class _Interval:
@@ -165,34 +165,34 @@ class _Walk:
         }
         self.roundtables = dict(forum.roundtables.values_list("id", "number"))
         self.rooms = dict(forum.rooms.values_list("id", "name"))
-        keys = [str(pk) for pk in self.sessions]
+        # Versions name their record by its id as text: match them with a subquery, not a list of ids.
+        keys = Session.objects.filter(roundtable__forum=forum).annotate(key=Cast("pk", CharField())).values("key")
         session_versions = _versions("programme_sessions", "session").filter(object_id__in=keys)
         by_revision = {}  # revision id -> (date, {session id: fields})
-        for version in session_versions.select_related("revision"):
-            fields = _fields(version)
+        for object_id, format_name, data, revision_id, date in session_versions.values_list(*VERSION_VALUES):
+            fields = _fields(format_name, data)
             if fields is not None:
-                date = version.revision.date_created
-                by_revision.setdefault(version.revision_id, (date, {}))[1][int(version.object_id)] = fields
+                by_revision.setdefault(revision_id, (date, {}))[1][int(object_id)] = fields
         people = {}  # revision id -> session id -> {(person id, role)}
         role_versions = _versions("programme_sessions", "participation").filter(
             revision_id__in=session_versions.values("revision_id")
         )
-        for version in role_versions:
-            fields = _fields(version)
+        for _object_id, format_name, data, revision_id, _date in role_versions.values_list(*VERSION_VALUES):
+            fields = _fields(format_name, data)
             if fields and fields.get("session") in self.sessions:
-                people.setdefault(version.revision_id, {}).setdefault(fields["session"], set()).add(
+                people.setdefault(revision_id, {}).setdefault(fields["session"], set()).add(
                     (fields.get("person"), fields.get("role"))
                 )
         self.people_names = {}
         wanted = {person for sessions in people.values() for roles in sessions.values() for person, _role in roles}
         if wanted:
             self.people_names = dict(Person.objects.filter(pk__in=wanted).values_list("id", "name"))
-        forum_versions = _versions("roundtables", "forum").filter(object_id=str(forum.pk)).select_related("revision")
+        forum_versions = _versions("roundtables", "forum").filter(object_id=str(forum.pk))
         forum_status = {}
-        for version in forum_versions.order_by("revision__date_created", "pk"):
-            fields = _fields(version)
+        for _object_id, format_name, data, revision_id, date in forum_versions.values_list(*VERSION_VALUES):
+            fields = _fields(format_name, data)
             if fields is not None:
-                forum_status[version.revision_id] = (version.revision.date_created, fields.get("status"))
+                forum_status[revision_id] = (date, fields.get("status"))
         self.steps = self._steps(by_revision, people, forum_status)
 
     def _steps(self, by_revision, people, forum_status):
@@ -348,7 +348,7 @@ class _Walk:
             .only("id", "title", "created_at", "forum_id", "roundtable_id", "session_id")
         )
         first_saved = {}
-        keys = [str(document.pk) for document in documents]
+        keys = documents_for_forum_page(forum=self.forum).annotate(key=Cast("pk", CharField())).values("key")
         for object_id, date in (
             _versions("programme_sessions", "document")
             .filter(object_id__in=keys)

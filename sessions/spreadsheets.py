@@ -38,7 +38,7 @@ from django.conf import settings
 from django.core import signing
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.db.models import Count, Prefetch
+from django.db.models import BooleanField, Count, ExpressionWrapper, Prefetch, Q
 from django.http import HttpResponse
 from django.utils import formats, timezone, translation
 from django.utils.http import content_disposition_header
@@ -107,62 +107,92 @@ def translated_share(*, text_count, document_languages, language):
 
 
 def sessions_for_spreadsheet(*, forum, user=None):
-    """The forum's sessions the ``user`` may see (None: the public), with what a spreadsheet row shows."""
-    people = (
-        Participation.objects.filter(role__in=PEOPLE_COLUMNS.values())
-        .select_related("person")
-        .only("session_id", "role", "person__name")
-        .order_by("position", "id")
-    )
-    documents = Document.objects.only("session_id", "title", "language").order_by("position", "title")
-    return (
-        sessions_for_public_pages(user)
-        .filter(roundtable__forum=forum)
-        .select_related("roundtable", "room")
-        .annotate(issue_total=Count("issues"))
-        .prefetch_related(
-            Prefetch("participations", queryset=people, to_attr="spreadsheet_people"),
-            Prefetch("documents", queryset=documents, to_attr="spreadsheet_documents"),
-            "themes",
-        )
-        .order_by("roundtable__number", "number")
-    )
+    """The forum's sessions the ``user`` may see (None: the public)."""
+    return sessions_for_public_pages(user).filter(roundtable__forum=forum)
 
 
 def _names(items):
     return LIST_SEPARATOR.join(items)
 
 
+def _grouped(rows):
+    """{session id: [the rest of each row]} from (session id, ...) rows, in their order."""
+    grouped = {}
+    for session_id, *rest in rows:
+        grouped.setdefault(session_id, []).append(rest)
+    return grouped
+
+
 def spreadsheet_rows(*, forum, user=None, language=None):
-    """One dict per session, keyed by ``COLUMNS``: dates, times and numbers as Python values, the rest text."""
+    """One dict per session, keyed by ``COLUMNS``: dates, times and numbers as Python values, the rest text.
+
+    Five queries whatever the size of the forum, each reading plain values (no long texts, no model
+    objects): the sessions, then the people in the chair and rapporteur roles, the themes and the
+    documents of those sessions, matched by a subquery.
+    """
     zone = forum.zone
     language = language or translation.get_language()
+    visible = sessions_for_spreadsheet(forum=forum, user=user)
+    chosen = visible.values("pk")
+    people = _grouped(
+        Participation.objects.filter(session__in=chosen, role__in=PEOPLE_COLUMNS.values())
+        .order_by("session_id", "position", "id")
+        .values_list("session_id", "role", "person__name")
+    )
+    themes = _grouped(
+        Session.themes.through.objects.filter(session__in=chosen)
+        .order_by("session_id", "theme__name")
+        .values_list("session_id", "theme__name")
+    )
+    documents = _grouped(
+        Document.objects.filter(session__in=chosen)
+        .order_by("session_id", "position", "title")
+        .values_list("session_id", "title", "language")
+    )
+    sessions = (
+        visible.annotate(
+            issue_total=Count("issues"),
+            has_background=ExpressionWrapper(~Q(background=""), output_field=BooleanField()),
+        )
+        .order_by("roundtable__number", "number")
+        .values_list(
+            "pk",
+            "roundtable__number",
+            "number",
+            "roundtable__title",
+            "title",
+            "starts_at",
+            "ends_at",
+            "room__name",
+            "status",
+            "issue_total",
+            "has_background",
+        )
+    )
     rows = []
-    for session in sessions_for_spreadsheet(forum=forum, user=user):
-        start = session.starts_at.astimezone(zone) if session.starts_at else None
-        end = session.ends_at.astimezone(zone) if session.ends_at else None
-        people = {role: [] for role in PEOPLE_COLUMNS.values()}
-        for participation in session.spreadsheet_people:
-            people[participation.role].append(participation.person.name)
-        texts = 1 + bool(session.background.strip()) + session.issue_total
+    for pk, rt_number, number, rt_title, title, starts_at, ends_at, room, status, issues, background in sessions:
+        start = starts_at.astimezone(zone) if starts_at else None
+        end = ends_at.astimezone(zone) if ends_at else None
+        roles = people.get(pk, [])
+        session_documents = documents.get(pk, [])
         rows.append(
             {
-                "code": session.code,
-                "roundtable": session.roundtable.title,
-                "title": session.title,
+                "code": f"{rt_number}.{number}",
+                "roundtable": rt_title,
+                "title": title,
                 "day": start.date() if start else None,
                 "start": start.time().replace(tzinfo=None) if start else None,
                 "end": end.time().replace(tzinfo=None) if end else None,
                 "zone": forum.time_zone,
-                "room": session.room.name if session.room else "",
-                "chair": _names(people[Participation.Role.CHAIR]),
-                "rapporteur": _names(people[Participation.Role.RAPPORTEUR]),
-                "themes": _names(theme.name for theme in session.themes.all()),
-                "documents": _names(document.title for document in session.spreadsheet_documents),
-                "status": session.status,
+                "room": room or "",
+                "chair": _names(name for role, name in roles if role == Participation.Role.CHAIR),
+                "rapporteur": _names(name for role, name in roles if role == Participation.Role.RAPPORTEUR),
+                "themes": _names(name for (name,) in themes.get(pk, [])),
+                "documents": _names(document_title for document_title, _language in session_documents),
+                "status": status,
                 "% translated": translated_share(
-                    text_count=texts,
-                    document_languages=[document.language for document in session.spreadsheet_documents],
+                    text_count=1 + bool(background) + issues,
+                    document_languages=[document_language for _title, document_language in session_documents],
                     language=language,
                 ),
             }
@@ -200,6 +230,7 @@ def spreadsheet_xlsx(rows, *, title):
     times; every text stored as text (never read as a formula or a number, so code 1.10 stays 1.10)."""
     from openpyxl import Workbook
     from openpyxl.cell import WriteOnlyCell
+    from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
     from openpyxl.styles import Font
     from openpyxl.utils import get_column_letter
 
@@ -219,12 +250,16 @@ def spreadsheet_xlsx(rows, *, title):
         cells = []
         for column in COLUMNS:
             value = row[column]
-            cell = WriteOnlyCell(sheet, value=value)
             if isinstance(value, str):
-                cell.data_type = "s"  # text, even when it starts with "=" or looks like a number
+                # Control characters cannot be stored in an XLSX file: they are left out.
+                value = ILLEGAL_CHARACTERS_RE.sub("", value)
+            if isinstance(value, str) and value.startswith("="):
+                value = WriteOnlyCell(sheet, value=value)
+                value.data_type = "s"  # text, not a formula
             elif column in NUMBER_FORMATS and value is not None:
-                cell.number_format = NUMBER_FORMATS[column]
-            cells.append(cell)
+                value = WriteOnlyCell(sheet, value=value)
+                value.number_format = NUMBER_FORMATS[column]
+            cells.append(value)  # other texts stay texts ("1.10" too), numbers numbers
         sheet.append(cells)
     workbook.properties.title = title
     buffer = io.BytesIO()

@@ -707,3 +707,14 @@ def test_a_clash_that_was_there_before_the_import_does_not_refuse_it(organiser_c
     preview = _upload(organiser_client, lisbon, "x.csv", _csv_bytes(rows))
 
     assert [row.outcome for row in preview.context["plan"].rows] == ["unchanged", "changed", "unchanged", "unchanged"]
+
+
+def test_a_title_with_control_characters_still_exports(client, lisbon):
+    Session.objects.filter(title="Skills").update(title="Skills\x0b and\x00 more")
+
+    xlsx = client.get(_public_url(lisbon, "xlsx"))
+    csv_rows = _csv_rows(client.get(_public_url(lisbon, "csv")).content)
+
+    assert xlsx.status_code == 200
+    assert _xlsx_rows(xlsx.content)[2][2] == "Skills and more"
+    assert csv_rows[2][2] == "Skills\x0b and\x00 more"
