@@ -25,6 +25,8 @@ from reversion.models import Version
 
 from gfmd_portal.text import markdown_plain
 
+from .models import Participation
+
 PRODID = "-//GFMD Civil Society Days//Roundtable Portal//EN"
 UID_DOMAIN = "gfmd-portal"
 CONTENT_TYPE = "text/calendar; charset=utf-8"
@@ -72,11 +74,25 @@ def _issue_headings():
     }
 
 
-def session_description(session):
+def description_labels():
+    """The translated words of descriptions, in the active language: look them up once per file.
+
+    A 300-session file needs thousands of them, and ``get_role_display`` costs a translation
+    lookup per choice each time.
+    """
+    return {
+        "roles": {value: str(label) for value, label in Participation.Role.choices},
+        "issues": _issue_headings(),
+    }
+
+
+def session_description(session, *, labels=None):
     """Plain-text DESCRIPTION: roundtable, people by role, then main issues with their sub-points.
 
-    Expects ``session`` as ``sessions_for_calendar`` returns it (participations, ``top_issues``).
+    Expects ``session`` as ``sessions_for_calendar`` returns it (participations, ``top_issues``);
+    ``labels`` as ``description_labels`` returns them (looked up here when not given).
     """
+    labels = labels or description_labels()
     roundtable = session.roundtable
     lines = [_("Roundtable %(number)s: %(title)s") % {"number": roundtable.number, "title": roundtable.title}]
 
@@ -84,27 +100,27 @@ def session_description(session):
     for participation in session.participations.all():
         person = participation.person
         name = f"{person.name} ({person.organisation.name})" if person.organisation else person.name
-        roles.setdefault(participation.get_role_display(), []).append(name)
+        roles.setdefault(labels["roles"].get(participation.role, participation.role), []).append(name)
     if roles:
         lines.append("")
         for role, names in roles.items():
             # Translators: a line of a calendar event's description: a role, then the people in it (“Chair: …”).
             lines.append(_("%(role)s: %(names)s") % {"role": role, "names": ", ".join(names)})
 
-    headings = _issue_headings()
+    headings = labels["issues"]
     current_kind, number = None, 0
     for issue in getattr(session, "top_issues", []):
         if issue.kind != current_kind:
             current_kind = issue.kind
             number = 0
-            lines.extend(["", headings.get(issue.kind, issue.get_kind_display())])
+            lines.extend(["", headings[issue.kind] if issue.kind in headings else issue.get_kind_display()])
         number += 1
         lines.append(f"{number}. {plain_text(issue.text)}")
         lines.extend(f"   – {plain_text(point.text)}" for point in issue.points.all())
     return "\n".join(lines)
 
 
-def session_event(session, *, url):
+def session_event(session, *, url, labels=None):
     """The VEVENT of one scheduled session; ``url`` is the absolute address of its page."""
     zone = session.roundtable.forum.zone
     event = Event()
@@ -117,7 +133,7 @@ def session_event(session, *, url):
     event.add("summary", f"{session.code} {session.title}")
     if session.room:
         event.add("location", session.room.name)
-    event.add("description", f"{session_description(session)}\n\n{url}")
+    event.add("description", f"{session_description(session, labels=labels)}\n\n{url}")
     event.add("url", url)
     themes = [theme.name for theme in session.themes.all()]
     if themes:
@@ -140,8 +156,9 @@ def calendar_build(*, sessions, name, absolute_url):
     calendar.add("refresh-interval", REFRESH_INTERVAL, parameters={"VALUE": "DURATION"})
     calendar.add("x-published-ttl", vDuration(REFRESH_INTERVAL))
     scheduled = [session for session in sessions if session.starts_at and session.ends_at]
+    labels = description_labels()
     for session in scheduled:
-        calendar.add_component(session_event(session, url=absolute_url(session.get_absolute_url())))
+        calendar.add_component(session_event(session, url=absolute_url(session.get_absolute_url()), labels=labels))
     if scheduled:
         # Each zone's rules from a year before the first session to a year after the last.
         first = min(session.starts_at for session in scheduled).date() - datetime.timedelta(days=366)

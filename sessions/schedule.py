@@ -24,6 +24,7 @@ even for staff). Each session is an event:
 the programme (of any forum: the stamp is shared).
 """
 
+import dataclasses
 import datetime
 import itertools
 import json
@@ -37,7 +38,7 @@ from django.utils.translation import gettext as _
 
 from roundtables.models import ProgrammeStamp
 
-from .calendar import plain_text, session_description
+from .calendar import description_labels, plain_text, session_description
 from .models import Document
 from .selectors import sessions_for_calendar
 
@@ -109,35 +110,55 @@ def _track_name(roundtable):
     return clean(_("Roundtable %(number)s: %(title)s") % {"number": roundtable.number, "title": roundtable.title})
 
 
-def _persons(session, absolute_url):
+def _persons(session, *, context):
     """One entry per person, in role order, with all their roles in the session."""
     persons = {}
     for participation in session.participations.all():
         person = participation.person
         if person.pk not in persons:
+            if person.pk not in context.person_links:  # people come back in many sessions
+                context.person_links[person.pk] = (
+                    guid("person", person.pk),
+                    context.absolute_url(person.get_absolute_url()),
+                )
+            person_guid, url = context.person_links[person.pk]
             persons[person.pk] = {
                 "id": person.pk,
-                "guid": guid("person", person.pk),
+                "guid": person_guid,
                 "name": clean(person.name),
                 "roles": [],
-                "url": absolute_url(person.get_absolute_url()),
+                "url": url,
             }
-        persons[person.pk]["roles"].append(str(participation.get_role_display()))
+        persons[person.pk]["roles"].append(context.labels["roles"].get(participation.role, participation.role))
     return [
         {"id": p["id"], "guid": p["guid"], "name": p["name"], "role": ", ".join(p["roles"]), "url": p["url"]}
         for p in persons.values()
     ]
 
 
-def _description(session):
-    text = session_description(session)
+def _description(session, *, context):
+    text = session_description(session, labels=context.labels)
     themes = [theme.name for theme in session.themes.all()]
     if themes:
         text += "\n\n" + _("Cross-cutting themes: %(themes)s") % {"themes": ", ".join(themes)}
     return clean(text)
 
 
-def _event(session, *, zone, prefix, language, room_name, absolute_url):
+@dataclasses.dataclass
+class _Context:
+    """What every event of one export shares, looked up once."""
+
+    zone: object
+    prefix: str
+    language: str
+    absolute_url: object
+    labels: dict
+    session_type: str
+    person_links: dict = dataclasses.field(default_factory=dict)  # guid and page of each person
+
+
+def _event(session, *, room_name, context):
+    zone, absolute_url = context.zone, context.absolute_url
     page = absolute_url(session.get_absolute_url())
     title = clean(f"{session.code} {session.title}")
     track = _track_name(session.roundtable)
@@ -149,16 +170,16 @@ def _event(session, *, zone, prefix, language, room_name, absolute_url):
         "end": _when(session.ends_at, zone),
         "duration": _hours_minutes(session.ends_at - session.starts_at),
         "room": room_name,
-        "slug": event_slug(session, prefix=prefix),
+        "slug": event_slug(session, prefix=context.prefix),
         "url": page,
         "title": title,
         "subtitle": None,
         "track": track,
-        "type": _("Session"),
-        "language": language,
+        "type": context.session_type,
+        "language": context.language,
         "abstract": paragraphs(session.background),
-        "description": _description(session),
-        "persons": _persons(session, absolute_url),
+        "description": _description(session, context=context),
+        "persons": _persons(session, context=context),
         "links": [
             {"url": page, "title": title, "type": "web"},
             {"url": absolute_url(session.roundtable.get_absolute_url()), "title": track, "type": "related"},
@@ -185,8 +206,15 @@ def schedule_build(*, forum, sessions, version, absolute_url, schedule_url):
     full address (``request.build_absolute_uri``); ``schedule_url`` is the address of this export.
     """
     zone = forum.zone
-    language = get_language() or "en"
     prefix = acronym(forum)
+    context = _Context(
+        zone=zone,
+        prefix=prefix,
+        language=get_language() or "en",
+        absolute_url=absolute_url,
+        labels=description_labels(),
+        session_type=_("Session"),
+    )
     sessions = sorted(sessions, key=lambda s: (s.starts_at, s.ends_at, s.roundtable.number, s.number))
     no_room = {"name": clean(_("To be announced")), "guid": guid("room", f"forum-{forum.pk}-none"), "position": None}
 
@@ -219,16 +247,7 @@ def schedule_build(*, forum, sessions, version, absolute_url, schedule_url):
         events = {room["name"]: [] for room in ordered_rooms}
         for session in day_sessions:
             room_name = rooms[session.room.pk if session.room else None]["name"]
-            events[room_name].append(
-                _event(
-                    session,
-                    zone=zone,
-                    prefix=prefix,
-                    language=language,
-                    room_name=room_name,
-                    absolute_url=absolute_url,
-                )
-            )
+            events[room_name].append(_event(session, room_name=room_name, context=context))
         days.append(
             {
                 "index": index,
