@@ -95,14 +95,17 @@ def test_queue_option_queues_the_renders_for_the_worker_and_renders_nothing(sett
 
     settings.TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
     roundtable = make_roundtable(sessions=1)
+    exports.render_into_cache(exports.export_for(exports.BOOKLET, roundtable.forum, language="en"))  # on disk
     monkeypatch.setattr(exports, "render_pdf", _refuse_to_render)
+    options = ["--forum", roundtable.forum.slug, "--language", "en", "--language", "fr", "--handouts", "--queue"]
 
-    out, _ = _run("--forum", roundtable.forum.slug, "--language", "fr", "--handouts", "--queue")
-    again, _ = _run("--forum", roundtable.forum.slug, "--language", "fr", "--handouts", "--queue")
+    out, _ = _run(*options)
+    again, _ = _run(*options)
 
-    assert (out, again) == ("Queued 2 render(s) for the worker.\n", "Queued 0 render(s) for the worker.\n")
+    assert (out, again) == ("Queued 3 render(s) for the worker.\n", "Queued 0 render(s) for the worker.\n")
     assert sorted((row.args_kwargs["args"], row.status) for row in DBTaskResult.objects.all()) == [
         (["booklet", roundtable.forum.pk, "fr"], "READY"),
+        (["roundtable", roundtable.pk, "en"], "READY"),
         (["roundtable", roundtable.pk, "fr"], "READY"),
     ]
 

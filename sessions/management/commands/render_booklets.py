@@ -10,7 +10,8 @@ already on disk, and goes round again if the programme changed meanwhile. It tak
 per PDF as the worker, so the two never lay out the same file twice. With nothing to render it
 costs a query and a ``stat`` per PDF.
 
-``--queue`` renders nothing here: it queues the same PDFs for the worker and returns at once.
+``--queue`` renders nothing here: it queues those of the same PDFs that the current version lacks
+for the worker (unless already queued) and returns at once.
 """
 
 import os
@@ -48,7 +49,9 @@ class Command(BaseCommand):
 
     def handle(self, *args, **options):
         if options["queue"]:
-            queued = sum(pdf_tasks.queue_render(export) for export in self._exports(options))
+            version = programme_version()
+            behind = [export for export in self._exports(options) if not exports.is_current(export, version)]
+            queued = sum(pdf_tasks.queue_render(export) for export in behind)
             self.stdout.write(f"Queued {queued} render(s) for the worker.")
             return
         if options["nice"]:
