@@ -26,10 +26,23 @@ class PositionInput(forms.NumberInput):
         super().__init__({**defaults, **(attrs or {})})
 
 
+def sub_point_lines(text):
+    """The sub-points a textarea holds, as issue_set_points stores them: one per non-blank line, spaces collapsed."""
+    return [" ".join(line.split()) for line in (text or "").splitlines() if line.strip()]
+
+
+class SubPointsField(forms.CharField):
+    """The sub-points textarea: changed only when the sub-points differ, not the line endings a browser sends
+    (CRLF) or the spacing, so that an unchanged save records no change."""
+
+    def has_changed(self, initial, data):
+        return sub_point_lines(initial) != sub_point_lines(data)
+
+
 class IssueInlineForm(forms.ModelForm):
     """A main issue or proposed theme edited together with its sub-points, one per line."""
 
-    points = forms.CharField(
+    points = SubPointsField(
         label=_("Sub-points"),
         required=False,
         widget=forms.Textarea(attrs={"rows": 4, "cols": 60}),

@@ -1,6 +1,7 @@
 """Every change is recorded with who, when and what; an editor sees the history and restores a version."""
 
 import pytest
+from django.contrib.admin.models import LogEntry
 from django.urls import reverse
 from django.utils import formats, timezone
 from reversion.models import Version
@@ -8,6 +9,7 @@ from reversion.models import Version
 from roundtables.versions import edit_token
 from sessions.models import Issue, Session
 from tests.factories import forum_time, make_forum, make_issue, make_person, make_roundtable, make_session
+from tests.sessions.test_admin_restore import submitted
 
 
 def _change_url(session):
@@ -211,3 +213,40 @@ def test_sessions_moved_up_record_the_move(organiser_client, session):
         "Moved session 1.2 up."
     ]
     assert dict(Session.objects.values_list("title", "number")) == {"First title": 2, "Second session": 1}
+
+
+def _session_1_2(forum):
+    return Session.objects.get(roundtable__forum=forum, roundtable__number=1, number=2)
+
+
+def test_an_unchanged_save_records_no_change_to_sub_points(organiser_client, athens):
+    session = _session_1_2(athens)
+    page = organiser_client.get(_change_url(session))
+
+    response = organiser_client.post(_change_url(session), submitted(page, Session))
+
+    assert response.status_code == 302
+    entry = LogEntry.objects.get(object_id=str(session.pk), content_type__model="session")
+    latest = Version.objects.get_for_object(session).first()
+    assert (entry.get_change_message(), latest.revision.get_comment()) == ("No fields changed.", "No fields changed.")
+    response = organiser_client.get(reverse("admin:programme_sessions_session_history", args=[session.pk]))
+    assert response.context["history_entries"][0].changes == []
+
+
+def test_a_changed_sub_point_is_the_only_change_recorded(organiser_client, athens):
+    session = _session_1_2(athens)
+    issue = session.issues.filter(parent__isnull=True).order_by("position")[2]
+    points = list(issue.points.order_by("position").values_list("text", flat=True))
+    page = organiser_client.get(_change_url(session))
+    data = submitted(page, Session)
+    index = next(i for i in range(3) if data[f"issues-{i}-id"] == [str(issue.pk)])
+    data[f"issues-{index}-points"] = ["\r\n".join([points[0], "A reworded second sub-point", *points[2:]])]
+
+    organiser_client.post(_change_url(session), data)
+
+    entry = LogEntry.objects.get(object_id=str(session.pk), content_type__model="session")
+    assert entry.get_change_message() == f"Changed Sub-points for issue “{issue}”."
+    response = organiser_client.get(reverse("admin:programme_sessions_session_history", args=[session.pk]))
+    assert [(change.label, change.old, change.new) for change in response.context["history_entries"][0].changes] == [
+        ("Issue “A reworded second sub-point”: Text", points[1], "A reworded second sub-point")
+    ]
