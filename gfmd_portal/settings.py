@@ -76,8 +76,8 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
-    "axes.middleware.AxesMiddleware",  # a refused admin login answers 429 (gfmd_portal/security.py)
     "gfmd_portal.outage.DatabaseUnavailableMiddleware",  # a view without its database answers 503, not 500
+    "axes.middleware.AxesMiddleware",  # a refused admin login answers 429 (gfmd_portal/security.py)
 ]
 
 ROOT_URLCONF = "gfmd_portal.urls"
@@ -178,6 +178,8 @@ else:
 # queue lives in the database the portal already has; `manage.py db_worker` runs the tasks (`make
 # run` starts one beside gunicorn; README, "Running in production").
 TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
+# Every committed change to the public programme queues a refresh of the stale PDFs (sessions/pdf_tasks.py).
+PDF_REFRESH_ON_CHANGE = env_bool("PDF_REFRESH_ON_CHANGE", default=True)
 
 # Whole-page cache of the public pages for anonymous visitors (roundtables/page_cache.py).
 # PAGE_CACHE=0 turns it off, e.g. to measure or debug how pages are made.

@@ -9,3 +9,10 @@ class SessionsConfig(AppConfig):
     name = "sessions"
     label = "programme_sessions"
     verbose_name = _("Sessions")
+
+    def ready(self):
+        from roundtables.cache import programme_version_changed
+
+        from .pdf_tasks import refresh_on_programme_change
+
+        programme_version_changed.connect(refresh_on_programme_change, dispatch_uid="pdf_refresh_on_programme_change")

@@ -122,6 +122,14 @@ def schedule_renders():
     transaction.on_commit(lambda: _enqueue_once(refresh_pdfs), robust=True)
 
 
+def refresh_on_programme_change(sender, **kwargs):
+    """Receiver of ``roundtables.cache.programme_version_changed``: every committed change to what the
+    public sees queues one (coalesced) refresh, so the PDFs are rendered before delegates ask for
+    them. ``PDF_REFRESH_ON_CHANGE=0`` turns it off (the tests do, but for the ones about it)."""
+    if settings.PDF_REFRESH_ON_CHANGE:
+        schedule_renders()
+
+
 # What the current version lacks ---------------------------------------------------------------
 
 

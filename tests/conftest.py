@@ -23,6 +23,8 @@ def _tasks_run_at_once(settings):
     """Queued tasks (PDF renders) run inside the call that queues them; the tests of the queue itself
     set TASKS back to the database backend."""
     settings.TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}
+    # A committed change would otherwise render every booklet inside the test that made it.
+    settings.PDF_REFRESH_ON_CHANGE = False
 
 
 @pytest.fixture(autouse=True)

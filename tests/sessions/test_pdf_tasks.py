@@ -151,6 +151,27 @@ def test_a_request_finding_the_render_pending_answers_at_once(client, renders, m
     assert renders == []
 
 
+def test_a_committed_change_to_the_programme_queues_one_refresh(settings, django_capture_on_commit_callbacks):
+    settings.PDF_REFRESH_ON_CHANGE = True
+    session = make_session()
+
+    with django_capture_on_commit_callbacks(execute=True):
+        session.title = "Renamed"
+        session.save()
+        make_session(roundtable=session.roundtable, number=2)
+
+    assert _queued() == [("refresh_pdfs", [], 0)]
+
+
+def test_changes_queue_no_refresh_when_switched_off(settings, django_capture_on_commit_callbacks):
+    settings.PDF_REFRESH_ON_CHANGE = False
+
+    with django_capture_on_commit_callbacks(execute=True):
+        make_session()
+
+    assert _queued() == []
+
+
 # Publishing -----------------------------------------------------------------------------------
 
 
