@@ -38,6 +38,7 @@ logger = logging.getLogger(__name__)
 MAX_NESTING = 10  # block quotes, lists and emphasis inside one another; the Athens texts use 2
 MARKDOWN_MAX_CHARS = 20_000  # the longest Markdown a field holds (a background); longer is never parsed
 PARSER_NESTING = 40  # markdown-it-py's own bound: deep enough to see MAX_NESTING + 1 levels of lists
+REMEMBERED_MAX_CHARS = 2_000  # renderings of texts up to this length are kept (see _rendering)
 
 ALLOWED_TAGS = {"p", "br", "strong", "em", "ul", "ol", "li", "a", "blockquote", "code", "h3", "h4", "h5"}
 ALLOWED_ATTRIBUTES = {"a": {"href", "title"}}
@@ -84,12 +85,10 @@ def html_nesting(markup):
     return counter.deepest
 
 
-@functools.lru_cache(maxsize=4096)
-def _rendering(text):
+def _render(text):
     """(sanitised HTML or None, nesting levels, whether the parser stopped short) for a Markdown text.
 
-    The HTML is None when the text cannot be shown as Markdown. The result depends on the text
-    alone, so the most recent few thousand texts are remembered.
+    The HTML is None when the text cannot be shown as Markdown.
     """
     if len(text) > MARKDOWN_MAX_CHARS:
         logger.warning(
@@ -110,6 +109,18 @@ def _rendering(text):
         )
         return None, depth, stopped
     return markup.strip(), depth, stopped
+
+
+_render_remembered = functools.lru_cache(maxsize=4096)(_render)
+
+
+def _rendering(text):
+    """``_render(text)``. The result depends on the text alone, so the renderings of the most recent
+    4,096 short texts (issues and sub-points, shown in every list of sessions) are remembered; long
+    texts are not, so that what a process keeps stays within a few tens of megabytes."""
+    if len(text) <= REMEMBERED_MAX_CHARS:
+        return _render_remembered(text)
+    return _render(text)
 
 
 def plain_html(text):

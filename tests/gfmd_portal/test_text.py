@@ -30,9 +30,9 @@ DEEP_TEXTS = {
 
 @pytest.fixture(autouse=True)
 def _fresh_renderings():
-    text._rendering.cache_clear()
+    text._render_remembered.cache_clear()
     yield
-    text._rendering.cache_clear()
+    text._render_remembered.cache_clear()
 
 
 def test_markdown_renders_paragraphs_lists_quotes_and_links():
@@ -168,3 +168,10 @@ def test_drop_maxlength_leaves_the_other_attributes():
 
     assert field.widget.attrs == {"class": "vTextField"}
     assert field.max_length == 300
+
+
+def test_only_short_texts_are_remembered():
+    markdown_html("A short *issue*.")
+    markdown_html("A long background. " * 200)
+
+    assert text._render_remembered.cache_info().currsize == 1
