@@ -41,7 +41,9 @@ from .cache import programme_version
 
 logger = logging.getLogger(__name__)
 
-BROWSER_MAX_AGE = 60  # seconds a browser or proxy may show a page without asking again
+# Browsers and proxies may keep a page but must ask again before showing it (a 304 when it has not
+# changed): a session taken back to draft is gone at the very next visit, not a minute later.
+BROWSER_CACHE_CONTROL = "public, no-cache"
 KEPT_HEADERS = ("Content-Type", "ETag", "Last-Modified", "X-Robots-Tag", "Content-Disposition")
 
 
@@ -87,7 +89,7 @@ def _is_storable(request, response):
 
 
 def _public_headers(response):
-    response["Cache-Control"] = f"public, max-age={BROWSER_MAX_AGE}"
+    response["Cache-Control"] = BROWSER_CACHE_CONTROL
     patch_vary_headers(response, ["Cookie"])
     if not response.has_header("ETag"):
         response["ETag"] = f'"{hashlib.md5(response.content, usedforsecurity=False).hexdigest()}"'

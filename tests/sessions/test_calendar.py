@@ -517,7 +517,7 @@ def test_subscriptions_are_cached_like_pages(client, django_assert_num_queries, 
         second = client.get(address)
 
     assert second.content == first.content
-    assert (second["Content-Type"], second["Cache-Control"]) == ("text/calendar; charset=utf-8", "public, max-age=60")
+    assert (second["Content-Type"], second["Cache-Control"]) == ("text/calendar; charset=utf-8", "public, no-cache")
 
 
 def test_roundtable_theme_and_person_pages_link_their_calendars(client):

@@ -475,7 +475,7 @@ def test_schedule_is_cached_like_a_page(client, forum, django_assert_num_queries
 
     assert second.content == first.content
     assert second["Content-Type"] == first["Content-Type"]
-    assert second["Cache-Control"] == "public, max-age=60"
+    assert second["Cache-Control"] == "public, no-cache"
 
 
 def test_forum_page_links_and_advertises_both_schedules(client, forum):
