@@ -1,3 +1,4 @@
+import reversion
 from django.contrib import admin, messages
 from django.contrib.admin.utils import unquote
 from django.core.exceptions import PermissionDenied
@@ -26,7 +27,14 @@ from .admin_spreadsheets import ForumSpreadsheetAdminMixin
 from .forms import ForumAdminForm, ForumDuplicateForm, RoundtableAdminForm
 from .models import Forum, Roundtable, Theme
 from .selectors import forum_session_counts
-from .services import forum_duplicate, forum_publish, forum_unpublish, roundtable_coordinators_grant_access
+from .services import (
+    forum_duplicate,
+    forum_publish,
+    forum_save,
+    forum_time_zone_comment,
+    forum_unpublish,
+    roundtable_coordinators_grant_access,
+)
 
 
 class RoundtableInline(ParentScopedInlineMixin, admin.TabularInline):
@@ -60,6 +68,20 @@ class ForumAdmin(ForumSpreadsheetAdminMixin, ForumTimeZoneMixin, ProgrammeAdmin)
 
     def get_queryset(self, request):
         return super().get_queryset(request).annotate(roundtable_total=Count("roundtables"))
+
+    def save_model(self, request, obj, form, change):
+        previous, moved = forum_save(forum=obj, user=request.user)
+        if previous and previous != obj.time_zone:
+            note = forum_time_zone_comment(previous=previous, forum=obj, count=len(moved))
+            request._forum_time_zone_note = note
+            self.message_user(request, note, messages.INFO)
+
+    def log_change(self, request, obj, message):
+        entry = super().log_change(request, obj, message)
+        note = getattr(request, "_forum_time_zone_note", "")
+        if note and reversion.is_active():
+            reversion.set_comment(f"{entry.get_change_message()} {note}")
+        return entry
 
     def get_urls(self):
         prefix = f"{self.opts.app_label}_{self.opts.model_name}"

@@ -10,7 +10,8 @@ from django.utils.translation import gettext_lazy as _
 
 from gfmd_portal.text import drop_maxlength
 
-from .models import Forum, Roundtable
+from .models import TIME_ZONE_CHOICES, Forum, Roundtable
+from .services import sessions_without_local_time_in
 from .versions import edit_conflict, edit_token
 
 
@@ -87,7 +88,43 @@ class EditTokenForm(forms.ModelForm):
         raise ValidationError([f"{message % values} {advice}", *others], code="conflict")
 
 
+def skipped_times_message(missing, time_zone):
+    """The error for sessions whose local times the clocks skip in ``time_zone``."""
+    sessions = "; ".join(
+        _("%(code)s “%(title)s” at %(time)s on %(date)s")
+        % {
+            "code": session.code,
+            "title": session.title,
+            "time": formats.time_format(local, "H:i"),
+            "date": formats.date_format(local, "DATE_FORMAT"),
+        }
+        for session, local in missing
+    )
+    return _(
+        "In %(zone)s the clocks skip these local times, so these sessions cannot keep them: %(sessions)s. "
+        "Move the sessions first, or choose another time zone. Nothing was saved."
+    ) % {"zone": time_zone, "sessions": sessions}
+
+
 class ForumAdminForm(EditTokenForm):
+    """A forum; a new time zone keeps the sessions' local times (roundtables.services.forum_save)."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if "time_zone" in self.fields:
+            self.fields["time_zone"].help_text = _(
+                "Times of sessions are entered and shown in this time zone. Changing it keeps each session's "
+                "local times: a session at 09:00 stays at 09:00, now in the new zone."
+            )
+
+    def clean_time_zone(self):
+        time_zone = self.cleaned_data["time_zone"]
+        if self.instance.pk is not None and time_zone != self.instance.time_zone:
+            missing = sessions_without_local_time_in(forum=self.instance, time_zone=time_zone)
+            if missing:
+                raise ValidationError(skipped_times_message(missing, time_zone), code="skipped_time")
+        return time_zone
+
     class Meta:
         model = Forum
         fields = [
@@ -111,7 +148,8 @@ class RoundtableAdminForm(EditTokenForm):
 
 
 class ForumDuplicateForm(forms.Form):
-    """The next edition: its name, web address and first day; the programme is copied from a forum."""
+    """The next edition: its name, web address, place, time zone and first day; the programme is copied from a
+    forum."""
 
     name = forms.CharField(label=_("name"), max_length=Forum._meta.get_field("name").max_length)
     slug = forms.SlugField(
@@ -119,13 +157,22 @@ class ForumDuplicateForm(forms.Form):
         max_length=Forum._meta.get_field("slug").max_length,
         help_text=_("Used in web addresses, e.g. athens-2009."),
     )
+    city = forms.CharField(label=_("city"), max_length=Forum._meta.get_field("city").max_length)
+    country = forms.CharField(label=_("country"), max_length=Forum._meta.get_field("country").max_length)
+    venue = forms.CharField(label=_("venue"), max_length=Forum._meta.get_field("venue").max_length, required=False)
+    time_zone = forms.ChoiceField(
+        label=_("time zone"),
+        choices=[("", "---------"), *TIME_ZONE_CHOICES],
+        help_text=_("The new edition's local time zone: sessions keep their local times in it."),
+    )
     starts_on = forms.DateField(
         label=_("first day"), help_text=_("Sessions move by the same number of days, at the same local time.")
     )
     with_people = forms.BooleanField(
         label=_("Copy who holds which role"),
         required=False,
-        help_text=_("Chairs, rapporteurs, speakers… Leave unticked to start the new edition without people."),
+        initial=True,
+        help_text=_("Chairs, rapporteurs, speakers… Untick to start the new edition without people."),
     )
 
     def __init__(self, *args, forum, **kwargs):
@@ -147,7 +194,18 @@ class ForumDuplicateForm(forms.Form):
             "name": _("%(name)s (next edition)") % {"name": forum.name},
             "slug": slug,
             "starts_on": starts_on,
+            "with_people": True,
         }
+
+    def clean(self):
+        cleaned_data = super().clean()
+        time_zone, starts_on = cleaned_data.get("time_zone"), cleaned_data.get("starts_on")
+        if time_zone and starts_on:
+            days = starts_on - self.forum.starts_on
+            missing = sessions_without_local_time_in(forum=self.forum, time_zone=time_zone, days=days)
+            if missing:
+                self.add_error("time_zone", skipped_times_message(missing, time_zone))
+        return cleaned_data
 
     def clean_slug(self):
         slug = self.cleaned_data["slug"]

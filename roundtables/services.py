@@ -2,12 +2,15 @@
 
 import datetime
 import json
+import zoneinfo
 from pathlib import Path
 
+import reversion
 from django.contrib.auth.models import Group, Permission
 from django.core.files.base import ContentFile
 from django.db import transaction
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from sessions.models import Document, Issue, Participation, Room, Session
 from sessions.services import issue_set_points
@@ -74,21 +77,85 @@ def _forum_set_status(forum, status, user, comment):
     return True
 
 
-def _shift(value, zone, days):
-    """The same wall-clock time ``days`` later in the forum's time zone (daylight saving time included)."""
+def _shift(value, zone, days, new_zone=None):
+    """The same wall-clock time ``days`` later, read in ``zone`` and set in ``new_zone`` (by default
+    ``zone`` itself), daylight saving time included."""
     if value is None:
         return None
     local = value.astimezone(zone)
-    return datetime.datetime.combine(local.date() + days, local.time(), tzinfo=zone)
+    return datetime.datetime.combine(local.date() + days, local.time(), tzinfo=new_zone or zone)
+
+
+def wall_time_exists(value, zone):
+    """Whether the naive local time ``value`` exists in ``zone`` (not skipped when the clocks go forward)."""
+    aware = value.replace(tzinfo=zone)
+    return aware.astimezone(datetime.UTC).astimezone(zone).replace(tzinfo=None) == value
+
+
+def sessions_without_local_time_in(*, forum, time_zone, days=datetime.timedelta(0)):
+    """The forum's sessions whose local start or end (``days`` later) does not exist in ``time_zone``:
+    a time the clocks skip there. Such a session cannot keep its local times in that zone."""
+    zone = zoneinfo.ZoneInfo(time_zone)
+    missing = []
+    sessions = Session.objects.filter(roundtable__forum=forum, starts_at__isnull=False).select_related("roundtable")
+    for session in sessions.order_by("roundtable__number", "number"):
+        for value in (session.starts_at, session.ends_at):
+            local = value.astimezone(forum.zone).replace(tzinfo=None) + days
+            if not wall_time_exists(local, zone):
+                missing.append((session, local))
+                break
+    return missing
 
 
 @transaction.atomic
-def forum_duplicate(*, forum, name, slug, starts_on, with_people=False, user=None):
-    """Start the next edition: a draft copy of ``forum`` whose first day is ``starts_on``.
+def forum_save(*, forum, user=None):
+    """Save ``forum``; when its time zone changed, keep each session's local wall-clock times.
 
-    Copies the rooms, roundtables, sessions (times moved by the same number of days, at the same
-    local time; rooms and themes kept; drafts), issues with their sub-points and, if
-    ``with_people``, who holds which role. Documents and coordinators are not copied.
+    Sessions are stored in UTC and shown in the forum's time zone, so a new zone would otherwise
+    move every session (09:00 in Dhaka is 05:00 in Berlin). Each session's local start and end in
+    the old zone are read again in the new one, and the sessions are saved in the same transaction
+    (and revision) as the forum. Returns the time zone the forum had before (None for a new forum)
+    and the sessions whose UTC times were moved.
+    """
+    previous = None
+    if forum.pk is not None:
+        previous = Forum.objects.select_for_update().filter(pk=forum.pk).values_list("time_zone", flat=True).first()
+    with revision(user=user):
+        forum.save()
+        if previous is None or previous == forum.time_zone:
+            return previous, []
+        old_zone, new_zone = zoneinfo.ZoneInfo(previous), forum.zone
+        moved = []
+        sessions = Session.objects.filter(roundtable__forum=forum, starts_at__isnull=False).select_related("roundtable")
+        for session in sessions.select_for_update(of=("self",)).order_by("roundtable__number", "number"):
+            session.starts_at = _shift(session.starts_at, old_zone, datetime.timedelta(0), new_zone)
+            session.ends_at = _shift(session.ends_at, old_zone, datetime.timedelta(0), new_zone)
+            session.save(update_fields=["starts_at", "ends_at", "updated_at"])
+            moved.append(session)
+        reversion.set_comment(forum_time_zone_comment(previous=previous, forum=forum, count=len(moved)))
+    return previous, moved
+
+
+def forum_time_zone_comment(*, previous, forum, count):
+    """What the history says of a change of time zone that kept the sessions' local times."""
+    return ngettext(
+        "Time zone changed from %(old)s to %(new)s: %(count)d session kept its local times.",
+        "Time zone changed from %(old)s to %(new)s: %(count)d sessions kept their local times.",
+        count,
+    ) % {"old": previous, "new": forum.time_zone, "count": count}
+
+
+@transaction.atomic
+def forum_duplicate(
+    *, forum, name, slug, starts_on, city=None, country=None, venue=None, time_zone=None, with_people=False, user=None
+):
+    """Start the next edition: a draft copy of ``forum`` whose first day is ``starts_on``, in ``city``,
+    ``country``, ``venue`` and ``time_zone`` (those of ``forum`` when not given).
+
+    Copies the rooms, roundtables, sessions (moved by the same number of days, at the same local
+    time in the new edition's time zone; rooms and themes kept; drafts), issues with their
+    sub-points and, if ``with_people``, who holds which role. Documents and coordinators are not
+    copied.
     """
     days = starts_on - forum.starts_on
     comment = _("Duplicated from “%(forum)s”.") % {"forum": forum.name}
@@ -96,12 +163,12 @@ def forum_duplicate(*, forum, name, slug, starts_on, with_people=False, user=Non
         copy = Forum(
             name=name,
             slug=slug,
-            city=forum.city,
-            country=forum.country,
-            venue=forum.venue,
+            city=forum.city if city is None else city,
+            country=forum.country if country is None else country,
+            venue=forum.venue if venue is None else venue,
             starts_on=starts_on,
             ends_on=forum.ends_on + days,
-            time_zone=forum.time_zone,
+            time_zone=time_zone or forum.time_zone,
             status=Status.DRAFT,
             description=forum.description,
         )
@@ -121,7 +188,7 @@ def forum_duplicate(*, forum, name, slug, starts_on, with_people=False, user=Non
             )
             for roundtable in forum.roundtables.all()
         }
-        zone = forum.zone
+        zone, new_zone = forum.zone, copy.zone
         sessions = Session.objects.filter(roundtable__forum=forum).prefetch_related("themes")
         for session in sessions.order_by("roundtable__number", "number"):
             new_session = Session.objects.create(
@@ -130,8 +197,8 @@ def forum_duplicate(*, forum, name, slug, starts_on, with_people=False, user=Non
                 title=session.title,
                 slug=session.slug,
                 background=session.background,
-                starts_at=_shift(session.starts_at, zone, days),
-                ends_at=_shift(session.ends_at, zone, days),
+                starts_at=_shift(session.starts_at, zone, days, new_zone),
+                ends_at=_shift(session.ends_at, zone, days, new_zone),
                 room=rooms.get(session.room_id),
                 status=Status.DRAFT,
             )

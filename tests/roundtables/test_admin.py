@@ -177,7 +177,14 @@ def test_the_duplicate_form_suggests_next_years_edition(organiser_client):
 
 def test_duplicating_the_athens_forum_copies_the_programme_into_a_draft(organiser_client, athens):
     url = reverse("admin:roundtables_forum_duplicate", args=[athens.pk])
-    data = {"name": "Civil Society Days, Manila 2010", "slug": "manila-2010", "starts_on": "2010-09-27"}
+    data = {
+        "name": "Civil Society Days, Manila 2010",
+        "slug": "manila-2010",
+        "city": "Manila",
+        "country": "Philippines",
+        "time_zone": "Asia/Manila",
+        "starts_on": "2010-09-27",
+    }
 
     response = organiser_client.post(url, data, follow=True)
 
@@ -463,14 +470,15 @@ def test_a_person_is_copied_only_when_asked(organiser_client):
     forum = make_forum()
     session = make_session(roundtable=make_roundtable(forum=forum))
     make_participation(session=session, person=make_person(), role="chair")
+    place = {"city": "Athens", "country": "Greece", "time_zone": "Europe/Athens"}
 
     organiser_client.post(
         reverse("admin:roundtables_forum_duplicate", args=[forum.pk]),
-        {"name": "With people", "slug": "with-people", "starts_on": "2010-11-02", "with_people": "on"},
+        {"name": "With people", "slug": "with-people", "starts_on": "2010-11-02", "with_people": "on", **place},
     )
     organiser_client.post(
         reverse("admin:roundtables_forum_duplicate", args=[forum.pk]),
-        {"name": "Without", "slug": "without", "starts_on": "2010-11-02"},
+        {"name": "Without", "slug": "without", "starts_on": "2010-11-02", **place},
     )
 
     counts = {
