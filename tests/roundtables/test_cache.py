@@ -8,11 +8,12 @@ from django.test.utils import CaptureQueriesContext
 from contributions.services import contribution_approve, contribution_reject, contribution_submit
 from roundtables.cache import programme_changed, programme_version, programme_version_changed
 from roundtables.versions import edit_token
-from sessions.models import Session
+from sessions.models import Issue, Participation, Session
 from tests.contributions.factories import make_contribution
 from tests.factories import (
     forum_time,
     make_document,
+    make_forum,
     make_issue,
     make_organisation,
     make_participation,
@@ -71,6 +72,10 @@ def programme(transactional_db):
         "roundtable": session.roundtable,
         "forum": session.roundtable.forum,
         "coordinator": make_user(is_staff=True),
+        # records nothing protects from deletion
+        "spare_forum": make_forum(),
+        "spare_roundtable": make_roundtable(forum=forum_room.forum),
+        "spare_person": make_person(),
     }
 
 
@@ -98,6 +103,15 @@ PUBLIC_CHANGES = {
     "document deleted": lambda p: p["document"].delete(),
     "roundtable renamed": lambda p: _rename(p["roundtable"]),
     "forum renamed": lambda p: _rename(p["forum"], "name", "Athens"),
+    "forum deleted": lambda p: p["spare_forum"].delete(),
+    "roundtable deleted": lambda p: p["spare_roundtable"].delete(),
+    "person deleted": lambda p: p["spare_person"].delete(),
+    "organisation deleted": lambda p: p["organisation"].delete(),
+    "sessions deleted in bulk": lambda p: Session.objects.filter(pk=p["session"].pk).delete(),
+    "issues deleted in bulk": lambda p: Issue.objects.filter(session=p["session"]).delete(),
+    "participations deleted in bulk": lambda p: Participation.objects.filter(session=p["session"]).delete(),
+    "session's themes replaced": lambda p: p["session"].themes.set([p["theme"]]),
+    "theme's sessions cleared from its side": lambda p: p["session"].themes.get().sessions.clear(),
 }
 
 
