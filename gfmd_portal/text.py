@@ -21,15 +21,18 @@ database (``length_constraint``).
 import functools
 import html
 import logging
+import re
 from html.parser import HTMLParser
 
 import nh3
+from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models.functions import Length
 from django.db.models.lookups import LessThanOrEqual
 from django.utils.html import linebreaks
 from django.utils.safestring import mark_safe
+from django.utils.text import capfirst, format_lazy
 from django.utils.translation import gettext_lazy as _
 from markdown_it import MarkdownIt
 
@@ -123,6 +126,61 @@ def _rendering(text):
     return _render(text)
 
 
+# Markdown whose elements the pages leave out (the sanitiser keeps only ALLOWED_TAGS), in the
+# organiser's terms. ``dropped_markup`` reports them, and raw HTML tags as written.
+_OTHER_HEADINGS = _("headings other than ###, #### and #####")
+DROPPED_MARKDOWN = {
+    "img": _("images (![…](…))"),
+    "h1": _OTHER_HEADINGS,
+    "h2": _OTHER_HEADINGS,
+    "h6": _OTHER_HEADINGS,
+    "hr": _("horizontal rules (---)"),
+}
+_TAG_NAME = re.compile(r"<\s*([A-Za-z][A-Za-z0-9-]*)")
+
+
+def _dropped_tag(token):
+    """What ``token`` (a Markdown token) puts on the page that the sanitiser removes, or None."""
+    if token.type == "html_inline":
+        content = token.content
+        if content.startswith("<!--"):
+            return "<!-- -->"
+        if content.startswith("</"):
+            return None  # its opening tag is reported
+        match = _TAG_NAME.match(content)
+        if match is None:
+            return content[:20]  # <?…?>, <!DOCTYPE …>, <![CDATA[…]]>: never shown
+        name = match.group(1).lower()
+        return None if name in ALLOWED_TAGS else f"<{name}>"
+    if token.nesting >= 0 and token.tag in DROPPED_MARKDOWN:
+        return DROPPED_MARKDOWN[token.tag]
+    return None
+
+
+def dropped_markup(text):
+    """What of a Markdown text the pages will not show as it was written, in order, each once: the raw
+    HTML tags the sanitiser removes (“<b>”, “<script>”, “<!-- -->”) and the Markdown whose elements
+    the pages leave out (images, headings # and ##, horizontal rules).
+
+    Cheap enough for every save in the admin: one parse, no rendering. A text the pages show as plain
+    text (too long, too deeply nested) reports nothing here; ``validate_markdown`` and the length
+    limit refuse those.
+    """
+    if not text or len(text) > MARKDOWN_MAX_CHARS:
+        return []
+    try:
+        tokens = _markdown.parse(str(text))
+    except Exception:
+        return []
+    dropped = []
+    for token in tokens:
+        for part in [token, *(token.children or [])]:
+            item = _dropped_tag(part)
+            if item is not None and item not in dropped:
+                dropped.append(item)
+    return dropped
+
+
 def plain_html(text):
     """``text`` escaped, its paragraphs and line breaks kept: how a text that cannot be rendered is shown."""
     return mark_safe(linebreaks(str(text), autoescape=True))  # escaped by linebreaks
@@ -206,11 +264,67 @@ def drop_maxlength(fields):
         field.widget.attrs.pop("maxlength", None)
 
 
+MARKDOWN_HELP = _("Markdown: **bold**, *italic*, lists, links; HTML is not shown.")
+
+
+def mark_markdown(formfield, help_text=None):
+    """Mark a form field as holding Markdown: it says which Markdown is allowed, and its saves are checked
+    for markup that will not show (``MarkdownWarningAdminMixin``)."""
+    formfield.markdown = True
+    formfield.help_text = format_lazy("{} {}", help_text, MARKDOWN_HELP) if help_text else MARKDOWN_HELP
+    return formfield
+
+
 class WholeTextAdminMixin:
-    """An admin page or inline whose inputs take a text of any length and refuse a too long one with a message."""
+    """An admin page or inline whose inputs take a text of any length and refuse a too long one with a message.
+
+    Its Markdown fields (those checked by ``validate_markdown``) say which Markdown the pages show.
+    """
 
     def formfield_for_dbfield(self, db_field, request, **kwargs):
         formfield = super().formfield_for_dbfield(db_field, request, **kwargs)
         if formfield is not None:
             drop_maxlength([formfield])
+            if validate_markdown in getattr(db_field, "validators", []):
+                mark_markdown(formfield)
         return formfield
+
+
+class MarkdownWarningAdminMixin:
+    """After a save, warn when a Markdown text typed in the form or its inlines holds markup the pages will
+    not show (``dropped_markup``). The text is saved as typed: the warning only says what will be left out."""
+
+    def save_related(self, request, form, formsets, change):
+        super().save_related(request, form, formsets, change)
+        found = self._dropped_in_form(form, None)
+        for formset in formsets:
+            for inline_form in formset.forms:
+                if inline_form.has_changed() and not formset._should_delete_form(inline_form):
+                    found += self._dropped_in_form(inline_form, inline_form.instance)
+        if found:
+            self.message_user(
+                request,
+                _("Some of what was typed will not show on the page: %(found)s. It was saved as typed. %(help)s")
+                % {"found": "; ".join(found), "help": MARKDOWN_HELP},
+                messages.WARNING,
+            )
+
+    @staticmethod
+    def _dropped_in_form(form, record):
+        found = []
+        for name in form.changed_data:
+            field = form.fields.get(name)
+            if not getattr(field, "markdown", False):
+                continue
+            dropped = dropped_markup(form.cleaned_data.get(name))
+            if not dropped:
+                continue
+            where = capfirst(field.label)
+            if record is not None:
+                where = _("%(record)s “%(name)s”, %(field)s") % {
+                    "record": capfirst(record._meta.verbose_name),
+                    "name": record,
+                    "field": field.label,
+                }
+            found.append(f"{where}: {', '.join(str(item) for item in dropped)}")
+        return found

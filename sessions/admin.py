@@ -23,7 +23,7 @@ from django.utils.translation import gettext_lazy as _
 from reversion.admin import VersionAdmin
 from reversion.models import Version
 
-from gfmd_portal.text import WholeTextAdminMixin
+from gfmd_portal.text import MarkdownWarningAdminMixin, WholeTextAdminMixin
 from roundtables.forms import EditTokenForm
 from roundtables.models import Roundtable
 from roundtables.selectors import roundtable_ids_editable_by
@@ -134,7 +134,7 @@ class _RestoreRollback(Exception):
         self.response = response
 
 
-class ProgrammeAdmin(WholeTextAdminMixin, EditTokenAdminMixin, VersionAdmin):
+class ProgrammeAdmin(MarkdownWarningAdminMixin, WholeTextAdminMixin, EditTokenAdminMixin, VersionAdmin):
     """Base of the programme's admin pages: every change is recorded (django-reversion), the history
     page shows what changed between versions, an editor can restore an earlier version, and a save
     never overwrites what someone else saved since the page was opened (the form's edit token).

@@ -5,6 +5,7 @@ from django.forms.models import BaseInlineFormSet
 from django.utils import formats, timezone
 from django.utils.translation import gettext_lazy as _
 
+from gfmd_portal.text import mark_markdown
 from roundtables.forms import EditTokenForm
 
 from .models import Issue, Participation, Session
@@ -42,10 +43,12 @@ class SubPointsField(forms.CharField):
 class IssueInlineForm(forms.ModelForm):
     """A main issue or proposed theme edited together with its sub-points, one per line."""
 
-    points = SubPointsField(
-        label=_("Sub-points"),
-        required=False,
-        widget=forms.Textarea(attrs={"rows": 4, "cols": 60}),
+    points = mark_markdown(
+        SubPointsField(
+            label=_("Sub-points"),
+            required=False,
+            widget=forms.Textarea(attrs={"rows": 4, "cols": 60}),
+        ),
         help_text=_("One sub-point per line, in order."),
     )
 

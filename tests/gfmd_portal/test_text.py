@@ -175,3 +175,43 @@ def test_only_short_texts_are_remembered():
     markdown_html("A long background. " * 200)
 
     assert text._render_remembered.cache_info().currsize == 1
+
+
+@pytest.mark.parametrize(
+    ("source", "dropped"),
+    [
+        ("<b>x</b><script>alert(1)</script>", ["<b>", "<script>"]),
+        ("<div>one</div> <DIV>two</DIV> <span class='x'>three</span>", ["<div>", "<span>"]),
+        ("A <!-- note to self --> text", ["<!-- -->"]),
+        ("![A map](https://example.org/map.png)", [str(text.DROPPED_MARKDOWN["img"])]),
+        (
+            "# Title\n\n## Part\n\n###### Small\n\n---",
+            [str(text.DROPPED_MARKDOWN["h1"]), str(text.DROPPED_MARKDOWN["hr"])],
+        ),
+    ],
+)
+def test_dropped_markup_names_what_the_page_will_not_show(source, dropped):
+    assert [str(item) for item in text.dropped_markup(source)] == dropped
+
+
+@pytest.mark.parametrize(
+    "source",
+    [
+        "",
+        "**bold**, *italic*, `<b>` in code, [a link](https://gfmd.org)\n\n- a list\n\n> a quote",
+        "Raw tags the pages keep: <strong>x</strong> <em>y</em> <br> <a href='https://gfmd.org'>z</a>",
+        "### A heading the pages show\n\n1 < 2 and 3 > 2",
+        "<" * (MARKDOWN_MAX_CHARS + 1),
+    ],
+)
+def test_dropped_markup_is_empty_when_everything_shows(source):
+    assert text.dropped_markup(source) == []
+
+
+def test_dropped_markup_agrees_with_the_sanitiser():
+    source = "<b>x</b> <u>y</u> <strong>z</strong> <img src=x> <table><tr><td>t</td></tr></table>"
+    shown = markdown_html(source)
+
+    assert [str(item) for item in text.dropped_markup(source)] == ["<b>", "<u>", "<img>", "<table>", "<tr>", "<td>"]
+    assert "<strong>z</strong>" in shown
+    assert all(tag not in shown for tag in ["<b>", "<u>", "<img", "<table>", "<tr>", "<td>"])
