@@ -9,6 +9,7 @@ from roundtables.sitemaps import SITEMAPS
 
 from .health import healthz
 from .security import ThrottledAdminAuthenticationForm
+from .site_files import favicon, robots_txt
 
 admin.site.site_header = _("GFMD Civil Society Days: programme administration")
 admin.site.site_title = _("GFMD programme administration")
@@ -18,6 +19,8 @@ admin.site.login_form = ThrottledAdminAuthenticationForm
 
 urlpatterns = [
     path("healthz", healthz, name="healthz"),
+    path("favicon.ico", favicon, name="favicon"),
+    path("robots.txt", robots_txt, name="robots-txt"),
     path("admin/", admin.site.urls),
     path("i18n/", include("django.conf.urls.i18n")),  # the old language form; pages now link to each language
     path("sitemap.xml", cache_public_page(sitemap, params=["p"]), {"sitemaps": SITEMAPS}, name="sitemap"),
