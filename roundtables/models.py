@@ -1,4 +1,5 @@
 import zoneinfo
+from contextlib import nullcontext
 
 import reversion
 from django.conf import settings
@@ -7,6 +8,7 @@ from django.core.validators import MaxLengthValidator
 from django.db import models
 from django.db.models import F, Q
 from django.urls import reverse
+from django.utils.translation import get_language, gettext, override
 from django.utils.translation import gettext_lazy as _
 
 from gfmd_portal.text import MARKDOWN_MAX_CHARS, length_constraint, validate_markdown
@@ -21,6 +23,13 @@ THEME_NAME_MAX = 100
 FORUM_DESCRIPTION_MAX = 5_000  # a short description: a few paragraphs
 THEME_DESCRIPTION_MAX = 2_000  # plain text, one paragraph
 BACKGROUND_MAX = MARKDOWN_MAX_CHARS  # 20,000: about six printed pages
+NAMING_MAX = 50  # a forum's word for its groups or sessions: “Roundtable”, “Theme”, “Working session”
+
+# A forum's names for its groups of sessions and for its sessions (Forum.group_name…), one field per
+# language of the site and form.
+NAMING_LANGUAGES = ("en", "fr", "es")
+NAMING_KINDS = ("group_name", "group_name_plural", "session_name", "session_name_plural")
+NAMING_FIELDS = tuple(f"{kind}_{code}" for kind in NAMING_KINDS for code in NAMING_LANGUAGES)
 
 
 def validate_time_zone(value):
@@ -77,6 +86,20 @@ class Forum(models.Model):
         validators=[MaxLengthValidator(FORUM_DESCRIPTION_MAX), validate_markdown],
         help_text=_("Markdown."),
     )
+    # What this forum calls its groups of sessions and its sessions, in each language (see group_name):
+    # 2016 had “Themes” of “working sessions”. Empty means the interface's “Roundtable” and “Session”.
+    group_name_en = models.CharField(_("group name (English)"), max_length=NAMING_MAX, blank=True)
+    group_name_fr = models.CharField(_("group name (French)"), max_length=NAMING_MAX, blank=True)
+    group_name_es = models.CharField(_("group name (Spanish)"), max_length=NAMING_MAX, blank=True)
+    group_name_plural_en = models.CharField(_("group name, plural (English)"), max_length=NAMING_MAX, blank=True)
+    group_name_plural_fr = models.CharField(_("group name, plural (French)"), max_length=NAMING_MAX, blank=True)
+    group_name_plural_es = models.CharField(_("group name, plural (Spanish)"), max_length=NAMING_MAX, blank=True)
+    session_name_en = models.CharField(_("session name (English)"), max_length=NAMING_MAX, blank=True)
+    session_name_fr = models.CharField(_("session name (French)"), max_length=NAMING_MAX, blank=True)
+    session_name_es = models.CharField(_("session name (Spanish)"), max_length=NAMING_MAX, blank=True)
+    session_name_plural_en = models.CharField(_("session name, plural (English)"), max_length=NAMING_MAX, blank=True)
+    session_name_plural_fr = models.CharField(_("session name, plural (French)"), max_length=NAMING_MAX, blank=True)
+    session_name_plural_es = models.CharField(_("session name, plural (Spanish)"), max_length=NAMING_MAX, blank=True)
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
     updated_at = models.DateTimeField(_("updated at"), auto_now=True)
 
@@ -93,6 +116,7 @@ class Forum(models.Model):
             length_constraint("country", PLACE_MAX, "forum_country_length"),
             length_constraint("venue", NAME_MAX, "forum_venue_length"),
             length_constraint("description", FORUM_DESCRIPTION_MAX, "forum_description_length"),
+            *(length_constraint(name, NAMING_MAX, f"forum_{name}_length") for name in NAMING_FIELDS),
         ]
 
     def __str__(self):
@@ -110,8 +134,70 @@ class Forum(models.Model):
         return zoneinfo.ZoneInfo(self.time_zone)
 
     def clean(self):
+        errors = {}
         if self.starts_on and self.ends_on and self.ends_on < self.starts_on:
-            raise ValidationError({"ends_on": _("The last day cannot be before the first day.")})
+            errors["ends_on"] = _("The last day cannot be before the first day.")
+        for prefix, message in [
+            ("group_name", _("Name the groups in every language, singular and plural, or leave all six empty.")),
+            ("session_name", _("Name the sessions in every language, singular and plural, or leave all six empty.")),
+        ]:
+            names = [f"{prefix}{plural}_{code}" for plural in ("", "_plural") for code in NAMING_LANGUAGES]
+            missing = [name for name in names if not getattr(self, name).strip()]
+            if missing and len(missing) < len(names):
+                errors.update(dict.fromkeys(missing, message))
+        if errors:
+            raise ValidationError(errors)
+
+    # A forum's names for its groups and sessions, in the active language (or ``language``). Pages,
+    # PDFs, calendars and schedules name them through these methods (templates through the tags of
+    # roundtables.templatetags.naming); the interface's own words for them stay as they are.
+
+    def _name(self, kind, language):
+        code = (language or get_language() or settings.LANGUAGE_CODE).split("-")[0]
+        return getattr(self, f"{kind}_{code}", "").strip() if code in NAMING_LANGUAGES else ""
+
+    def group_name(self, language=None):
+        """“Roundtable” (translated) or this forum's own word, such as “Theme”."""
+        with override(language) if language else nullcontext():
+            return self._name("group_name", language) or gettext("Roundtable")
+
+    def group_name_plural(self, language=None):
+        """“Roundtables” (translated) or this forum's own word, such as “Themes”."""
+        with override(language) if language else nullcontext():
+            return self._name("group_name_plural", language) or gettext("Roundtables")
+
+    def session_name(self, language=None):
+        """“Session” (translated) or this forum's own word, such as “Working session”."""
+        with override(language) if language else nullcontext():
+            return self._name("session_name", language) or gettext("Session")
+
+    def session_name_plural(self, language=None):
+        """“Sessions” (translated) or this forum's own word, such as “Working sessions”."""
+        with override(language) if language else nullcontext():
+            return self._name("session_name_plural", language) or gettext("Sessions")
+
+    def group_label(self, number, title=None, language=None):
+        """“Roundtable 1” or “Theme 1”; with ``title``, “Roundtable 1: Title”."""
+        with override(language) if language else nullcontext():
+            name = self._name("group_name", language)
+            if not name:
+                if title is None:
+                    return gettext("Roundtable %(number)s") % {"number": number}
+                return gettext("Roundtable %(number)s: %(title)s") % {"number": number, "title": title}
+            label = f"{name} {number}"
+            if title is None:
+                return label
+            # Translators: a roundtable (or a forum's own word for it) and its number, then its title.
+            return gettext("%(label)s: %(title)s") % {"label": label, "title": title}
+
+    def session_label(self, code, title=None, language=None):
+        """“Session 1.2” or “Working session 1.2”; with ``title``, “Session 1.2: Title”."""
+        with override(language) if language else nullcontext():
+            label = f"{self.session_name()} {code}"
+            if title is None:
+                return label
+            # Translators: a session (or a forum's own word for it) and its code, then its title.
+            return gettext("%(label)s: %(title)s") % {"label": label, "title": title}
 
 
 @reversion.register()
