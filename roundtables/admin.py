@@ -11,11 +11,12 @@ from django.utils.translation import gettext, ngettext
 from django.utils.translation import gettext_lazy as _
 
 from sessions.admin import (
-    DocumentInline,
+    ForumDocumentInline,
     ForumTimeZoneMixin,
     ParentScopedInlineMixin,
     ProgrammeAdmin,
     RoomInline,
+    RoundtableDocumentInline,
 )
 from sessions.admin_actions import download_booklets, download_roundtable_handouts
 from sessions.forms import RoundtableSessionFormSet
@@ -57,7 +58,7 @@ class ForumAdmin(ForumSpreadsheetAdminMixin, ForumTimeZoneMixin, ProgrammeAdmin)
         (None, {"fields": ["name", "slug", "status", "description"]}),
         (_("Where and when"), {"fields": ["city", "country", "venue", "starts_on", "ends_on", "time_zone"]}),
     ]
-    inlines = [RoundtableInline, RoomInline, DocumentInline]
+    inlines = [RoundtableInline, RoomInline, ForumDocumentInline]
     actions = ["publish", "unpublish", "duplicate", download_booklets]
 
     def forum_of(self, obj):
@@ -228,7 +229,7 @@ class RoundtableAdmin(ForumTimeZoneMixin, ProgrammeAdmin):
     prepopulated_fields = {"slug": ["title"]}
     fields = ["forum", "number", "title", "slug", "background", "coordinators"]
     filter_horizontal = ["coordinators"]
-    inlines = [SessionInline, DocumentInline]
+    inlines = [SessionInline, RoundtableDocumentInline]
     actions = [download_roundtable_handouts]
 
     def forum_of(self, obj):

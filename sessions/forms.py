@@ -8,7 +8,7 @@ from django.utils.translation import gettext_lazy as _
 from gfmd_portal.text import mark_markdown
 from roundtables.forms import EditTokenForm
 
-from .models import Issue, Participation, Session
+from .models import Document, DocumentFile, Issue, Participation, Session
 from .selectors import clashes_among, person_clashes, room_clashes
 from .services import issue_set_points
 
@@ -289,3 +289,110 @@ class ParticipationAdminForm(EditTokenForm):
             ):
                 self.add_error("person", person_clash_message(person, other.session, other.get_role_display()))
         return cleaned_data
+
+
+# Documents ---------------------------------------------------------------------------------------
+
+
+class SessionsChoiceField(forms.ModelMultipleChoiceField):
+    """Sessions to attach a document to; named with their forum while the document's forum is not known.
+    Give it a queryset with ``select_related("roundtable__forum")``."""
+
+    show_forum = False
+
+    def label_from_instance(self, obj):
+        label = f"{obj.code} {obj.title}"
+        return f"{obj.roundtable.forum.name} · {label}" if self.show_forum else label
+
+
+class RoundtablesChoiceField(forms.ModelMultipleChoiceField):
+    """Roundtables to attach a document to; named with their forum while the document's forum is not known."""
+
+    show_forum = False
+
+    def label_from_instance(self, obj):
+        return f"{obj.forum.name} · {obj}" if self.show_forum else str(obj)
+
+
+class DocumentAdminForm(EditTokenForm):
+    """A document: its forum, and the sessions and roundtables of that forum it is a paper of.
+
+    ``editable_roundtables`` (set by the admin) is None for the committee; for a coordinator it holds
+    the ids of their roundtables, and the document must then be attached to one of their sessions at least.
+    """
+
+    editable_roundtables = None
+
+    class Meta:
+        model = Document
+        fields = "__all__"
+
+    def clean(self):
+        cleaned_data = super().clean()
+        forum = cleaned_data.get("forum")
+        sessions = list(cleaned_data.get("sessions") or [])
+        roundtables = list(cleaned_data.get("roundtables") or [])
+        if forum is not None:
+            elsewhere = [session for session in sessions if session.roundtable.forum_id != forum.pk]
+            if elsewhere:
+                self.add_error(
+                    "sessions",
+                    _("Choose sessions of the forum “%(forum)s”; these belong to another forum: %(sessions)s.")
+                    % {
+                        "forum": forum.name,
+                        "sessions": ", ".join(
+                            f"{session.code} {session.title} ({session.roundtable.forum.name})" for session in elsewhere
+                        ),
+                    },
+                )
+            elsewhere = [roundtable for roundtable in roundtables if roundtable.forum_id != forum.pk]
+            if elsewhere:
+                self.add_error(
+                    "roundtables",
+                    _("Choose roundtables of the forum “%(forum)s”; these belong to another forum: %(roundtables)s.")
+                    % {
+                        "forum": forum.name,
+                        "roundtables": ", ".join(f"{item} ({item.forum.name})" for item in elsewhere),
+                    },
+                )
+        if self.editable_roundtables is not None and "sessions" not in self.errors and not sessions:
+            self.add_error("sessions", _("Attach the document to at least one session of your roundtables."))
+        return cleaned_data
+
+
+class DocumentFileFormSet(BaseInlineFormSet):
+    """A document's files: one per language, at least one. A new document offers a row for each language."""
+
+    def __init__(self, *args, **kwargs):
+        instance = kwargs.get("instance")
+        if instance is None or instance.pk is None:
+            kwargs.setdefault("initial", [{"language": language} for language in Document.Language.values])
+        super().__init__(*args, **kwargs)
+
+    def clean(self):
+        super().clean()
+        if any(form.errors for form in self.forms):
+            return
+        kept = [
+            form
+            for form in self.forms
+            if not self._should_delete_form(form)
+            and (form.instance.pk is not None or (form.has_changed() and form.cleaned_data.get("file")))
+        ]
+        if not kept:
+            raise ValidationError(_("Give the document a file in one language at least."), code="no_file")
+
+
+class DocumentFileForm(forms.ModelForm):
+    class Meta:
+        model = DocumentFile
+        fields = ["language", "file"]
+
+    def note_file_not_kept(self):
+        """After an error anywhere on the page, say that the file chosen in this row must be chosen again:
+        a browser never sends a file twice."""
+        if self.is_bound and self.files.get(self.add_prefix("file")) and "file" not in self.errors:
+            self.add_error(
+                "file", _("This file was not kept because the form needs corrections: please choose it again.")
+            )
+

@@ -1,4 +1,5 @@
 import datetime
+from pathlib import Path
 
 import reversion
 from django.core.exceptions import ValidationError
@@ -314,13 +315,35 @@ class Participation(models.Model):
         return f"{self.person} ({self.get_role_display()})"
 
 
-@reversion.register()
+class DocumentQuerySet(models.QuerySet):
+    def in_forum(self, forum):
+        return self.filter(forum=forum)
+
+    def by_kind(self):
+        """In the order of ``Document.Kind`` (concept notes first), then by position and title."""
+        order = models.Case(
+            *(models.When(kind=value, then=index) for index, value in enumerate(Document.Kind.values)),
+            default=len(Document.Kind.values),
+            output_field=models.IntegerField(),
+        )
+        return self.order_by(order, "position", "title", "pk")
+
+
+# A document's versions include its files (one per language); its sessions and roundtables are
+# part of the document itself (many-to-many fields).
+@reversion.register(follow=["files"])
 class Document(models.Model):
+    """A paper of a forum (concept note, action paper…): one record with a file per language,
+    attached to any number of the forum's sessions and roundtables, or to none (a forum document)."""
+
     class Kind(models.TextChoices):
         CONCEPT_NOTE = "concept_note", _("Concept note")
+        ACTION_PAPER = "action_paper", _("Action paper")
         BACKGROUND_PAPER = "background_paper", _("Background paper")
-        CONTRIBUTION = "contribution", _("Contribution")
+        RAPPORTEUR_REPORT = "rapporteur_report", _("Rapporteur’s report")
+        OUTCOME_DOCUMENT = "outcome_document", _("Outcome document")
         REPORT = "report", _("Report")
+        CONTRIBUTION = "contribution", _("Contribution")
         OTHER = "other", _("Other")
 
     class Language(models.TextChoices):
@@ -328,41 +351,40 @@ class Document(models.Model):
         FRENCH = "fr", _("French")
         SPANISH = "es", _("Spanish")
 
+    forum = models.ForeignKey(
+        "roundtables.Forum",
+        on_delete=models.CASCADE,
+        related_name="documents",
+        verbose_name=_("forum"),
+        help_text=_("The forum the document belongs to; its sessions and roundtables are chosen from this forum."),
+    )
     title = models.CharField(_("title"), max_length=TITLE_MAX)
     kind = models.CharField(_("kind"), max_length=20, choices=Kind.choices)
     description = models.TextField(
         _("description"), blank=True, validators=[MaxLengthValidator(DOCUMENT_DESCRIPTION_MAX)]
     )
-    file = models.FileField(
-        _("file"),
-        upload_to="documents/%Y/",
-        validators=[validate_document_file],
-        help_text=_("A PDF document or a plain text file."),
-    )
-    language = models.CharField(_("language"), max_length=5, choices=Language.choices, default=Language.ENGLISH)
     circulated_on = models.DateField(_("date circulated"), null=True, blank=True)
-    forum = models.ForeignKey(
-        "roundtables.Forum",
-        on_delete=models.CASCADE,
-        null=True,
+    sessions = models.ManyToManyField(
+        Session,
         blank=True,
         related_name="documents",
-        verbose_name=_("forum"),
+        verbose_name=_("sessions"),
+        help_text=_("The sessions it is a paper of. It shows on their pages and handouts."),
     )
-    roundtable = models.ForeignKey(
+    roundtables = models.ManyToManyField(
         "roundtables.Roundtable",
-        on_delete=models.CASCADE,
-        null=True,
         blank=True,
         related_name="documents",
-        verbose_name=_("roundtable"),
-    )
-    session = models.ForeignKey(
-        Session, on_delete=models.CASCADE, null=True, blank=True, related_name="documents", verbose_name=_("session")
+        verbose_name=_("roundtables"),
+        help_text=_(
+            "The roundtables it is a paper of. It shows on their pages and on the pages of all their sessions."
+        ),
     )
     position = models.PositiveSmallIntegerField(_("order"), default=0)
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
     updated_at = models.DateTimeField(_("updated at"), auto_now=True)
+
+    objects = DocumentQuerySet.as_manager()
 
     class Meta:
         ordering = ["position", "-circulated_on", "title"]
@@ -370,11 +392,19 @@ class Document(models.Model):
         verbose_name_plural = _("documents")
         constraints = [
             models.CheckConstraint(
-                condition=Q(forum__isnull=False, roundtable__isnull=True, session__isnull=True)
-                | Q(forum__isnull=True, roundtable__isnull=False, session__isnull=True)
-                | Q(forum__isnull=True, roundtable__isnull=True, session__isnull=False),
-                name="document_attached_to_one_place",
-                violation_error_message=_("Attach the document to exactly one forum, roundtable or session."),
+                condition=Q(
+                    kind__in=[
+                        "concept_note",
+                        "action_paper",
+                        "background_paper",
+                        "rapporteur_report",
+                        "outcome_document",
+                        "report",
+                        "contribution",
+                        "other",
+                    ]
+                ),
+                name="document_kind_known",
             ),
             length_constraint("title", TITLE_MAX, "document_title_length"),
             length_constraint("description", DOCUMENT_DESCRIPTION_MAX, "document_description_length"),
@@ -384,14 +414,63 @@ class Document(models.Model):
         return self.title
 
     def get_absolute_url(self):
+        """The document in the language of the page (else English, else any): see ``DocumentFile``."""
         return reverse("sessions:document", kwargs={"pk": self.pk})
 
+
+LANGUAGE_ORDER = list(Document.Language.values)  # English, French, Spanish: how the files are listed
+
+
+# A file changed on its own is recorded in its document's history too.
+@reversion.register(follow=["document"])
+class DocumentFile(models.Model):
+    """A document in one language: the file the delegate downloads."""
+
+    document = models.ForeignKey(Document, on_delete=models.CASCADE, related_name="files", verbose_name=_("document"))
+    language = models.CharField(
+        _("language"), max_length=5, choices=Document.Language.choices, default=Document.Language.ENGLISH
+    )
+    file = models.FileField(
+        _("file"),
+        upload_to="documents/%Y/",
+        validators=[validate_document_file],
+        help_text=_("A PDF document or a plain text file."),
+    )
+    size = models.PositiveBigIntegerField(_("size in bytes"), null=True, blank=True, editable=False)
+
+    class Meta:
+        ordering = ["document", "language"]
+        verbose_name = _("file")
+        verbose_name_plural = _("files, one per language")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["document", "language"],
+                name="document_file_language_unique",
+                violation_error_message=_("The document has a file in this language already."),
+            ),
+            models.CheckConstraint(condition=Q(language__in=["en", "fr", "es"]), name="document_file_language_known"),
+        ]
+
+    def __str__(self):
+        language = self.get_language_display()
+        return f"{language}: {Path(self.file.name).name}" if self.file else language
+
+    def save(self, *args, **kwargs):
+        # The size shown beside the link, read once from the storage rather than on every page.
+        if self.file:
+            try:
+                self.size = self.file.size
+            except OSError:
+                self.size = None
+        super().save(*args, **kwargs)
+
+    def get_absolute_url(self):
+        return reverse("sessions:document-file", kwargs={"pk": self.document_id, "language": self.language})
+
     @property
-    def owner_forum(self):
-        if self.forum_id:
-            return self.forum
-        if self.roundtable_id:
-            return self.roundtable.forum
-        if self.session_id:
-            return self.session.roundtable.forum
-        return None
+    def name(self):
+        return Path(self.file.name).name
+
+    @property
+    def is_pdf(self):
+        return self.file.name.lower().endswith(".pdf")
