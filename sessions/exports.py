@@ -51,7 +51,6 @@ from django.utils.html import conditional_escape
 from django.utils.http import http_date
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_noop
 
 from roundtables.cache import programme_version
 from roundtables.changes import programme_as_of
@@ -59,7 +58,8 @@ from roundtables.models import ProgrammeStamp, Status
 from roundtables.selectors import can_preview, programme_days, sessions_for_listing
 from roundtables.templatetags.portal import render_markdown
 
-from .models import Issue, Participation, Session
+from . import presenters
+from .models import Issue, Session
 
 logger = logging.getLogger(__name__)
 
@@ -76,13 +76,6 @@ PREVIEW_MAX_SESSIONS = 40  # a staff preview of more sessions than this takes to
 
 BOOKLET, ROUNDTABLE, SESSION = "booklet", "roundtable", "session"
 KINDS = (BOOKLET, ROUNDTABLE, SESSION)
-
-ISSUE_HEADINGS = {  # translated when the PDF is rendered, in its language
-    Issue.Kind.MAIN_ISSUE: gettext_noop("Main issues"),
-    Issue.Kind.PROPOSED_THEME: gettext_noop("Proposed themes"),
-    Issue.Kind.QUESTION: gettext_noop("Discussion questions"),
-}
-ROLE_ORDER = list(Participation.Role.values)
 
 
 class PdfUnavailable(Exception):
@@ -218,15 +211,10 @@ def _list_item(label, text):
 
 
 def _annotate_session(session):
-    """Group a session's people by role and its issues by kind, in a fixed order, for the templates."""
-    by_role = {}
-    for participation in session.participations.all():
-        by_role.setdefault(participation.role, []).append(participation)
-    session.people_by_role = [(Participation.Role(role).label, by_role[role]) for role in ROLE_ORDER if role in by_role]
-    by_kind = {}
-    for issue in session.top_issues:
-        by_kind.setdefault(issue.kind, []).append(issue)
-    session.issue_groups = [(_(heading), by_kind[kind]) for kind, heading in ISSUE_HEADINGS.items() if kind in by_kind]
+    """Group a session's people by role and its issues by kind as its page does (``presenters``), in the
+    active language (the PDF's), for the templates."""
+    session.people_by_role = presenters.people_by_role(session.participations.all())
+    session.issue_groups = presenters.issue_groups(session.top_issues)
     for _heading, issues in session.issue_groups:
         for number, issue in enumerate(issues, start=1):
             issue.pdf_text = _list_item(f"{number}.", issue.text)

@@ -17,7 +17,7 @@ from roundtables import selectors as programme
 from roundtables.models import Theme
 from roundtables.views import ForumPageMixin
 
-from . import agenda, calendar, exports, schedule, selectors
+from . import agenda, calendar, exports, presenters, schedule, selectors
 from .models import Participation
 
 
@@ -33,6 +33,10 @@ class SessionDetailView(ForumPageMixin, TemplateView):
         )
         previous, following = programme.session_neighbours(session=session, user=self.request.user)
         kwargs.update(session=session, roundtable=session.roundtable, previous=previous, following=following)
+        kwargs.update(
+            issue_groups=presenters.issue_groups(session.top_issues),
+            people_by_role=presenters.people_by_role(session.participations.all()),
+        )
         kwargs["contributions"] = contributions.contributions_for_session(session=session)
         return super().get_context_data(**kwargs)
 
