@@ -1,12 +1,15 @@
 """Template filters that format values for the portal's pages. They never query."""
 
+import functools
+import textwrap
 import zoneinfo
 
 from django import template
 from django.conf import settings
 from django.templatetags.tz import do_timezone
 from django.urls import reverse, translate_url
-from django.utils.translation import get_language, get_language_info, override
+from django.utils.dateformat import format as date_format
+from django.utils.translation import get_language, get_language_info, gettext, override
 
 from gfmd_portal.text import markdown_html
 
@@ -28,6 +31,65 @@ def local_time(value, zone):
     name = getattr(zone, "time_zone", zone)
     # do_timezone marks the result so that the date filter does not convert it back.
     return do_timezone(value, zoneinfo.ZoneInfo(name))
+
+
+@register.filter
+def date_range(start, end=None):
+    """The days from ``start`` to ``end`` as one range in the active language, the way a delegate writes
+    them: "2–3 November 2009", "30 November – 2 December 2009", "30 December 2009 – 2 January 2010", or
+    one day alone ("8 December 2016") when ``end`` is empty or the same day. Pages and PDFs use it alike.
+
+    The formats are those of the pages (translated, so Spanish reads "2–3 de noviembre de 2009").
+    Babel's CLDR intervals were tried and left aside: they abbreviate months in French, put the month
+    first in English and put thin spaces around the dash, unlike the rest of the pages.
+    """
+    if not start:
+        return ""
+    # Translators: a date format of Django's “date” filter (j day, F month, Y year; a backslash escapes
+    # a literal letter, as in \d\e).
+    full = gettext("j F Y")
+    if not end or end == start:
+        return date_format(start, full)
+    if (start.year, start.month) == (end.year, end.month):
+        return f"{start.day}–{date_format(end, full)}"
+    if start.year == end.year:
+        # Translators: the first day of a range of days within one year, as in “30 November – 2 December
+        # 2009”: a date format of Django's “date” filter (j day, F month; a backslash escapes a letter).
+        return f"{date_format(start, gettext('j F'))} – {date_format(end, full)}"
+    return f"{date_format(start, full)} – {date_format(end, full)}"
+
+
+@functools.cache
+def _room_words():
+    """The word "Room" in each of the site's languages, casefolded (worked out once per process)."""
+    words = set()
+    for code, _name in settings.LANGUAGES:
+        with override(code):
+            words.add(gettext("Room").casefold())
+    return frozenset(words)
+
+
+@register.filter
+def room_label(name):
+    """A room's name led by the word "Room" ("Room 12", "Salle 12"), unless the name already says it:
+    "Room A" stays "Room A", never "Room Room A" (nor "Salle Room A")."""
+    if not name:
+        return ""
+    words = _room_words()
+    if any(word.casefold() in words for word in name.split()):
+        return name
+    return f"{gettext('Room')} {name}"
+
+
+@register.filter
+def shorten(text, width):
+    """``text`` cut to at most ``width`` characters at a word boundary, with "…" where it was cut
+    (``truncatechars`` cuts inside a word). Whitespace is collapsed; hyphens do not count as breaks."""
+    text, width = str(text or ""), int(width)
+    short = textwrap.shorten(text, width=width, placeholder="…", break_on_hyphens=False)
+    if short == "…" and text.strip():  # a first word longer than ``width``: cut it
+        short = text.strip()[: width - 1] + "…"
+    return short
 
 
 @register.simple_tag(takes_context=True)

@@ -187,9 +187,9 @@ def test_booklet_fonts_are_embedded(athens_booklet):
     [
         (
             "fr",
-            ["Table ronde 1", "Salle Room A", "Contexte", "Questions principales", "Page 1 sur 1", "lundi 2 novembre"],
+            ["Table ronde 1", "· Room A", "Contexte", "Questions principales", "Page 1 sur 1", "lundi 2 novembre"],
         ),
-        ("es", ["Mesa redonda 1", "Sala Room A", "Antecedentes", "Cuestiones principales", "Página 1 de 1", "lunes 2"]),
+        ("es", ["Mesa redonda 1", "· Room A", "Antecedentes", "Cuestiones principales", "Página 1 de 1", "lunes 2"]),
     ],
 )
 def test_session_handout_labels_follow_the_page_language(client, athens, language, words):

@@ -1,0 +1,113 @@
+"""What a delegate reads in the PDFs: dates as on the pages, rooms named once, a running header cut
+between words and a draft badge kept whole."""
+
+import datetime
+import io
+
+import pytest
+from pypdf import PdfReader
+
+from roundtables.models import Status
+from sessions import exports
+from tests.factories import forum_time, make_forum, make_room, make_roundtable, make_session, make_user
+
+pytestmark = pytest.mark.django_db
+
+LONG_TITLE = "Doing protection of migrant workers: recruitment, decent work and rights in every corridor"
+
+
+@pytest.fixture
+def dhaka(db):
+    forum = make_forum(
+        name="Civil Society Days, Dhaka 2016",
+        slug="dhaka-2016",
+        city="Dhaka",
+        country="Bangladesh",
+        starts_on=datetime.date(2016, 12, 8),
+        ends_on=datetime.date(2016, 12, 9),
+        time_zone="Asia/Dhaka",
+    )
+    roundtable = make_roundtable(forum=forum, number=1, title=LONG_TITLE, slug="protection")
+    lettered = make_room(forum=forum, name="Room A", position=1)
+    numbered = make_room(forum=forum, name="12", position=2)
+    make_session(
+        roundtable=roundtable,
+        number=1,
+        slug="first",
+        title="Recruitment",
+        room=lettered,
+        starts_at=forum_time(forum, 0, 10),
+        ends_at=forum_time(forum, 0, 11, 30),
+    )
+    make_session(
+        roundtable=roundtable,
+        number=2,
+        slug="second",
+        title="Decent work",
+        room=numbered,
+        starts_at=forum_time(forum, 1, 10),
+        ends_at=forum_time(forum, 1, 11, 30),
+    )
+    return forum
+
+
+def _pages(kind, obj, language, user=None):
+    data = exports.render_pdf(exports.export_for(kind, obj, language=language, user=user))
+    return [" ".join(page.extract_text().split()) for page in PdfReader(io.BytesIO(data)).pages]
+
+
+@pytest.mark.parametrize(
+    ("language", "forum_days", "first_day"),
+    [
+        ("en", "8–9 December 2016", "Thursday 8 December 2016"),
+        ("fr", "8–9 décembre 2016", "jeudi 8 décembre 2016"),
+        ("es", "8–9 de diciembre de 2016", "jueves 8 de diciembre de 2016"),
+    ],
+)
+def test_booklet_dates_read_as_on_the_pages(dhaka, language, forum_days, first_day):
+    pages = _pages(exports.BOOKLET, dhaka, language)
+    text = " ".join(pages)
+
+    assert forum_days in pages[0]  # the cover
+    assert text.count(first_day) == 2  # the day at a glance and the session's line
+    assert "8 diciembre 2016" not in text
+    assert "December 2016 – " not in text
+
+
+def test_handout_gives_the_forum_days_as_one_range(dhaka):
+    session = dhaka.roundtables.get().sessions.get(number=1)
+
+    pages = _pages(exports.SESSION, session, "es")
+
+    assert "8–9 de diciembre de 2016 · Dhaka, Bangladesh" in pages[0]
+
+
+@pytest.mark.parametrize(
+    ("language", "lettered", "numbered"),
+    [("en", "· Room A", "· Room 12"), ("fr", "· Room A", "· Salle 12"), ("es", "· Room A", "· Sala 12")],
+)
+def test_a_room_is_named_once(dhaka, language, lettered, numbered):
+    text = " ".join(_pages(exports.ROUNDTABLE, dhaka.roundtables.get(), language))
+
+    assert (lettered in text, numbered in text) == (True, True)
+    assert [label for label in ("Room Room", "Salle Room", "Sala Room") if label in text] == []
+
+
+def test_running_header_is_cut_between_words(dhaka):
+    pages = _pages(exports.ROUNDTABLE, dhaka.roundtables.get(), "en")
+
+    assert "Roundtable 1 · Doing protection of migrant workers: recruitment, decent…" in pages[0]
+    assert "decent wo…" not in pages[0]
+
+
+def test_draft_badge_stays_on_one_line_in_the_programme_at_a_glance(dhaka):
+    session = dhaka.roundtables.get().sessions.get(number=2)
+    session.title = "A draft session whose title is long enough to fill the line of the glance up to its end"
+    session.status = Status.DRAFT
+    session.save()
+    staff = make_user(is_staff=True)
+
+    pages = _pages(exports.BOOKLET, dhaka, "en", user=staff)
+    glance = next(page for page in pages if page.startswith("Programme at a glance") or "at a glance All" in page)
+
+    assert "Draft · p." in glance
