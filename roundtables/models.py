@@ -1,5 +1,6 @@
 import zoneinfo
 from contextlib import nullcontext
+from urllib.parse import urlencode
 
 import reversion
 from django.conf import settings
@@ -18,6 +19,8 @@ from gfmd_portal.text import MARKDOWN_MAX_CHARS, length_constraint, validate_mar
 # characters and its forum description 567.
 NAME_MAX = 200
 PLACE_MAX = 100  # a city, a country
+ADDRESS_MAX = 300  # a venue's street address
+MAP_URL_MAX = 500  # a link to a map of the venue
 TITLE_MAX = 300
 THEME_NAME_MAX = 100
 FORUM_DESCRIPTION_MAX = 5_000  # a short description: a few paragraphs
@@ -63,6 +66,18 @@ class Forum(models.Model):
     city = models.CharField(_("city"), max_length=PLACE_MAX)
     country = models.CharField(_("country"), max_length=PLACE_MAX)
     venue = models.CharField(_("venue"), max_length=NAME_MAX, blank=True)
+    venue_address = models.CharField(
+        _("venue address"),
+        max_length=ADDRESS_MAX,
+        blank=True,
+        help_text=_("Street and number, as a map search finds it; the city and country are added."),
+    )
+    venue_map_url = models.URLField(
+        _("venue map link"),
+        max_length=MAP_URL_MAX,
+        blank=True,
+        help_text=_("A map of the venue. When empty, pages link to an OpenStreetMap search for the venue's address."),
+    )
     starts_on = models.DateField(_("first day"))
     ends_on = models.DateField(_("last day"))
     time_zone = models.CharField(
@@ -115,6 +130,8 @@ class Forum(models.Model):
             length_constraint("city", PLACE_MAX, "forum_city_length"),
             length_constraint("country", PLACE_MAX, "forum_country_length"),
             length_constraint("venue", NAME_MAX, "forum_venue_length"),
+            length_constraint("venue_address", ADDRESS_MAX, "forum_venue_address_length"),
+            length_constraint("venue_map_url", MAP_URL_MAX, "forum_venue_map_url_length"),
             length_constraint("description", FORUM_DESCRIPTION_MAX, "forum_description_length"),
             *(length_constraint(name, NAMING_MAX, f"forum_{name}_length") for name in NAMING_FIELDS),
         ]
@@ -132,6 +149,24 @@ class Forum(models.Model):
     @property
     def zone(self):
         return zoneinfo.ZoneInfo(self.time_zone)
+
+    @property
+    def venue_place(self):
+        """Where the forum takes place, as one line: venue, address, city, country (the ones given)."""
+        parts = (self.venue, self.venue_address, self.city, self.country)
+        return ", ".join(part.strip() for part in parts if part.strip())
+
+    @property
+    def venue_map_link(self):
+        """The stored map link, or an OpenStreetMap search for the venue's address ("" without an address)."""
+        if self.venue_map_url:
+            return self.venue_map_url
+        if not (self.venue.strip() or self.venue_address.strip()):
+            return ""
+        query = ", ".join(part.strip() for part in (self.venue_address, self.city, self.country) if part.strip())
+        if not self.venue_address.strip():
+            query = f"{self.venue.strip()}, {query}"
+        return f"https://www.openstreetmap.org/search?{urlencode({'query': query})}"
 
     def clean(self):
         errors = {}

@@ -128,6 +128,14 @@ class SessionQuerySet(models.QuerySet):
 # A session's versions include its issues (with their sub-points) and its participants.
 @reversion.register(follow=["issues", "participations"])
 class Session(models.Model):
+    class Kind(models.TextChoices):
+        """A roundtable session, or an item of the timetable around the sessions."""
+
+        SESSION = "session", _("Session")
+        PLENARY = "plenary", _("Plenary")
+        BREAK = "break", _("Break")
+        RECEPTION = "reception", _("Reception")
+
     roundtable = models.ForeignKey(
         "roundtables.Roundtable",
         on_delete=models.PROTECT,
@@ -140,6 +148,16 @@ class Session(models.Model):
     )
     title = models.CharField(_("title"), max_length=TITLE_MAX)
     slug = models.SlugField(_("slug"), max_length=80)
+    kind = models.CharField(
+        _("kind"),
+        max_length=20,
+        choices=Kind.choices,
+        default=Kind.SESSION,
+        help_text=_(
+            "Plenaries, breaks and receptions are shown in the timetable across the row, without a code, "
+            "star or handout, and have no issues."
+        ),
+    )
     background = models.TextField(
         _("background"),
         blank=True,
@@ -181,6 +199,9 @@ class Session(models.Model):
                 violation_error_message=_("A session needs both a start and an end, and must end after it starts."),
             ),
             length_constraint("title", TITLE_MAX, "session_title_length"),
+            models.CheckConstraint(
+                condition=Q(kind__in=["session", "plenary", "break", "reception"]), name="session_kind_known"
+            ),
             length_constraint("background", BACKGROUND_MAX, "session_background_length"),
         ]
 
@@ -204,6 +225,11 @@ class Session(models.Model):
     def is_published(self):
         return self.status == Status.PUBLISHED
 
+    @property
+    def is_session(self):
+        """A roundtable session (with a code, a star and a handout), not a plenary, break or reception."""
+        return self.kind == self.Kind.SESSION
+
     def clean(self):
         errors = {}
         if bool(self.starts_at) != bool(self.ends_at):
@@ -221,6 +247,8 @@ class Session(models.Model):
                 ) % {"first": forum.starts_on, "last": forum.ends_on, "zone": forum.time_zone}
         if self.roundtable_id and self.room_id and self.room.forum_id != self.roundtable.forum_id:
             errors["room"] = _("Choose a room of this session's forum.")
+        if self.pk and not self.is_session and self.issues.exists():
+            errors["kind"] = _("Only a session has issues: remove its issues first, or keep it a session.")
         if errors:
             raise ValidationError(errors)
 
@@ -271,6 +299,8 @@ class Issue(models.Model):
         return text if len(text) <= 80 else f"{text[:79]}…"
 
     def clean(self):
+        if self.session_id and not self.session.is_session:
+            raise ValidationError(_("Only a session has issues, not a plenary, break or reception."))
         if self.parent_id is None:
             if self.kind == self.Kind.POINT:
                 raise ValidationError({"parent": _("A sub-point must belong to an issue.")})
