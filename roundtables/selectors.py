@@ -116,8 +116,18 @@ def sessions_for_cards(*, user=None, forum=None, roundtable=None, theme=None, or
 
 
 def roundtables_for_forum_page(*, forum, user=None):
+    """The forum's roundtables with ``session_total`` (the sessions the visitor sees) and ``scheduled_total``
+    (those of them with a time), which also tell whether the forum has a programme to download."""
     visible = Q(sessions__status=Status.PUBLISHED) if not can_preview(user) else Q(sessions__isnull=False)
-    return forum.roundtables.annotate(session_total=Count("sessions", filter=visible)).order_by("number")
+    return forum.roundtables.annotate(
+        session_total=Count("sessions", filter=visible),
+        scheduled_total=Count("sessions", filter=visible & Q(sessions__starts_at__isnull=False)),
+    ).order_by("number")
+
+
+def forum_has_programme(*, forum, user=None):
+    """Whether the visitor sees at least one session of ``forum``: else it offers no programme file."""
+    return sessions_for_public_pages(user).filter(roundtable__forum=forum).exists()
 
 
 def roundtable_for_page(*, forum, slug, user=None):

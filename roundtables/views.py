@@ -1,4 +1,5 @@
 from django.contrib.syndication.views import Feed
+from django.http import Http404
 from django.shortcuts import redirect
 from django.urls import reverse
 from django.utils import formats, timezone
@@ -46,8 +47,12 @@ class ForumDetailView(ForumPageMixin, TemplateView):
     template_name = "roundtables/forum_detail.html"
 
     def get_context_data(self, **kwargs):
+        roundtables = list(selectors.roundtables_for_forum_page(forum=self.forum, user=self.request.user))
         return super().get_context_data(
-            roundtables=selectors.roundtables_for_forum_page(forum=self.forum, user=self.request.user),
+            roundtables=roundtables,
+            # Programme files are offered only with content: a session to list, a scheduled one for calendars.
+            has_programme=any(roundtable.session_total for roundtable in roundtables),
+            has_schedule=any(roundtable.scheduled_total for roundtable in roundtables),
             documents=selectors.documents_for_forum_page(forum=self.forum, user=self.request.user).filter(
                 forum=self.forum
             ),
@@ -72,8 +77,10 @@ class ProgrammeView(ForumPageMixin, TemplateView):
 @require_safe
 def programme_spreadsheet(request, forum, fmt):
     """The programme as a spreadsheet for everyone: the published sessions of a published forum, whoever asks
-    (the committee downloads the one with drafts from the admin)."""
+    (the committee downloads the one with drafts from the admin); 404 while no session is published."""
     forum = selectors.forum_for_page(slug=forum)
+    if not selectors.forum_has_programme(forum=forum):
+        raise Http404("The programme of this forum is not yet published.")
     return spreadsheets.spreadsheet_response(forum=forum, fmt=fmt)
 
 

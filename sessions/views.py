@@ -67,6 +67,24 @@ def document_download(request, pk):
     return response
 
 
+def _forum_with_programme(request, slug):
+    """The forum of a programme file, or 404 when it has no session to show (an empty file helps nobody)."""
+    user = request.user
+    forum = programme.forum_for_page(slug=slug, user=user)
+    if not programme.forum_has_programme(forum=forum, user=user):
+        raise Http404("The programme of this forum is not yet published.")
+    return forum
+
+
+def _scheduled(sessions):
+    """The sessions as a list, or 404 when none is scheduled: a calendar needs at least one event (RFC 5545),
+    and a schedule for conference apps without one is no use."""
+    sessions = list(sessions)
+    if not any(session.starts_at for session in sessions):
+        raise Http404("No scheduled session.")
+    return sessions
+
+
 def _calendar_response(request, *, sessions, name, filename):
     body = calendar.calendar_build(sessions=sessions, name=name, absolute_url=request.build_absolute_uri)
     response = HttpResponse(body, content_type=calendar.CONTENT_TYPE)
@@ -80,6 +98,7 @@ def session_calendar(request, forum, roundtable, slug):
     forum = programme.forum_for_page(slug=forum, user=request.user)
     sessions = calendar.sessions_with_sequence(selectors.sessions_for_calendar(forum=forum, user=request.user))
     session = get_object_or_404(sessions, roundtable__slug=roundtable, slug=slug)
+    _scheduled([session])
     return _calendar_response(
         request, sessions=[session], name=forum.name, filename=f"{forum.slug}-session-{session.code}.ics"
     )
@@ -89,7 +108,9 @@ def session_calendar(request, forum, roundtable, slug):
 def forum_calendar(request, forum):
     """Every scheduled session of a forum as one iCalendar file, to import or subscribe to."""
     forum = programme.forum_for_page(slug=forum, user=request.user)
-    sessions = calendar.sessions_with_sequence(selectors.sessions_for_calendar(forum=forum, user=request.user))
+    sessions = _scheduled(
+        calendar.sessions_with_sequence(selectors.sessions_for_calendar(forum=forum, user=request.user))
+    )
     return _calendar_response(request, sessions=sessions, name=forum.name, filename=f"{forum.slug}.ics")
 
 
@@ -140,7 +161,9 @@ def agenda_calendar(request):
     ids = agenda.agenda_ids_parse(request.GET.get("sessions", ""))
     if not ids:
         raise Http404("No session given.")
-    sessions = calendar.sessions_with_sequence(selectors.sessions_for_calendar(user=request.user).filter(pk__in=ids))
+    sessions = _scheduled(
+        calendar.sessions_with_sequence(selectors.sessions_for_calendar(user=request.user).filter(pk__in=ids))
+    )
     return _calendar_response(request, sessions=sessions, name=_("My agenda"), filename="my-agenda.ics")
 
 
@@ -149,7 +172,7 @@ def _forum_schedule(request, slug):
     forum = programme.forum_for_page(slug=slug, user=None)
     return schedule.schedule_build(
         forum=forum,
-        sessions=schedule.sessions_for_schedule(forum=forum),
+        sessions=_scheduled(schedule.sessions_for_schedule(forum=forum)),
         version=schedule.programme_version_label(),
         absolute_url=request.build_absolute_uri,
         schedule_url=request.build_absolute_uri(request.path),
@@ -252,8 +275,8 @@ def _safe_next(request):
 
 @require_safe
 def programme_pdf(request, forum):
-    """The forum's programme booklet as a PDF (cached; staff previews show drafts)."""
-    forum = programme.forum_for_page(slug=forum, user=request.user)
+    """The forum's programme booklet as a PDF (cached; staff previews show drafts); 404 without a session."""
+    forum = _forum_with_programme(request, forum)
     return exports.pdf_response(request, exports.export_for(exports.BOOKLET, forum, user=request.user))
 
 

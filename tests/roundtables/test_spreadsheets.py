@@ -302,8 +302,9 @@ def test_public_export_queries_stay_flat(client, db, django_assert_num_queries, 
         time_zone="Asia/Manila",
     )
 
-    # version check, forum, sessions (with issue counts), people in roles, documents, themes
-    with django_assert_num_queries(6):
+    # version check, forum, whether a session is published (else 404), sessions (with issue counts),
+    # people in roles, documents, themes
+    with django_assert_num_queries(7):
         response = client.get(_public_url(forum, fmt))
 
     rows = _csv_rows(response.content) if fmt == "csv" else _xlsx_rows(response.content)
