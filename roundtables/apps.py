@@ -18,6 +18,8 @@ class RoundtablesConfig(AppConfig):
     def ready(self):
         # Permissions exist only once every app has migrated, hence post_migrate.
         post_migrate.connect(_organiser_group_after_migrate, dispatch_uid="roundtables_organiser_group")
-        from .cache import connect_signals
+        from .cache import connect_signals, programme_version_changed
+        from .context_processors import navigation_forum_forget
 
         connect_signals()
+        programme_version_changed.connect(navigation_forum_forget, dispatch_uid="navigation_forum_forget")
