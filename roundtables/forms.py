@@ -15,6 +15,38 @@ from .services import sessions_without_local_time_in
 from .versions import edit_conflict, edit_token
 
 
+# Choices named with their forum: every edition has a "Roundtable 1" and a "Room A".
+def roundtable_label(roundtable):
+    """“Dhaka 2016 · Roundtable 1: Protection of migrant workers” (fetch the roundtable with its forum)."""
+    return f"{roundtable.forum.name} · {roundtable}"
+
+
+def room_label(room):
+    """“Dhaka 2016 · Hall A” (fetch the room with its forum)."""
+    return f"{room.forum.name} · {room.name}"
+
+
+class RoundtableChoiceField(forms.ModelChoiceField):
+    """A roundtable among those of several forums; give it a queryset with ``select_related("forum")``."""
+
+    def label_from_instance(self, obj):
+        return roundtable_label(obj)
+
+
+class RoundtableMultipleChoiceField(forms.ModelMultipleChoiceField):
+    """Roundtables among those of several forums; give it a queryset with ``select_related("forum")``."""
+
+    def label_from_instance(self, obj):
+        return roundtable_label(obj)
+
+
+class RoomChoiceField(forms.ModelChoiceField):
+    """A room among those of several forums; give it a queryset with ``select_related("forum")``."""
+
+    def label_from_instance(self, obj):
+        return room_label(obj)
+
+
 class EditTokenField(forms.CharField):
     """The hidden edit token: never a change of the record itself."""
 

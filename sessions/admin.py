@@ -26,7 +26,15 @@ from reversion.admin import VersionAdmin
 from reversion.models import Version
 
 from gfmd_portal.text import MarkdownWarningAdminMixin, WholeTextAdminMixin
-from roundtables.forms import EditTokenForm
+from roundtables.admin_filters import (
+    RememberedForumMixin,
+    SessionForumFilter,
+    SessionPartForumFilter,
+    SessionPartRoundtableFilter,
+    SessionRoomFilter,
+    SessionRoundtableFilter,
+)
+from roundtables.forms import EditTokenForm, RoomChoiceField, RoundtableChoiceField
 from roundtables.models import Forum, Roundtable
 from roundtables.selectors import roundtable_ids_editable_by
 from roundtables.versions import (
@@ -378,6 +386,7 @@ class ForumTimeZoneMixin:
     def forum_time_zone(self, request, object_id):
         obj = self.get_object(request, unquote(object_id)) if object_id else None
         forum = self.forum_of(obj) if obj is not None else self.forum_for_new(request)
+        request._admin_forum = forum  # for the choices of rooms (SessionAdmin)
         return forum.time_zone if forum is not None else timezone.get_current_timezone_name()
 
     @staticmethod
@@ -626,15 +635,15 @@ def local_when(session):
 
 
 @admin.register(Session)
-class SessionAdmin(RoundtableScopeMixin, ForumTimeZoneMixin, ProgrammeAdmin):
+class SessionAdmin(RememberedForumMixin, RoundtableScopeMixin, ForumTimeZoneMixin, ProgrammeAdmin):
     form = SessionAdminForm
-    list_display = ["code", "title", "roundtable", "local_start", "room", "status", "reorder"]
+    list_display = ["code", "title", "forum", "local_start", "room", "status", "reorder"]
     list_display_links = ["code", "title"]
-    list_filter = ["roundtable__forum", "roundtable", "status", "themes", "room"]
+    list_filter = [SessionForumFilter, SessionRoundtableFilter, "status", "themes", SessionRoomFilter]
     list_select_related = ["roundtable__forum", "room"]
     search_fields = ["title", "slug", "background", "roundtable__title"]
     prepopulated_fields = {"slug": ["title"]}
-    autocomplete_fields = ["room", "themes"]
+    autocomplete_fields = ["themes"]
     fieldsets = [
         (None, {"fields": ["roundtable", "number", "title", "slug", "status"]}),
         (_("When and where"), {"fields": ["starts_at", "ends_at", "room"]}),
@@ -667,6 +676,10 @@ class SessionAdmin(RoundtableScopeMixin, ForumTimeZoneMixin, ProgrammeAdmin):
     @admin.display(description=_("code"), ordering="number")
     def code(self, session):
         return session.code
+
+    @admin.display(description=_("forum"), ordering="roundtable__forum__starts_on")
+    def forum(self, session):
+        return session.roundtable.forum.name
 
     @admin.display(description=_("when (forum time)"), ordering="starts_at")
     def local_start(self, session):
@@ -804,6 +817,12 @@ class SessionAdmin(RoundtableScopeMixin, ForumTimeZoneMixin, ProgrammeAdmin):
     def formfield_for_foreignkey(self, db_field, request, **kwargs):
         if db_field.name == "roundtable":
             kwargs["queryset"] = self.editable_roundtables(request)
+            kwargs["form_class"] = RoundtableChoiceField
+        elif db_field.name == "room":
+            rooms = Room.objects.select_related("forum").order_by("-forum__starts_on", "forum__name", "position")
+            forum = getattr(request, "_admin_forum", None)
+            kwargs["queryset"] = rooms if forum is None else rooms.filter(forum=forum)
+            kwargs["form_class"] = RoomChoiceField
         return super().formfield_for_foreignkey(db_field, request, **kwargs)
 
 
@@ -814,6 +833,10 @@ class SessionPartMixin(RoundtableScopeMixin):
 
     def get_queryset(self, request):
         return super().get_queryset(request).select_related("session__roundtable__forum")
+
+    @admin.display(description=_("forum"), ordering="session__roundtable__forum__starts_on")
+    def forum(self, obj):
+        return obj.session.roundtable.forum.name
 
     def formfield_for_foreignkey(self, db_field, request, **kwargs):
         scope = programme_scope(request)
@@ -828,9 +851,9 @@ class SessionPartMixin(RoundtableScopeMixin):
 
 @admin.register(Issue)
 class IssueAdmin(SessionPartMixin, ProgrammeAdmin):
-    list_display = ["__str__", "kind", "session", "position"]
-    list_filter = ["kind", "session__roundtable__forum", "session__roundtable"]
-    list_select_related = ["session__roundtable"]
+    list_display = ["__str__", "kind", "session", "forum", "position"]
+    list_filter = ["kind", SessionPartForumFilter, SessionPartRoundtableFilter]
+    list_select_related = ["session__roundtable__forum"]
     search_fields = ["text", "session__title"]
     raw_id_fields = ["session", "parent"]
     fields = ["session", "parent", "kind", "text", "position"]
@@ -843,9 +866,9 @@ class IssueAdmin(SessionPartMixin, ProgrammeAdmin):
 @admin.register(Participation)
 class ParticipationAdmin(SessionPartMixin, ProgrammeAdmin):
     form = ParticipationAdminForm
-    list_display = ["person", "role", "session"]
-    list_filter = ["role", "session__roundtable__forum"]
-    list_select_related = ["person", "session__roundtable"]
+    list_display = ["person", "role", "session", "forum"]
+    list_filter = ["role", SessionPartForumFilter, SessionPartRoundtableFilter]
+    list_select_related = ["person", "session__roundtable__forum"]
     search_fields = ["person__name", "session__title"]
     autocomplete_fields = ["person"]
     raw_id_fields = ["session"]
