@@ -78,6 +78,7 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "gfmd_portal.outage.DatabaseUnavailableMiddleware",  # a view without its database answers 503, not 500
     "axes.middleware.AxesMiddleware",  # a refused admin login answers 429 (gfmd_portal/security.py)
+    "sessions.middleware.AgendaStarsMiddleware",  # star buttons show the visitor's agenda (sessions/agenda.py)
 ]
 
 ROOT_URLCONF = "gfmd_portal.urls"

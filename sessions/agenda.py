@@ -1,16 +1,29 @@
 """My agenda: the sessions a delegate has starred, kept in their browser (no account needed).
 
 The starred session ids live in the ``agenda`` cookie, as ``12-15-40``: positive integers joined by
-``-`` (a comma would make Django quote the cookie). The cookie is readable by the page's script,
-which shows the stars' state on pages served from a shared cache; the ids are no secret. The same
-ids, joined by commas, travel in the address of the agenda's iCalendar file, so it can be
-subscribed to or shared.
+``-`` (a comma would make Django quote the cookie). The same ids, joined by commas, travel in the
+address of the agenda's iCalendar file and of its share link, so it can be subscribed to or shared.
+
+Star buttons say what they will do: "Star" or "Remove from my agenda". Pages holding them are cached
+once for every visitor, so they are rendered unstarred, and ``AgendaStarsMiddleware``
+(``sessions.middleware``) marks the starred ones in each response from the visitor's cookie, with
+and without JavaScript: a cached page stays shared, and marking costs one pass over the page, no
+query. The page's script keeps the buttons in step when it stars in place. Each button is the
+fragment a browser without JavaScript comes back to (``#star-12``), which puts the focus back on it.
 """
 
+import hashlib
 import itertools
 import re
+from html import escape
+
+from django.utils.html import format_html, format_html_join
+from django.utils.translation import gettext
 
 AGENDA_COOKIE = "agenda"
+# After a star added without JavaScript, the id of the session whose clashes the next page shows (once).
+CLASH_NOTICE_COOKIE = "agenda_clash"
+CLASH_NOTICE_MAX_AGE = 5 * 60
 AGENDA_MAX_SESSIONS = 100
 AGENDA_COOKIE_MAX_AGE = 60 * 60 * 24 * 400  # 400 days, the longest browsers keep a cookie
 ACTIONS = {"add", "remove", "toggle"}
@@ -135,3 +148,142 @@ def agenda_days(sessions):
     if unscheduled:
         days.append({"date": None, "items": [{"session": s, "clashes": []} for s in unscheduled]})
     return days
+
+
+# Star buttons ---------------------------------------------------------------------------------
+
+
+def star_anchor(session_id):
+    """The id of a session's star button, and the fragment a browser without JavaScript comes back to."""
+    return f"star-{session_id}"
+
+
+def star_labels():
+    """The translated words of star buttons, in the active language: look them up once per page."""
+    return {
+        "add": escape(gettext("Star")),
+        "remove": escape(gettext("Remove from my agenda")),
+        # Translators: read by screen readers after “Star” or “Remove from my agenda”: which session the button is for.
+        "session": gettext("session %(code)s"),
+    }
+
+
+def star_form_html(*, session_id, code, action_url, back_to, starred=False, labels=None):
+    """The star form of one session (HTML): a button that says what it will do, posting ``add`` or
+    ``remove`` to ``action_url`` and coming back to ``back_to`` (a path, at the button).
+
+    ``AgendaStarsMiddleware`` and the page's script switch a button from one state to the other,
+    so its markup is written here only (see ``_STAR_BUTTON``).
+    """
+    labels = labels or star_labels()
+    label, other = (labels["remove"], labels["add"]) if starred else (labels["add"], labels["remove"])
+    return (
+        f'<form class="agenda-star" method="post" action="{escape(action_url)}" data-agenda-session="{session_id}">'
+        f'<input type="hidden" name="session" value="{session_id}">'
+        f'<input type="hidden" name="next" value="{escape(back_to)}#{star_anchor(session_id)}">'
+        f'<button type="submit" class="star-button" id="{star_anchor(session_id)}" name="action"'
+        f' value="{"remove" if starred else "add"}"><span class="star-icon" aria-hidden="true"></span>'
+        f'<span class="star-label" data-other="{other}">{label}</span>'
+        f'<span class="visually-hidden"> {escape(labels["session"] % {"code": code})}</span></button></form>'
+    )
+
+
+# A button as star_form_html writes it, up to the end of its visible label.
+_STAR_BUTTON = re.compile(
+    rb'<button type="submit" class="star-button" id="star-(?P<id>[1-9][0-9]{0,17})" name="action"'
+    rb' value="(?P<action>add|remove)"(?P<described>[^>]*)><span class="star-icon" aria-hidden="true"></span>'
+    rb'<span class="star-label" data-other="(?P<other>[^"<>]*)">(?P<label>[^<]*)</span>'
+)
+STAR_FORM_MARKER = b'<form class="agenda-star" '
+
+
+def clash_notice_id(session_id):
+    return f"agenda-clash-{session_id}"
+
+
+def stars_mark(content, *, starred, notice=None):
+    """``content`` (a page's bytes) with the star buttons of the ``starred`` ids switched to "Remove
+    from my agenda", and ``notice`` (``(session_id, html)``) placed after that session's button.
+
+    Returns (content, marked): ``marked`` lists, in order, the ids whose buttons were switched or got
+    the notice, which is what makes this page differ from the shared one. One pass, no query.
+    """
+    notice_id, notice_html = notice or (None, b"")
+    marked = []
+
+    def switch(match):
+        session_id = int(match["id"])
+        starred_here = session_id in starred and match["action"] == b"add"
+        noticed = session_id == notice_id
+        if not starred_here and not noticed:
+            return match[0]
+        marked.append(session_id)
+        action, label, other = (
+            (b"remove", match["other"], match["label"])
+            if starred_here
+            else (match["action"], match["label"], match["other"])
+        )
+        described = match["described"]
+        if noticed:
+            described += f' aria-describedby="{clash_notice_id(session_id)}"'.encode()
+        button = (
+            b'<button type="submit" class="star-button" id="star-'
+            + match["id"]
+            + b'" name="action" value="'
+            + action
+            + b'"'
+            + described
+            + b'><span class="star-icon" aria-hidden="true"></span><span class="star-label"'
+            b' data-other="' + other + b'">' + label + b"</span>"
+        )
+        return button
+
+    content = _STAR_BUTTON.sub(switch, content)
+    if notice_id in marked and notice_html:
+        # The notice goes right after its button, inside the form.
+        anchor = f'id="{star_anchor(notice_id)}"'.encode()
+        start = content.find(anchor)
+        end = content.find(b"</button>", start)
+        if start != -1 and end != -1:
+            end += len(b"</button>")
+            content = content[:end] + notice_html + content[end:]
+    return content, marked
+
+
+def stars_etag(etag, marked, notice):
+    """The ETag of a page whose stars were marked: the shared page's, told apart by what was marked.
+
+    Never equal to the shared page's own ETag, so that a browser holding the shared page revalidates
+    against the marked one (and the other way round) instead of getting a 304 for the wrong page.
+    """
+    digest = hashlib.sha256(f"{sorted(marked)}|{notice or ''}".encode()).hexdigest()[:16]
+    weak = etag.startswith("W/")
+    core = etag.removeprefix("W/").strip('"')
+    return f'{"W/" if weak else ""}"{core}-{digest}"'
+
+
+def clash_notice_html(*, session_id, clashes, agenda_url):
+    """The warning shown after starring a session that overlaps ``clashes`` (sessions already starred)."""
+    return format_html(
+        '<p class="agenda-clash" id="{}" role="status"><strong>{}</strong> {} {} · <a href="{}">{}</a></p>',
+        clash_notice_id(session_id),
+        gettext("Clash:"),
+        gettext("overlaps with"),
+        format_html_join(
+            ", ",
+            '<a href="{}"><span class="code">{}</span> {}</a>',
+            ((other.get_absolute_url(), other.code, other.title) for other in clashes),
+        ),
+        agenda_url,
+        gettext("My agenda"),
+    )
+
+
+def clashes_with(session_id, sessions):
+    """The sessions of ``sessions`` other than ``session_id`` that overlap it in time (in time order)."""
+    by_id = {session.pk: session for session in sessions}
+    session = by_id.get(session_id)
+    if session is None or session.starts_at is None:
+        return []
+    others = [other for other in sessions if other.pk != session_id and _overlap(session, other)]
+    return sorted(others, key=lambda other: (other.starts_at, other.ends_at, other.pk))

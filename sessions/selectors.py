@@ -73,6 +73,27 @@ def session_for_agenda(*, pk, user=None):
     return get_object_or_404(sessions_for_public_pages(user).only("pk"), pk=pk)
 
 
+def sessions_for_clash_check(*, ids, user=None):
+    """The scheduled sessions among ``ids`` that the visitor may see, with what a clash warning shows
+    (code, title, address), as a list: one query."""
+    return list(
+        sessions_for_public_pages(user)
+        .filter(pk__in=ids, starts_at__isnull=False)
+        .select_related("roundtable__forum")
+        .only(
+            "id",
+            "number",
+            "title",
+            "slug",
+            "starts_at",
+            "ends_at",
+            "roundtable__number",
+            "roundtable__slug",
+            "roundtable__forum__slug",
+        )
+    )
+
+
 # The committee's timetable checks and to-do list ----------------------------------------------
 
 

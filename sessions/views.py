@@ -253,11 +253,37 @@ def agenda_toggle(request):
             return _no_store(JsonResponse({"error": message}, status=409))
         return _no_store(HttpResponse(message, status=409, content_type="text/plain; charset=utf-8"))
 
+    clashes = []
+    if starred:  # warn at once about the starred sessions it overlaps
+        scheduled = selectors.sessions_for_clash_check(ids=ids, user=request.user)
+        clashes = agenda.clashes_with(session_id, scheduled)
     if _wants_json(request):
-        response = JsonResponse({"session": session_id, "starred": starred, "sessions": ids})
+        response = JsonResponse(
+            {
+                "session": session_id,
+                "starred": starred,
+                "sessions": ids,
+                "clashes": [other.pk for other in clashes],
+                "notice": agenda.clash_notice_html(
+                    session_id=session_id, clashes=clashes, agenda_url=reverse("sessions:agenda")
+                )
+                if clashes
+                else "",
+            }
+        )
     else:
         response = HttpResponse(status=303)
         response["Location"] = _safe_next(request)
+        if clashes:  # the page it goes back to shows the warning, once (sessions.middleware)
+            response.set_cookie(
+                agenda.CLASH_NOTICE_COOKIE,
+                str(session_id),
+                max_age=agenda.CLASH_NOTICE_MAX_AGE,
+                path="/",
+                secure=request.is_secure(),
+                httponly=True,
+                samesite="Lax",
+            )
     agenda.agenda_set_cookie(response, ids, secure=request.is_secure())
     return _no_store(response)
 

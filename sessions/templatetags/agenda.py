@@ -1,6 +1,10 @@
 """Template tags of My agenda's star buttons. They never query."""
 
 from django import template
+from django.urls import reverse
+from django.utils.safestring import mark_safe
+
+from sessions.agenda import star_form_html
 
 register = template.Library()
 
@@ -8,7 +12,7 @@ register = template.Library()
 @register.simple_tag(takes_context=True)
 def agenda_next(context, *anchor):
     """Where a star button brings a browser without JavaScript back to: this page, at the element
-    whose id is made of ``anchor`` (``{% agenda_next "session-" session.pk %}``).
+    whose id is made of ``anchor`` (``{% agenda_next "star-" session.pk %}``).
 
     Works inside ``{% include ... only %}`` too: the request stays on the context, not in its variables.
     """
@@ -18,3 +22,22 @@ def agenda_next(context, *anchor):
     path = request.get_full_path()
     fragment = "".join(str(part) for part in anchor)
     return f"{path}#{fragment}" if fragment else path
+
+
+@register.simple_tag(takes_context=True)
+def agenda_star(context, session, starred=False):
+    """The star form of ``session``, coming back to this page at its button (see ``sessions.agenda``).
+
+    ``starred`` renders it starred: only for pages made for one visitor, such as My agenda; pages
+    cached for everyone leave it out and ``AgendaStarsMiddleware`` marks the visitor's stars.
+    """
+    request = getattr(context, "request", None)
+    return mark_safe(  # star_form_html escapes every value
+        star_form_html(
+            session_id=session.pk,
+            code=session.code,
+            action_url=reverse("sessions:agenda-toggle"),
+            back_to=request.get_full_path() if request is not None else "",
+            starred=bool(starred),
+        )
+    )

@@ -16,6 +16,7 @@ from django.utils.safestring import mark_safe
 from django.utils.translation import get_language, gettext
 
 from roundtables.models import Status
+from sessions.agenda import star_form_html, star_labels
 from sessions.models import Participation
 
 register = template.Library()
@@ -26,12 +27,10 @@ class _CardFormatter:
 
     def __init__(self, request):
         self.roles = {value: escape(str(label)) for value, label in Participation.Role.choices}
-        self.session_label = gettext("session %(code)s")
-        self.toggle_url = escape(reverse("sessions:agenda-toggle"))
-        self.path = escape(request.get_full_path()) if request is not None else ""
+        self.star_labels = star_labels()
+        self.toggle_url = reverse("sessions:agenda-toggle")
+        self.path = request.get_full_path() if request is not None else ""
         self.draft = escape(gettext("Draft"))
-        self.star = escape(gettext("Star"))
-        self.star_title = escape(gettext("Add to or remove from my agenda"))
         # Translators: a date format of Django's “date” filter (D weekday abbreviated, j day, N month abbreviated,
         # H:i time; a backslash escapes a literal letter).
         self.start_format = gettext("D j M, H:i")
@@ -81,14 +80,12 @@ class _CardFormatter:
         return f'<p class="people">{items}</p>'
 
     def star_form(self, session):
-        label = escape(self.session_label % {"code": session.code})
-        return (
-            f'<form class="agenda-star" method="post" action="{self.toggle_url}" data-agenda-session="{session.pk}">'
-            f'<input type="hidden" name="session" value="{session.pk}">'
-            f'<input type="hidden" name="next" value="{self.path}#session-{session.pk}">'
-            f'<button type="submit" class="star-button" title="{self.star_title}">'
-            f'<span class="star-icon" aria-hidden="true"></span>{self.star}'
-            f'<span class="visually-hidden"> {label}</span></button></form>'
+        return star_form_html(
+            session_id=session.pk,
+            code=session.code,
+            action_url=self.toggle_url,
+            back_to=self.path,
+            labels=self.star_labels,
         )
 
     def card(self, session, level, show_forum):

@@ -179,9 +179,21 @@ def test_toggle_answers_scripts_with_json(client, programme):
         TOGGLE_URL, {"session": str(morning.pk), "action": "remove"}, headers={"accept": "application/json"}
     )
 
-    assert json.loads(added.content) == {"session": overlap.pk, "starred": True, "sessions": [morning.pk, overlap.pk]}
-    assert json.loads(again.content) == {"session": overlap.pk, "starred": True, "sessions": [morning.pk, overlap.pk]}
-    assert json.loads(removed.content) == {"session": morning.pk, "starred": False, "sessions": [overlap.pk]}
+    notice = (
+        f'<p class="agenda-clash" id="agenda-clash-{overlap.pk}" role="status"><strong>Clash:</strong> overlaps with '
+        f'<a href="{morning.get_absolute_url()}"><span class="code">1.1</span> Morning</a> · '
+        '<a href="/en/agenda/">My agenda</a></p>'
+    )
+    starred = {"session": overlap.pk, "starred": True, "sessions": [morning.pk, overlap.pk], "clashes": [morning.pk]}
+    assert json.loads(added.content) == {**starred, "notice": notice}
+    assert json.loads(again.content) == {**starred, "notice": notice}
+    assert json.loads(removed.content) == {
+        "session": morning.pk,
+        "starred": False,
+        "sessions": [overlap.pk],
+        "clashes": [],
+        "notice": "",
+    }
     assert cookie_ids(removed) == str(overlap.pk)
 
 
@@ -294,7 +306,7 @@ def test_agenda_page_lists_starred_sessions_by_day_with_clashes(client, programm
         (" has-clash", str(overlap.pk)),
         ("", str(next_day.pk)),
     ]
-    assert html.count('aria-pressed="true"') == 3
+    assert html.count('class="star-button" id="star-') == html.count('name="action" value="remove"') == 3
 
 
 def test_agenda_page_without_stars_explains_how_to_star(client, programme):
@@ -321,22 +333,27 @@ def test_agenda_page_queries_stay_flat(client, django_assert_num_queries, count)
     assert response.context["session_count"] == count
 
 
-def test_star_buttons_on_shared_pages_do_not_depend_on_the_cookie(client, programme):
+def test_star_buttons_on_shared_pages_show_the_cookie(client, programme):
     morning = programme["morning"]
     programme_url = "/en/forums/athens-2009/programme/"
 
-    anonymous = client.get(programme_url).content
+    anonymous = client.get(programme_url).content.decode()
     client.cookies["agenda"] = str(morning.pk)
-    starred = client.get(programme_url).content
+    starred = client.get(programme_url).content.decode()
 
-    assert anonymous == starred
-    assert b"aria-pressed" not in starred
     form = (
         f'<form class="agenda-star" method="post" action="/en/agenda/toggle/" data-agenda-session="{morning.pk}">'
         f'<input type="hidden" name="session" value="{morning.pk}">'
-        f'<input type="hidden" name="next" value="{programme_url}#session-{morning.pk}">'
+        f'<input type="hidden" name="next" value="{programme_url}#star-{morning.pk}">'
+        f'<button type="submit" class="star-button" id="star-{morning.pk}" name="action" value="%s">'
+        '<span class="star-icon" aria-hidden="true"></span><span class="star-label" data-other="%s">%s</span>'
+        '<span class="visually-hidden"> session 1.1</span></button></form>'
     )
-    assert form in starred.decode()
+    assert form % ("add", "Remove from my agenda", "Star") in anonymous
+    assert form % ("remove", "Star", "Remove from my agenda") in starred
+    assert anonymous.replace(form % ("add", "Remove from my agenda", "Star"), "") == starred.replace(
+        form % ("remove", "Star", "Remove from my agenda"), ""
+    )
 
 
 def test_session_page_has_a_star_button_that_comes_back_to_it(client, programme):
@@ -346,7 +363,7 @@ def test_session_page_has_a_star_button_that_comes_back_to_it(client, programme)
     html = client.get(url).content.decode()
 
     assert f'data-agenda-session="{morning.pk}"' in html
-    assert f'<input type="hidden" name="next" value="{url}">' in html
+    assert f'<input type="hidden" name="next" value="{url}#star-{morning.pk}">' in html
 
 
 def test_header_links_to_my_agenda(client, programme):
