@@ -26,7 +26,7 @@ from sessions.selectors import forums_for_dashboard
 
 from .admin_spreadsheets import ForumSpreadsheetAdminMixin
 from .forms import ForumAdminForm, ForumDuplicateForm, RoundtableAdminForm
-from .models import Forum, Roundtable, Theme
+from .models import NAMING_KINDS, NAMING_LANGUAGES, Forum, Roundtable, Theme
 from .selectors import forum_session_counts
 from .services import (
     forum_duplicate,
@@ -57,6 +57,16 @@ class ForumAdmin(ForumSpreadsheetAdminMixin, ForumTimeZoneMixin, ProgrammeAdmin)
     fieldsets = [
         (None, {"fields": ["name", "slug", "status", "description"]}),
         (_("Where and when"), {"fields": ["city", "country", "venue", "starts_on", "ends_on", "time_zone"]}),
+        (
+            _("What this forum calls its roundtables and sessions"),
+            {
+                "fields": [tuple(f"{kind}_{code}" for code in NAMING_LANGUAGES) for kind in NAMING_KINDS],
+                "description": _(
+                    "As delegates read it on this forum's pages, PDFs and calendars, e.g. Theme, Thème, Tema and "
+                    "Themes, Thèmes, Temas. Leave all empty for Roundtable and Session."
+                ),
+            },
+        ),
     ]
     inlines = [RoundtableInline, RoomInline, ForumDocumentInline]
     actions = ["publish", "unpublish", "duplicate", download_booklets]

@@ -10,7 +10,7 @@ from django.utils.translation import gettext_lazy as _
 
 from gfmd_portal.text import drop_maxlength
 
-from .models import TIME_ZONE_CHOICES, Forum, Roundtable
+from .models import NAMING_FIELDS, TIME_ZONE_CHOICES, Forum, Roundtable
 from .services import sessions_without_local_time_in
 from .versions import edit_conflict, edit_token
 
@@ -170,7 +170,9 @@ class ForumAdminForm(EditTokenForm):
             "starts_on",
             "ends_on",
             "time_zone",
+            *NAMING_FIELDS,
         ]
+        widgets = {name: forms.TextInput(attrs={"size": 16}) for name in NAMING_FIELDS}
 
 
 class RoundtableAdminForm(EditTokenForm):

@@ -187,34 +187,36 @@ class Forum(models.Model):
     # PDFs, calendars and schedules name them through these methods (templates through the tags of
     # roundtables.templatetags.naming); the interface's own words for them stay as they are.
 
-    def _name(self, kind, language):
+    def own_name(self, kind, language=None):
+        """This forum's own word of ``kind`` (one of ``NAMING_KINDS``) in ``language`` (the active one when
+        None), or "" when it keeps the interface's word."""
         code = (language or get_language() or settings.LANGUAGE_CODE).split("-")[0]
         return getattr(self, f"{kind}_{code}", "").strip() if code in NAMING_LANGUAGES else ""
 
     def group_name(self, language=None):
         """“Roundtable” (translated) or this forum's own word, such as “Theme”."""
         with override(language) if language else nullcontext():
-            return self._name("group_name", language) or gettext("Roundtable")
+            return self.own_name("group_name", language) or gettext("Roundtable")
 
     def group_name_plural(self, language=None):
         """“Roundtables” (translated) or this forum's own word, such as “Themes”."""
         with override(language) if language else nullcontext():
-            return self._name("group_name_plural", language) or gettext("Roundtables")
+            return self.own_name("group_name_plural", language) or gettext("Roundtables")
 
     def session_name(self, language=None):
         """“Session” (translated) or this forum's own word, such as “Working session”."""
         with override(language) if language else nullcontext():
-            return self._name("session_name", language) or gettext("Session")
+            return self.own_name("session_name", language) or gettext("Session")
 
     def session_name_plural(self, language=None):
         """“Sessions” (translated) or this forum's own word, such as “Working sessions”."""
         with override(language) if language else nullcontext():
-            return self._name("session_name_plural", language) or gettext("Sessions")
+            return self.own_name("session_name_plural", language) or gettext("Sessions")
 
     def group_label(self, number, title=None, language=None):
         """“Roundtable 1” or “Theme 1”; with ``title``, “Roundtable 1: Title”."""
         with override(language) if language else nullcontext():
-            name = self._name("group_name", language)
+            name = self.own_name("group_name", language)
             if not name:
                 if title is None:
                     return gettext("Roundtable %(number)s") % {"number": number}

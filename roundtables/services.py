@@ -15,7 +15,7 @@ from django.utils.translation import ngettext
 from sessions.models import Document, Issue, Participation, Room, Session
 from sessions.services import issue_set_points
 
-from .models import Forum, Roundtable, Status, Theme
+from .models import NAMING_FIELDS, Forum, Roundtable, Status, Theme
 from .versions import revision
 
 ORGANISING_COMMITTEE = "Organising committee"
@@ -154,8 +154,8 @@ def forum_duplicate(
 
     Copies the rooms, roundtables, sessions (moved by the same number of days, at the same local
     time in the new edition's time zone; rooms and themes kept; drafts), issues with their
-    sub-points and, if ``with_people``, who holds which role. Documents and coordinators are not
-    copied.
+    sub-points and, if ``with_people``, who holds which role; the names of its roundtables and sessions
+    (Theme, working session…) too. Documents and coordinators are not copied.
     """
     days = starts_on - forum.starts_on
     comment = _("Duplicated from “%(forum)s”.") % {"forum": forum.name}
@@ -171,6 +171,7 @@ def forum_duplicate(
             time_zone=time_zone or forum.time_zone,
             status=Status.DRAFT,
             description=forum.description,
+            **{name: getattr(forum, name) for name in NAMING_FIELDS},
         )
         copy.full_clean()
         copy.save()

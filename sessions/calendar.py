@@ -94,7 +94,7 @@ def session_description(session, *, labels=None):
     """
     labels = labels or description_labels()
     roundtable = session.roundtable
-    lines = [_("Roundtable %(number)s: %(title)s") % {"number": roundtable.number, "title": roundtable.title}]
+    lines = [roundtable.forum.group_label(roundtable.number, roundtable.title)]
 
     roles = {}
     for participation in session.participations.all():

@@ -107,7 +107,8 @@ def programme_version_label():
 
 
 def _track_name(roundtable):
-    return clean(_("Roundtable %(number)s: %(title)s") % {"number": roundtable.number, "title": roundtable.title})
+    """“Roundtable 1: Title”, or as the forum names its roundtables (“Theme 1: Title”)."""
+    return clean(roundtable.forum.group_label(roundtable.number, roundtable.title))
 
 
 def _persons(session, *, context):

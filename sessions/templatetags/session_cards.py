@@ -91,11 +91,10 @@ class _CardFormatter:
     def card(self, session, level, show_forum):
         roundtable = session.roundtable
         meta = f"<span>{escape(roundtable.forum.name)}</span> · " if show_forum else ""
-        label = self.roundtable_labels.get(roundtable.number)
-        if label is None:
-            label = self.roundtable_labels[roundtable.number] = escape(
-                gettext("Roundtable %(number)s") % {"number": roundtable.number}
-            )
+        key = (roundtable.forum_id, roundtable.number)
+        label = self.roundtable_labels.get(key)
+        if label is None:  # “Roundtable 1”, or the forum's own name for it (“Theme 1”)
+            label = self.roundtable_labels[key] = escape(roundtable.forum.group_label(roundtable.number))
         meta += f"<span>{label}</span>"
         meta += self.when(session)
         if session.room_id:
