@@ -24,6 +24,7 @@ from sessions.models import Issue, Session
 from sessions.pdf_tasks import schedule_renders
 from sessions.selectors import forums_for_dashboard
 
+from . import accounts  # noqa: F401 (the user admin for the committee)
 from .admin_spreadsheets import ForumSpreadsheetAdminMixin
 from .forms import ForumAdminForm, ForumDuplicateForm, RoundtableAdminForm
 from .models import NAMING_KINDS, NAMING_LANGUAGES, Forum, Roundtable, Theme

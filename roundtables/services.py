@@ -23,6 +23,8 @@ ROUNDTABLE_COORDINATORS = "Roundtable coordinators"
 PROGRAMME_APPS = ["roundtables", "programme_sessions"]
 # What a coordinator edits, in the roundtables assigned to them; they see everything else read-only.
 COORDINATOR_MODELS = ["session", "issue", "participation"]
+# What they may also add for their sessions, and change as roundtables.accounts.person_editable_by says.
+COORDINATOR_EXTRAS = [("add", "person"), ("change", "person"), ("add", "organisation")]
 
 
 def organiser_group_ensure():
@@ -34,16 +36,22 @@ def organiser_group_ensure():
 
 
 def coordinator_group_ensure():
-    """The "Roundtable coordinators" group: view the programme, edit sessions, issues and participants.
+    """The "Roundtable coordinators" group: view the programme, edit sessions, issues and participants, add
+    people and organisations.
 
-    The admin narrows the editing down to the roundtables each coordinator is assigned to.
+    The admin narrows the editing down to the roundtables each coordinator is assigned to, and the
+    people they may change to those of these roundtables (roundtables.accounts.person_editable_by).
     """
     group, _ = Group.objects.get_or_create(name=ROUNDTABLE_COORDINATORS)
     view = Permission.objects.filter(content_type__app_label__in=PROGRAMME_APPS, codename__startswith="view_")
     edit = Permission.objects.filter(
         content_type__app_label="programme_sessions", content_type__model__in=COORDINATOR_MODELS
     )
-    group.permissions.add(*view, *edit)
+    extras = Permission.objects.filter(
+        content_type__app_label="programme_sessions",
+        codename__in=[f"{action}_{model}" for action, model in COORDINATOR_EXTRAS],
+    )
+    group.permissions.add(*view, *edit, *extras)
     return group
 
 

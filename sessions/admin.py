@@ -26,6 +26,7 @@ from reversion.admin import VersionAdmin
 from reversion.models import Version
 
 from gfmd_portal.text import MarkdownWarningAdminMixin, WholeTextAdminMixin
+from roundtables.accounts import person_editable_by
 from roundtables.admin_filters import (
     RememberedForumMixin,
     SessionForumFilter,
@@ -911,6 +912,10 @@ class PersonAdmin(ProgrammeAdmin):
     @admin.display(description=_("roles"), ordering="role_total")
     def role_count(self, person):
         return person.role_total
+
+    def has_change_permission(self, request, obj=None):
+        allowed = super().has_change_permission(request, obj)
+        return allowed and (obj is None or person_editable_by(request.user, obj))
 
 
 @admin.register(Organisation)

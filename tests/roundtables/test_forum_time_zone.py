@@ -6,12 +6,12 @@ import re
 import zoneinfo
 
 import pytest
-from django.db.models.fields.files import FieldFile
 from django.urls import reverse
 from reversion.models import Version
 
 from roundtables.models import Forum
 from sessions.models import Participation, Session
+from tests.admin_forms import change_form_data
 from tests.factories import make_forum, make_participation, make_person, make_room, make_roundtable, make_session
 
 pytestmark = pytest.mark.django_db
@@ -59,34 +59,6 @@ def local_times(forum):
         )
         for session in Session.objects.filter(roundtable__forum=forum).select_related("roundtable")
     }
-
-
-def change_form_data(response, zone=None, **overrides):
-    """The POST an admin change page would send unchanged: its form's and inlines' current values
-    (date-times as the two inputs of the admin's split widget, in ``zone``)."""
-    data = {}
-    forms = [response.context["adminform"].form]
-    for inline in response.context["inline_admin_formsets"]:
-        formset = inline.formset
-        data.update({field.html_name: field.value() for field in formset.management_form})
-        forms.extend(formset.forms)
-    for form in forms:
-        for field in form:
-            value = field.value()
-            if value is None or value is False or isinstance(value, FieldFile):
-                continue
-            if value is True:
-                value = "on"
-            elif isinstance(value, datetime.datetime):
-                local = value.astimezone(zone)
-                data[f"{field.html_name}_0"] = local.strftime("%Y-%m-%d")
-                data[f"{field.html_name}_1"] = local.strftime("%H:%M:%S")
-                continue
-            elif isinstance(value, list | tuple):
-                value = [str(item) for item in value]
-            data[field.html_name] = value
-    data.update(overrides)
-    return data
 
 
 def _change_zone(client, forum, time_zone):

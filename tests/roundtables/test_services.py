@@ -307,6 +307,11 @@ def test_coordinator_group_views_the_programme_and_edits_sessions_issues_and_rol
         ("programme_sessions", f"{action}_{model}")
         for action in ("add", "change", "delete")
         for model in ("session", "issue", "participation")
+    } | {
+        # people and organisations for their sessions (roundtables.accounts.person_editable_by narrows the change)
+        ("programme_sessions", "add_person"),
+        ("programme_sessions", "change_person"),
+        ("programme_sessions", "add_organisation"),
     }
     assert {
         ("roundtables", "view_forum"),
