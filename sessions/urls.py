@@ -31,6 +31,7 @@ urlpatterns = [
     path("forums/<slug:forum>/schedule.json", cache_public_page(views.forum_schedule_json), name="schedule-json"),
     path("agenda/", views.AgendaView.as_view(), name="agenda"),
     path("agenda/toggle/", views.agenda_toggle, name="agenda-toggle"),
+    path("agenda/add/", views.agenda_add, name="agenda-add"),
     path(
         "agenda/calendar.ics",
         cache_public_page(views.agenda_calendar, params=["sessions"]),  # from the address, not the cookie

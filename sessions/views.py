@@ -17,7 +17,7 @@ from roundtables import selectors as programme
 from roundtables.models import Theme
 from roundtables.views import ForumPageMixin
 
-from . import agenda, calendar, exports, presenters, schedule, selectors
+from . import agenda, calendar, exports, presenters, qr, schedule, selectors
 from .models import Participation
 
 
@@ -200,25 +200,41 @@ def _no_store(response):
 
 
 class AgendaView(TemplateView):
-    """The delegate's starred sessions, read from their cookie: never cached."""
+    """The delegate's starred sessions, read from their cookie: never cached.
+
+    With ``?sessions=12,15,40`` (the share link of an agenda, also in its QR code) it shows those
+    sessions instead, for the visitor to star or to add all at once.
+    """
 
     template_name = "sessions/agenda.html"
 
     def get_context_data(self, **kwargs):
-        ids = agenda.agenda_ids_from_request(self.request)
+        shared = "sessions" in self.request.GET
+        mine = agenda.agenda_ids_from_request(self.request)
+        ids = agenda.agenda_ids_parse(self.request.GET.get("sessions", "")) if shared else mine
         sessions = list(selectors.sessions_for_agenda(ids=ids, user=self.request.user))
         days = agenda.agenda_days(sessions)
+        listed = [session.pk for session in sessions]
         scheduled = [session.pk for session in sessions if session.starts_at]
-        calendar_url = ""
+        calendar_url = share_url = share_qr = ""
         if scheduled:
             query = urlencode({"sessions": agenda.agenda_query_value(scheduled)}, safe=",")
             calendar_url = f"{reverse('sessions:agenda-calendar')}?{query}"
+        if listed:
+            query = urlencode({"sessions": agenda.agenda_query_value(listed)}, safe=",")
+            share_url = self.request.build_absolute_uri(f"{reverse('sessions:agenda')}?{query}")
+            share_qr = qr.qr_svg(share_url, title=_("QR code of the address of this agenda"))
         clash_count = sum(1 for day in days for item in day["items"] if item["clashes"])
         return super().get_context_data(
             days=days,
+            shared=shared,
+            starred=set(mine),
+            not_starred=[pk for pk in listed if pk not in mine] if shared else [],
             session_count=len(sessions),
             clash_count=clash_count,
             calendar_url=calendar_url,
+            share_url=share_url,
+            share_qr=share_qr,
             current_forum=None if sessions else programme.forum_current(self.request.user),
             **kwargs,
         )
@@ -284,6 +300,28 @@ def agenda_toggle(request):
                 httponly=True,
                 samesite="Lax",
             )
+    agenda.agenda_set_cookie(response, ids, secure=request.is_secure())
+    return _no_store(response)
+
+
+@csrf_exempt  # as agenda_toggle: harmless, cross-site requests refused, input checked strictly
+@require_POST
+def agenda_add(request):
+    """Add the sessions of a shared agenda (``sessions=12,15,40``) to the visitor's own, then show it."""
+    if request.headers.get("Sec-Fetch-Site") == "cross-site":
+        return HttpResponseForbidden(_("Sessions can only be starred from this site."), content_type="text/plain")
+    wanted = agenda.agenda_ids_parse(request.POST.get("sessions", ""))
+    visible = set(selectors.sessions_for_agenda(ids=wanted, user=request.user).values_list("pk", flat=True))
+    ids = agenda.agenda_ids_from_request(request)
+    try:
+        for session_id in wanted:
+            if session_id in visible:
+                ids, _starred = agenda.agenda_change(ids=ids, session_id=session_id, action="add")
+    except agenda.AgendaFull:
+        message = _("Your agenda is full: remove a session before adding another.")
+        return _no_store(HttpResponse(message, status=409, content_type="text/plain; charset=utf-8"))
+    response = HttpResponse(status=303)
+    response["Location"] = reverse("sessions:agenda")
     agenda.agenda_set_cookie(response, ids, secure=request.is_secure())
     return _no_store(response)
 

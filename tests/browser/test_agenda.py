@@ -1,3 +1,5 @@
+import re
+
 import pytest
 from playwright.sync_api import expect
 
@@ -161,3 +163,27 @@ def test_star_on_the_session_page_shows_in_the_programme(page, athens):
 
     expect_starred(page, session, True)
     expect(page.locator('.star-button[value="remove"]')).to_have_count(1)
+
+
+def test_my_agenda_moves_to_a_phone_by_its_share_link(page, phone_page, athens):
+    first, later = athens_session(1, 1), athens_session(3, 3)
+    page.goto(PROGRAMME)
+    expect(page.locator("html")).to_have_attribute("data-agenda", "ready")
+    star(page, first).click()
+    expect_starred(page, first, True)
+    star(page, later).click()
+    expect_starred(page, later, True)
+    page.goto("/en/agenda/")
+
+    qr = page.get_by_role("img", name="QR code of the address of this agenda")
+    expect(qr).to_be_visible()
+    assert qr.bounding_box()["width"] >= 100
+    share = page.locator(".share-link a").get_attribute("href")
+    phone_page.goto(share)  # what the phone's camera opens
+
+    expect(phone_page.get_by_role("heading", level=1)).to_have_text("Shared agenda")
+    expect(phone_page.locator(".agenda-title")).to_have_text([f"1.1 {first.title}", f"3.3 {later.title}"])
+    phone_page.get_by_role("button", name="Add these 2 sessions to my agenda").click()
+    expect(phone_page).to_have_url(re.compile(r"/en/agenda/$"))
+    expect(phone_page.get_by_role("heading", level=1)).to_have_text("My agenda")
+    expect(phone_page.locator(".agenda-title")).to_have_text([f"1.1 {first.title}", f"3.3 {later.title}"])
