@@ -14,9 +14,10 @@ from roundtables.changes import forum_changes, programme_as_of
 from roundtables.management.commands.make_synthetic_forum import synthetic_forum_build
 from roundtables.models import Status
 from roundtables.services import forum_publish, forum_unpublish
-from roundtables.versions import edit_token, revision
+from roundtables.versions import revision
 from sessions import exports
 from sessions.models import Participation, Session
+from tests.admin_forms import admin_change_data
 from tests.factories import (
     forum_time,
     make_document,
@@ -90,37 +91,14 @@ def _entries(changes):
     ]
 
 
-def _session_form(session, **overrides):
-    forum = session.roundtable.forum
-    data = {
-        "edit_token": edit_token(session),
-        "roundtable": session.roundtable_id,
-        "number": session.number,
-        "title": session.title,
-        "slug": session.slug,
-        "status": session.status,
-        "starts_at_0": session.starts_at.astimezone(forum.zone).strftime("%Y-%m-%d"),
-        "starts_at_1": session.starts_at.astimezone(forum.zone).strftime("%H:%M"),
-        "ends_at_0": session.ends_at.astimezone(forum.zone).strftime("%Y-%m-%d"),
-        "ends_at_1": session.ends_at.astimezone(forum.zone).strftime("%H:%M"),
-        "room": session.room_id or "",
-        "background": session.background,
-        "issues-TOTAL_FORMS": "0",
-        "issues-INITIAL_FORMS": "0",
-        "participations-TOTAL_FORMS": "0",
-        "participations-INITIAL_FORMS": "0",
-    }
-    data.update(overrides)
-    return data
-
-
 # The page and the feed ---------------------------------------------------------------------------
 
 
 def test_an_admin_rename_and_move_appear_on_the_page_and_in_the_feed(organiser_client, client, lisbon):
     session = Session.objects.get(title="Decent work")
     room_b = lisbon.rooms.get(name="Room B")
-    data = _session_form(
+    data = admin_change_data(
+        organiser_client,
         session,
         title="Decent work for all",
         starts_at_0="2099-06-02",

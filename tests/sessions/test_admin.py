@@ -4,6 +4,7 @@ from django.urls import reverse
 
 from roundtables.versions import edit_token
 from sessions.models import Issue, Session
+from tests.admin_forms import admin_add_data, admin_change_data
 from tests.factories import (
     forum_time,
     make_document,
@@ -82,33 +83,10 @@ def test_admin_session_changelist_queries_stay_flat(organiser_client, django_ass
     assert response.context["cl"].result_count == count
 
 
-def _session_form_data(session, **overrides):
-    forum = session.roundtable.forum
-    data = {
-        "edit_token": edit_token(session) if session.pk else "",
-        "roundtable": session.roundtable_id,
-        "number": session.number,
-        "title": session.title,
-        "slug": session.slug,
-        "status": session.status,
-        "starts_at_0": forum_time(forum, 0, 9).strftime("%Y-%m-%d"),
-        "starts_at_1": "09:30",
-        "ends_at_0": forum_time(forum, 0, 9).strftime("%Y-%m-%d"),
-        "ends_at_1": "11:00",
-        "room": "",
-        "background": session.background,
-        "issues-TOTAL_FORMS": "0",
-        "issues-INITIAL_FORMS": "0",
-        "participations-TOTAL_FORMS": "0",
-        "participations-INITIAL_FORMS": "0",
-    }
-    data.update(overrides)
-    return data
-
-
 def test_admin_saves_an_issue_with_its_sub_points_in_one_form(organiser_client):
     session = make_session()
-    data = _session_form_data(
+    data = admin_change_data(
+        organiser_client,
         session,
         **{
             "issues-TOTAL_FORMS": "1",
@@ -132,7 +110,9 @@ def test_admin_saves_an_issue_with_its_sub_points_in_one_form(organiser_client):
 def test_admin_session_times_are_read_in_the_forum_time_zone(organiser_client):
     session = make_session()
 
-    organiser_client.post(_url(Session, "change", session.pk), _session_form_data(session))
+    data = admin_change_data(organiser_client, session, starts_at_1="09:30", ends_at_1="11:00")
+
+    organiser_client.post(_url(Session, "change", session.pk), data)
 
     session.refresh_from_db()
     assert session.starts_at == forum_time(session.roundtable.forum, 0, 9, 30)
@@ -140,7 +120,9 @@ def test_admin_session_times_are_read_in_the_forum_time_zone(organiser_client):
 
 def test_admin_refuses_a_session_outside_the_forum_and_keeps_what_was_typed(organiser_client):
     session = make_session()
-    data = _session_form_data(session, title="Typed title", starts_at_0="2010-01-01", ends_at_0="2010-01-01")
+    data = admin_change_data(
+        organiser_client, session, title="Typed title", starts_at_0="2010-01-01", ends_at_0="2010-01-01"
+    )
 
     response = organiser_client.post(_url(Session, "change", session.pk), data)
 
@@ -153,7 +135,9 @@ def test_admin_refuses_a_session_outside_the_forum_and_keeps_what_was_typed(orga
 
 def test_admin_refuses_a_duplicate_session_code(organiser_client):
     session = make_session(number=1)
-    data = _session_form_data(session, number=1, slug="another-slug", title="Copy")
+    data = admin_add_data(
+        organiser_client, Session, roundtable=session.roundtable_id, number=1, slug="another-slug", title="Copy"
+    )
 
     response = organiser_client.post(_url(Session, "add"), data)
 

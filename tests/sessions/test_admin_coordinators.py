@@ -9,8 +9,8 @@ from roundtables.models import Roundtable, Status
 from roundtables.services import ROUNDTABLE_COORDINATORS
 from roundtables.versions import edit_token
 from sessions.models import Issue, Participation, Session
+from tests.admin_forms import admin_add_data, admin_change_data
 from tests.factories import (
-    forum_time,
     make_forum,
     make_issue,
     make_participation,
@@ -47,44 +47,23 @@ def coordinator_client(coordinator, programme):
     return client
 
 
-def _form(session, **overrides):
-    forum = session.roundtable.forum
-    data = {
-        "edit_token": edit_token(session) if session.pk else "",
-        "roundtable": session.roundtable_id,
-        "number": session.number,
-        "title": session.title,
-        "slug": session.slug,
-        "status": session.status,
-        "starts_at_0": forum_time(forum, 0, 9).strftime("%Y-%m-%d"),
-        "starts_at_1": "09:00",
-        "ends_at_0": forum_time(forum, 0, 9).strftime("%Y-%m-%d"),
-        "ends_at_1": "10:00",
-        "room": "",
-        "background": session.background,
-        "issues-TOTAL_FORMS": "0",
-        "issues-INITIAL_FORMS": "0",
-        "participations-TOTAL_FORMS": "0",
-        "participations-INITIAL_FORMS": "0",
-    }
-    data.update(overrides)
-    return data
-
-
 def test_coordinator_changes_a_session_of_their_roundtable(coordinator_client, programme):
     session = programme["my_session"]
 
-    response = coordinator_client.post(_url(Session, "change", session.pk), _form(session, title="Mine, retitled"))
+    data = admin_change_data(coordinator_client, session, title="Mine, retitled")
+
+    response = coordinator_client.post(_url(Session, "change", session.pk), data)
 
     assert response.status_code == 302
     session.refresh_from_db()
     assert session.title == "Mine, retitled"
 
 
-def test_coordinator_cannot_change_another_roundtables_session_by_post(coordinator_client, programme):
+def test_coordinator_cannot_change_another_roundtables_session_by_post(coordinator_client, programme, organiser_client):
     session = programme["their_session"]
+    data = admin_change_data(organiser_client, session, title="Hijacked")  # the form as an editor of it has it
 
-    response = coordinator_client.post(_url(Session, "change", session.pk), _form(session, title="Hijacked"))
+    response = coordinator_client.post(_url(Session, "change", session.pk), data)
 
     assert response.status_code == 403
     session.refresh_from_db()
@@ -114,7 +93,7 @@ def test_coordinator_sees_another_roundtables_session_read_only(coordinator_clie
 
 def test_coordinator_cannot_move_a_session_into_a_roundtable_not_theirs(coordinator_client, programme):
     session = programme["my_session"]
-    data = _form(session, roundtable=programme["theirs"].pk, number=5)
+    data = admin_change_data(coordinator_client, session, roundtable=programme["theirs"].pk, number=5)
 
     response = coordinator_client.post(_url(Session, "change", session.pk), data)
 
@@ -131,7 +110,9 @@ def test_coordinator_add_page_offers_only_their_roundtables(coordinator_client, 
 
 
 def test_coordinator_cannot_add_a_session_to_another_roundtable(coordinator_client, programme):
-    data = _form(Session(roundtable=programme["theirs"], number=2, title="New", slug="new"), edit_token="")
+    data = admin_add_data(
+        coordinator_client, Session, roundtable=programme["theirs"].pk, number=2, title="New", slug="new"
+    )
 
     response = coordinator_client.post(_url(Session, "add"), data)
 
@@ -141,7 +122,9 @@ def test_coordinator_cannot_add_a_session_to_another_roundtable(coordinator_clie
 
 
 def test_coordinator_adds_a_session_to_their_roundtable(coordinator_client, programme):
-    data = _form(Session(roundtable=programme["mine"], number=2, title="New", slug="new"), edit_token="")
+    data = admin_add_data(
+        coordinator_client, Session, roundtable=programme["mine"].pk, number=2, title="New", slug="new"
+    )
 
     response = coordinator_client.post(_url(Session, "add"), data)
 
@@ -247,7 +230,8 @@ def test_coordinator_cannot_move_an_issue_into_another_roundtables_session(coord
 def test_coordinator_edits_issues_and_roles_of_their_session_inline(coordinator_client, programme):
     session = programme["my_session"]
     person = make_person()
-    data = _form(
+    data = admin_change_data(
+        coordinator_client,
         session,
         **{
             "issues-TOTAL_FORMS": "1",
@@ -311,10 +295,11 @@ def test_coordinator_cannot_restore_a_version_of_another_roundtables_session(coo
     session = programme["their_session"]
     committee = make_user(is_superuser=True, is_staff=True)
     client.force_login(committee)
-    client.post(_url(Session, "change", session.pk), _form(session, title="Theirs, v2"))
+    client.post(_url(Session, "change", session.pk), admin_change_data(client, session, title="Theirs, v2"))
     first = Version.objects.get_for_object(session).order_by("pk").first()
+    data = admin_change_data(client, session, title="Theirs")  # the form as the committee has it
 
-    response = coordinator_client.post(_url(Session, "revision", session.pk, first.pk), _form(session, title="Theirs"))
+    response = coordinator_client.post(_url(Session, "revision", session.pk, first.pk), data)
 
     assert response.status_code == 403
     session.refresh_from_db()

@@ -8,48 +8,13 @@ from reversion.models import Version
 
 from roundtables.versions import edit_token
 from sessions.models import Issue, Session
+from tests.admin_forms import admin_change_data, admin_form_data
 from tests.factories import forum_time, make_forum, make_issue, make_person, make_roundtable, make_session
 from tests.sessions.test_admin_restore import submitted
 
 
 def _change_url(session):
     return reverse("admin:programme_sessions_session_change", args=[session.pk])
-
-
-def _form(session, **overrides):
-    forum = session.roundtable.forum
-    issues = list(session.issues.filter(parent__isnull=True).order_by("position"))
-    data = {
-        "edit_token": edit_token(session),
-        "roundtable": session.roundtable_id,
-        "number": session.number,
-        "title": session.title,
-        "slug": session.slug,
-        "status": session.status,
-        "starts_at_0": forum_time(forum, 0, 9).strftime("%Y-%m-%d"),
-        "starts_at_1": "09:00",
-        "ends_at_0": forum_time(forum, 0, 9).strftime("%Y-%m-%d"),
-        "ends_at_1": "10:00",
-        "room": "",
-        "background": session.background,
-        "issues-TOTAL_FORMS": str(len(issues)),
-        "issues-INITIAL_FORMS": str(len(issues)),
-        "participations-TOTAL_FORMS": "0",
-        "participations-INITIAL_FORMS": "0",
-    }
-    for index, issue in enumerate(issues):
-        data.update(
-            {
-                f"issues-{index}-id": issue.pk,
-                f"issues-{index}-session": session.pk,
-                f"issues-{index}-kind": issue.kind,
-                f"issues-{index}-text": issue.text,
-                f"issues-{index}-position": issue.position,
-                f"issues-{index}-points": "\n".join(point.text for point in issue.points.order_by("position")),
-            }
-        )
-    data.update(overrides)
-    return data
 
 
 @pytest.fixture
@@ -66,7 +31,7 @@ def session(db):
 
 
 def test_an_admin_save_records_who_when_and_the_change_message(organiser_client, organiser, session):
-    organiser_client.post(_change_url(session), _form(session, title="Second title"))
+    organiser_client.post(_change_url(session), admin_change_data(organiser_client, session, title="Second title"))
 
     [version] = Version.objects.get_for_object(session)
     assert (version.revision.user, version.revision.get_comment(), version.field_dict["title"]) == (
@@ -78,7 +43,8 @@ def test_an_admin_save_records_who_when_and_the_change_message(organiser_client,
 
 def test_a_session_version_includes_its_issues_sub_points_and_roles(organiser_client, session):
     person = make_person()
-    data = _form(
+    data = admin_change_data(
+        organiser_client,
         session,
         **{
             "issues-0-points": "A point",
@@ -102,10 +68,11 @@ def test_a_session_version_includes_its_issues_sub_points_and_roles(organiser_cl
 
 
 def test_the_history_page_shows_what_changed_between_versions(organiser_client, session):
-    organiser_client.post(_change_url(session), _form(session))
+    organiser_client.post(_change_url(session), admin_change_data(organiser_client, session))
     session.refresh_from_db()
     organiser_client.post(
-        _change_url(session), _form(session, title="Second title", **{"issues-0-text": "Second issue"})
+        _change_url(session),
+        admin_change_data(organiser_client, session, title="Second title", **{"issues-0-text": "Second issue"}),
     )
 
     response = organiser_client.get(reverse("admin:programme_sessions_session_history", args=[session.pk]))
@@ -122,9 +89,10 @@ def test_the_history_page_shows_what_changed_between_versions(organiser_client, 
 
 
 def test_the_history_page_lists_issues_added_and_removed(organiser_client, session):
-    organiser_client.post(_change_url(session), _form(session))
+    organiser_client.post(_change_url(session), admin_change_data(organiser_client, session))
     session.refresh_from_db()
-    data = _form(
+    data = admin_change_data(
+        organiser_client,
         session,
         **{
             "issues-0-DELETE": "on",
@@ -146,23 +114,18 @@ def test_the_history_page_lists_issues_added_and_removed(organiser_client, sessi
 
 
 def test_restoring_an_earlier_version_brings_back_its_fields_and_issues(organiser_client, session):
-    organiser_client.post(_change_url(session), _form(session))
+    organiser_client.post(_change_url(session), admin_change_data(organiser_client, session))
     session.refresh_from_db()
-    organiser_client.post(_change_url(session), _form(session, title="Second title", **{"issues-0-text": "Changed"}))
+    organiser_client.post(
+        _change_url(session),
+        admin_change_data(organiser_client, session, title="Second title", **{"issues-0-text": "Changed"}),
+    )
     first = Version.objects.get_for_object(session).order_by("pk").first()
     revision_url = reverse("admin:programme_sessions_session_revision", args=[session.pk, first.pk])
     page = organiser_client.get(revision_url)
-    restored_form = page.context["adminform"].form
+    data = admin_form_data(page)  # the restored version as the page shows it
 
-    response = organiser_client.post(
-        revision_url,
-        _form(
-            session,
-            title=restored_form["title"].value(),
-            edit_token=restored_form["edit_token"].value(),
-            **{"issues-0-text": "First issue"},
-        ),
-    )
+    response = organiser_client.post(revision_url, data)
 
     assert response.status_code == 302
     session.refresh_from_db()
@@ -194,9 +157,9 @@ def test_an_issue_changed_on_its_own_page_shows_in_the_session_history(organiser
 
 
 def test_history_times_are_shown_in_the_forum_time_zone(organiser_client, session):
-    organiser_client.post(_change_url(session), _form(session))
+    organiser_client.post(_change_url(session), admin_change_data(organiser_client, session))
     session.refresh_from_db()
-    organiser_client.post(_change_url(session), _form(session, starts_at_1="08:00"))
+    organiser_client.post(_change_url(session), admin_change_data(organiser_client, session, starts_at_1="08:00"))
 
     response = organiser_client.get(reverse("admin:programme_sessions_session_history", args=[session.pk]))
 

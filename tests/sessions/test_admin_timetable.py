@@ -5,6 +5,7 @@ from django.urls import reverse
 
 from roundtables.versions import edit_token
 from sessions.models import Participation, Session
+from tests.admin_forms import admin_change_data
 from tests.factories import (
     forum_time,
     make_forum,
@@ -49,27 +50,11 @@ def other(forum, booked):
     )
 
 
-def _form(session, start, end, **overrides):
-    data = {
-        "edit_token": edit_token(session),
-        "roundtable": session.roundtable_id,
-        "number": session.number,
-        "title": session.title,
-        "slug": session.slug,
-        "status": session.status,
-        "starts_at_0": "2009-11-02",
-        "starts_at_1": start,
-        "ends_at_0": "2009-11-02",
-        "ends_at_1": end,
-        "room": session.room_id or "",
-        "background": session.background,
-        "issues-TOTAL_FORMS": "0",
-        "issues-INITIAL_FORMS": "0",
-        "participations-TOTAL_FORMS": "0",
-        "participations-INITIAL_FORMS": "0",
-    }
-    data.update(overrides)
-    return data
+def _form(client, session, start, end, **fields):
+    """The session's admin form as ``client`` sees it, moved to ``start``–``end`` on 2 November 2009."""
+    return admin_change_data(
+        client, session, starts_at_0="2009-11-02", starts_at_1=start, ends_at_0="2009-11-02", ends_at_1=end, **fields
+    )
 
 
 def _post(client, session, data):
@@ -77,7 +62,7 @@ def _post(client, session, data):
 
 
 def test_a_room_booked_twice_at_the_same_time_is_refused(organiser_client, booked, other):
-    response = _post(organiser_client, other, _form(other, "10:30", "12:00", room=booked.room_id))
+    response = _post(organiser_client, other, _form(organiser_client, other, "10:30", "12:00", room=booked.room_id))
 
     assert response.status_code == 200
     assert response.context["adminform"].form.errors["room"] == [
@@ -88,7 +73,7 @@ def test_a_room_booked_twice_at_the_same_time_is_refused(organiser_client, booke
 
 
 def test_a_room_used_right_after_another_session_is_fine(organiser_client, booked, other):
-    response = _post(organiser_client, other, _form(other, "11:00", "12:30", room=booked.room_id))
+    response = _post(organiser_client, other, _form(organiser_client, other, "11:00", "12:30", room=booked.room_id))
 
     assert response.status_code == 302
     other.refresh_from_db()
@@ -98,6 +83,7 @@ def test_a_room_used_right_after_another_session_is_fine(organiser_client, booke
 def test_a_person_in_two_sessions_at_once_is_refused(organiser_client, booked, other):
     ana = booked.participations.get().person
     data = _form(
+        organiser_client,
         other,
         "10:00",
         "11:30",
@@ -125,6 +111,7 @@ def test_moving_a_session_onto_the_time_of_another_of_its_people_is_refused(orga
     ana = booked.participations.get().person
     participation = make_participation(session=other, person=ana, role="rapporteur")
     data = _form(
+        organiser_client,
         other,
         "09:00",
         "10:00",
@@ -150,7 +137,7 @@ def test_an_existing_clash_does_not_block_an_unrelated_edit(organiser_client, bo
     Session.objects.filter(pk=other.pk).update(room=booked.room, starts_at=booked.starts_at, ends_at=booked.ends_at)
     other.refresh_from_db()
 
-    response = _post(organiser_client, other, _form(other, "09:30", "11:00", title="Retitled"))
+    response = _post(organiser_client, other, _form(organiser_client, other, "09:30", "11:00", title="Retitled"))
 
     assert response.status_code == 302
     other.refresh_from_db()
