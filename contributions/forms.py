@@ -113,10 +113,10 @@ class ContributionForm(DisplayOnlyMixin, forms.ModelForm):
         for forum in forums:
             options = [self._target(("forum", forum.pk), (forum, None, None), _("The forum as a whole"))]
             for roundtable in forum.open_roundtables:
-                label = _("Roundtable %(number)s: %(title)s") % {"number": roundtable.number, "title": roundtable.title}
+                label = forum.group_label(roundtable.number, roundtable.title)
                 options.append(self._target(("roundtable", roundtable.pk), (forum, roundtable, None), label))
                 for session in roundtable.open_sessions:
-                    label = _("Session %(code)s: %(title)s") % {"code": session.code, "title": session.title}
+                    label = forum.session_label(session.code, session.title)
                     options.append(self._target(("session", session.pk), (forum, roundtable, session), "— " + label))
             groups.append((forum.name, options))
         self.fields["target"].choices = [("", _("Choose…")), *groups]

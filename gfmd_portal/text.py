@@ -278,13 +278,16 @@ def mark_markdown(formfield, help_text=None):
 class WholeTextAdminMixin:
     """An admin page or inline whose inputs take a text of any length and refuse a too long one with a message.
 
-    Its Markdown fields (those checked by ``validate_markdown``) say which Markdown the pages show.
+    Slugs keep their ``maxlength``: the admin's script that fills a slug in from a title reads it in
+    rows added with "Add another" and cuts the slug there, so that a long title still gives a slug that
+    fits. Its Markdown fields (those checked by ``validate_markdown``) say which Markdown the pages show.
     """
 
     def formfield_for_dbfield(self, db_field, request, **kwargs):
         formfield = super().formfield_for_dbfield(db_field, request, **kwargs)
         if formfield is not None:
-            drop_maxlength([formfield])
+            if not isinstance(db_field, models.SlugField):
+                drop_maxlength([formfield])
             if validate_markdown in getattr(db_field, "validators", []):
                 mark_markdown(formfield)
         return formfield

@@ -233,6 +233,8 @@ class Forum(models.Model):
             label = f"{self.session_name()} {code}"
             if title is None:
                 return label
+            if not self.own_name("session_name", language):
+                return gettext("Session %(code)s: %(title)s") % {"code": code, "title": title}
             # Translators: a session (or a forum's own word for it) and its code, then its title.
             return gettext("%(label)s: %(title)s") % {"label": label, "title": title}
 

@@ -13,6 +13,7 @@ into a template. They read the forum row only, so they never query. ::
 """
 
 from django import template
+from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
@@ -80,14 +81,26 @@ def session_name(forum, plural=False):
     return forum.session_name_plural() if plural else forum.session_name()
 
 
+def _with_title(label, title):
+    """``label`` (made with a marker where the title goes) with ``title`` in it, both escaped, except a
+    title that is already HTML (a search result's highlighted title)."""
+    if title is None:
+        return label
+    before, _marker, after = label.partition(_TITLE)
+    return format_html("{}{}{}", before, title, after)
+
+
+_TITLE = "\x00title\x00"
+
+
 @register.simple_tag
 def group_label(forum, number, title=None):
-    return forum.group_label(number, title)
+    return _with_title(forum.group_label(number, None if title is None else _TITLE), title)
 
 
 @register.simple_tag
 def session_label(forum, code, title=None):
-    return forum.session_label(code, title)
+    return _with_title(forum.session_label(code, None if title is None else _TITLE), title)
 
 
 @register.simple_tag

@@ -8,7 +8,7 @@ from django.db.models.lookups import LessThanOrEqual
 
 from contributions.models import Contribution, GoodPractice
 from contributions.services import contributions_load_demo
-from roundtables.models import Forum, Roundtable, Theme
+from roundtables.models import NAMING_FIELDS, NAMING_MAX, Forum, Roundtable, Theme
 from sessions.models import Document, Issue, Organisation, Person, Room, Session
 from tests.contributions.factories import make_contribution
 from tests.factories import make_document, make_issue, make_organisation, make_person, make_room, make_theme
@@ -52,6 +52,7 @@ LIMITS = {
     "Forum.country": 100,
     "Forum.venue": 200,
     "Forum.description": 5000,
+    **{f"Forum.{name}": NAMING_MAX for name in NAMING_FIELDS},  # what a forum calls its roundtables, sessions
     "Theme.name": 100,
     "Theme.description": 2000,
     "Roundtable.title": 300,

@@ -16,7 +16,7 @@ from pypdf import PdfReader
 from roundtables.models import NAMING_FIELDS
 from roundtables.services import forum_duplicate
 from sessions import exports
-from tests.factories import make_forum, make_roundtable, make_session
+from tests.factories import make_document, make_forum, make_roundtable, make_session
 
 pytestmark = pytest.mark.django_db
 
@@ -260,3 +260,31 @@ def test_calendar_events_use_the_forums_names(client, dhaka, athens, language):
     assert str(own_event["DESCRIPTION"]).startswith(OWN[language][0])
     assert str(plain_event["DESCRIPTION"]).splitlines()[0] == _title_label(athens[0], language)
     assert str(plain_event["DESCRIPTION"]).startswith(INTERFACE[language])
+
+
+def test_search_results_use_the_forums_names(client, dhaka):
+    sessions = client.get("/en/search/", {"q": "decent"})
+    roundtables = client.get("/en/search/", {"q": "protection"})
+
+    assert '<p class="meta">Dhaka 2016 · Theme 1</p>' in sessions.content.decode()
+    assert ">Theme 1: <mark>Protection</mark> of migrant workers</a></h3>" in roundtables.content.decode()
+
+
+def test_the_documents_page_and_the_agenda_use_the_forums_names(client, dhaka):
+    forum, roundtable, session = dhaka
+    make_document(forum=forum, sessions=[session], roundtables=[roundtable])
+    client.cookies["agenda"] = str(session.pk)
+
+    documents = _get(client, "en", "roundtables:documents", forum="dhaka-2016")
+    agenda = _get(client, "en", "sessions:agenda")
+
+    assert f'<a href="{session.get_absolute_url()}">Working session 1.1</a>' in documents
+    assert f'<a href="{roundtable.get_absolute_url()}">Theme 1</a>' in documents
+    assert "Dhaka 2016 · Theme 1" in agenda
+
+
+def test_the_contribution_form_offers_the_forums_names(client, dhaka):
+    form = _get(client, "en", "contributions:submit")
+
+    assert ">Theme 1: Protection of migrant workers</option>" in form
+    assert ">— Working session 1.1: Decent work</option>" in form

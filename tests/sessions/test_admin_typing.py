@@ -7,8 +7,8 @@ from django.urls import reverse
 from gfmd_portal.text import MARKDOWN_HELP
 from roundtables.models import Forum, Roundtable
 from sessions.models import Issue, Person, Session
+from tests.admin_forms import admin_change_data
 from tests.factories import make_forum, make_issue, make_person, make_roundtable, make_session
-from tests.sessions.test_admin import _session_form_data
 
 pytestmark = pytest.mark.django_db
 
@@ -51,7 +51,9 @@ def test_html_in_a_background_is_saved_as_typed_with_a_warning(organiser_client)
     session = make_session(background="Before.")
     typed = "Intro <b>x</b><script>alert(1)</script>\n\n![map](https://example.org/map.png)"
 
-    response = organiser_client.post(_url(Session, "change", session.pk), _session_form_data(session, background=typed))
+    response = organiser_client.post(
+        _url(Session, "change", session.pk), admin_change_data(organiser_client, session, background=typed)
+    )
 
     assert response.status_code == 302
     session.refresh_from_db()
@@ -65,7 +67,7 @@ def test_html_in_a_background_is_saved_as_typed_with_a_warning(organiser_client)
 
 def test_the_warning_is_shown_on_the_next_page(organiser_client):
     session = make_session()
-    data = _session_form_data(session, background="<b>x</b><script>alert(1)</script>")
+    data = admin_change_data(organiser_client, session, background="<b>x</b><script>alert(1)</script>")
 
     response = organiser_client.post(_url(Session, "change", session.pk), data, follow=True)
 
@@ -74,7 +76,8 @@ def test_the_warning_is_shown_on_the_next_page(organiser_client):
 
 def test_html_in_an_issue_and_its_sub_points_is_named_with_the_issue(organiser_client):
     session = make_session()
-    data = _session_form_data(
+    data = admin_change_data(
+        organiser_client,
         session,
         **{
             "issues-TOTAL_FORMS": "1",
@@ -101,14 +104,12 @@ def test_html_in_an_issue_and_its_sub_points_is_named_with_the_issue(organiser_c
 
 def test_markdown_that_shows_or_an_unchanged_text_gets_no_warning(organiser_client):
     session = make_session(background="Old <b>html</b> stored before.")
-    data = _session_form_data(session, title="A new title")
+    data = admin_change_data(organiser_client, session, title="A new title")
 
     response = organiser_client.post(_url(Session, "change", session.pk), data)
     other = organiser_client.post(
         _url(Session, "change", session.pk),
-        _session_form_data(
-            Session.objects.get(pk=session.pk), background="**bold**, *italic*, [a link](https://gfmd.org)"
-        ),
+        admin_change_data(organiser_client, session, background="**bold**, *italic*, [a link](https://gfmd.org)"),
     )
 
     assert response.status_code == other.status_code == 302
