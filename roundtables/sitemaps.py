@@ -1,11 +1,14 @@
 """``/sitemap.xml``: every public page in every language, each with its translations as alternates.
 
 Only what the public may see: published forums and their pages, the sessions published in them,
-all themes, and people who have a role in a published session.
+all themes, people who have a role in a published session, and organisations with such a person or
+a published contribution.
 """
 
 from django.contrib.sitemaps import Sitemap
 from django.urls import reverse
+
+from sessions.selectors import organisations_for_public_pages
 
 from .models import Roundtable, Theme
 from .selectors import forums_for_public_pages, people_for_public_pages, sessions_for_public_pages
@@ -84,6 +87,13 @@ class PersonSitemap(PublicSitemap):
         return people_for_public_pages().order_by("slug")
 
 
+class OrganisationSitemap(PublicSitemap):
+    changefreq = "weekly"
+
+    def items(self):
+        return organisations_for_public_pages().order_by("slug")
+
+
 SITEMAPS = {
     "lists": ListPageSitemap,
     "forums": ForumPageSitemap,
@@ -91,4 +101,5 @@ SITEMAPS = {
     "sessions": SessionSitemap,
     "themes": ThemeSitemap,
     "people": PersonSitemap,
+    "organisations": OrganisationSitemap,
 }

@@ -76,6 +76,9 @@ class Organisation(models.Model):
     def __str__(self):
         return self.name
 
+    def get_absolute_url(self):
+        return reverse("sessions:organisation", kwargs={"slug": self.slug})
+
 
 @reversion.register()
 class Person(models.Model):

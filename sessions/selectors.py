@@ -2,31 +2,126 @@
 
 import dataclasses
 
-from django.db.models import Exists, F, OuterRef, Prefetch, Q
+from django.db.models import Exists, F, OuterRef, Prefetch, Q, Value
+from django.db.models.functions import Lower, Trim
 from django.http import Http404
 from django.shortcuts import get_object_or_404
 
 from roundtables.models import Forum, Roundtable, Status
 from roundtables.selectors import can_preview, sessions_for_listing, sessions_for_public_pages
 
-from .models import Document, Issue, Participation, Person, Session
+from .models import Document, Issue, Organisation, Participation, Person, Session
+
+
+def _visible_roles(user):
+    """Roles in the sessions the visitor may see, newest forum first, then in programme time order."""
+    return (
+        Participation.objects.filter(session__in=sessions_for_public_pages(user).values("pk"))
+        .select_related("session__roundtable__forum", "session__room")
+        .order_by(
+            "-session__roundtable__forum__starts_on",
+            "session__roundtable__forum__pk",
+            F("session__starts_at").asc(nulls_last=True),
+            "session__roundtable__number",
+            "session__number",
+            "pk",
+        )
+    )
 
 
 def person_for_page(*, slug, user=None):
-    """A person with their roles in sessions the visitor may see; 404 when they have none."""
-    visible_sessions = sessions_for_public_pages(user)
-    participations = (
-        Participation.objects.filter(session__in=visible_sessions.values("pk"))
-        .select_related("session__roundtable__forum", "session__room")
-        .order_by("-session__roundtable__forum__starts_on", "session__starts_at", "session__roundtable__number")
-    )
+    """A person with their organisation and their roles in sessions the visitor may see
+    (``public_participations``); 404 when they have none. Two queries."""
     people = Person.objects.select_related("organisation").prefetch_related(
-        Prefetch("participations", queryset=participations, to_attr="public_participations")
+        Prefetch("participations", queryset=_visible_roles(user), to_attr="public_participations")
     )
     person = get_object_or_404(people, slug=slug)
     if not person.public_participations and not can_preview(user):
         raise Http404("No public role.")
     return person
+
+
+@dataclasses.dataclass
+class SessionRoles:
+    """One session of a person's page with the roles they hold in it, in role order."""
+
+    session: Session
+    roles: list  # Participation.Role values, chair first
+
+    @property
+    def role_names(self):
+        return [Participation.Role(role).label for role in self.roles]
+
+
+def sessions_by_forum(participations):
+    """A person's ``participations`` (ordered as ``person_for_page`` fetches them) as
+    [(forum, [SessionRoles])]: forums newest first, a session once with all its roles."""
+    forums = {}
+    for participation in participations:
+        session = participation.session
+        sessions = forums.setdefault(session.roundtable.forum_id, (session.roundtable.forum, {}))[1]
+        sessions.setdefault(session.pk, SessionRoles(session=session, roles=[])).roles.append(participation.role)
+    grouped = []
+    for forum, sessions in forums.values():
+        for item in sessions.values():
+            item.roles.sort(key=Participation.Role.values.index)  # chair first
+        grouped.append((forum, list(sessions.values())))
+    return grouped
+
+
+def _published_contributions_under(name):
+    """Published contributions whose organisation is ``name`` (an expression), compared by the database
+    without case or outer spaces. Contributions name their organisation in a text of their own, so they
+    are matched on the organisation's name, which is unique."""
+    from contributions.models import Contribution
+
+    return (
+        Contribution.objects.published()
+        .alias(organisation_key=Lower(Trim("organisation_name")))
+        .filter(organisation_key=Lower(Trim(name)))
+    )
+
+
+def _contributions_of(organisation):
+    return (
+        _published_contributions_under(Value(organisation.name))
+        .select_related("forum")
+        .order_by("-forum__starts_on", "-submitted_at", "-pk")
+    )
+
+
+def organisation_for_page(*, slug, user=None):
+    """An organisation with ``public_people`` (its people with a role the visitor may see, each with
+    ``public_participations``) and ``public_contributions`` (published contributions sent under its
+    name); 404 when it has neither. Four queries.
+    """
+    roles = _visible_roles(user)
+    people = (
+        Person.objects.filter(Exists(roles.filter(person=OuterRef("pk"))))
+        .order_by("name", "pk")
+        .prefetch_related(Prefetch("participations", queryset=roles, to_attr="public_participations"))
+    )
+    organisation = get_object_or_404(Organisation.objects.all(), slug=slug)
+    organisation.public_people = list(people.filter(organisation=organisation))
+    organisation.public_contributions = list(_contributions_of(organisation))
+    if not organisation.public_people and not organisation.public_contributions and not can_preview(user):
+        raise Http404("No public person or contribution.")
+    return organisation
+
+
+def organisations_for_public_pages():
+    """Organisations with a person in a published session or a published contribution: those with a page."""
+    in_sessions = Participation.objects.filter(
+        person__organisation=OuterRef("pk"), session__in=sessions_for_public_pages().values("pk")
+    )
+    contributions = _published_contributions_under(OuterRef("name"))
+    return Organisation.objects.filter(Exists(in_sessions) | Exists(contributions))
+
+
+def organisation_for_contribution(contribution):
+    """The organisation a contribution names, when it has a page (one query), else None."""
+    key = Lower(Trim(Value(contribution.organisation_name)))
+    return organisations_for_public_pages().alias(key=Lower(Trim("name"))).filter(key=key).first()
 
 
 def document_for_download(*, pk, user=None):

@@ -20,6 +20,9 @@ urlpatterns = [
     path("forums/<slug:forum>/programme.pdf", views.programme_pdf, name="programme-pdf"),
     path("forums/<slug:forum>/roundtables/<slug:slug>/handout.pdf", views.roundtable_pdf, name="roundtable-pdf"),
     path("people/<slug:slug>/", cache_public_page(views.PersonDetailView.as_view()), name="person"),
+    path(
+        "organisations/<slug:slug>/", cache_public_page(views.OrganisationDetailView.as_view()), name="organisation"
+    ),
     path("documents/<int:pk>/", views.document_download, name="document"),
     path(
         "forums/<slug:forum>/roundtables/<slug:roundtable>/<slug:slug>/calendar.ics",

@@ -40,13 +40,28 @@ class SessionDetailView(ForumPageMixin, TemplateView):
         kwargs["contributions"] = contributions.contributions_for_session(session=session)
         return super().get_context_data(**kwargs)
 
+class OrganisationDetailView(TemplateView):
+    template_name = "sessions/organisation_detail.html"
+
+    def get_context_data(self, **kwargs):
+        organisation = selectors.organisation_for_page(slug=self.kwargs["slug"], user=self.request.user)
+        return super().get_context_data(organisation=organisation, **kwargs)
+
+
 
 class PersonDetailView(TemplateView):
     template_name = "sessions/person_detail.html"
 
     def get_context_data(self, **kwargs):
         person = selectors.person_for_page(slug=self.kwargs["slug"], user=self.request.user)
-        return super().get_context_data(person=person, participations=person.public_participations, **kwargs)
+        return super().get_context_data(
+            person=person,
+            participations=person.public_participations,
+            forums=selectors.sessions_by_forum(person.public_participations),
+            # The calendar lists scheduled sessions of the public programme only.
+            has_calendar=any(p.session.starts_at and p.session.is_published for p in person.public_participations),
+            **kwargs,
+        )
 
 
 def document_download(request, pk):

@@ -498,7 +498,8 @@ def test_library_queries_stay_flat(client, db, django_assert_num_queries, count)
 def test_detail_page_queries_stay_flat(client, db, django_assert_num_queries, count):
     contribution = make_contribution(practices=count, themes=[make_theme(), make_theme()])
 
-    with django_assert_num_queries(4):  # with the menu's forum (then cached until the programme changes)
+    # With the menu's forum (then cached until the programme changes) and the organisation it names.
+    with django_assert_num_queries(5):
         response = client.get(contribution.get_absolute_url())
 
     assert len(response.context["practices"]) == count
