@@ -7,13 +7,14 @@ from pathlib import Path
 
 import reversion
 from django.contrib.auth.models import Group, Permission
+from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile
 from django.db import transaction
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
 from sessions.models import Document, Issue, Participation, Room, Session
-from sessions.services import issue_set_points
+from sessions.services import issue_set_points, people_load, session_set_roles
 
 from .models import NAMING_FIELDS, Forum, Roundtable, Status, Theme
 from .versions import revision
@@ -290,6 +291,13 @@ def _programme_load(path):
         theme = Theme.objects.filter(slug=item["slug"]).first() or Theme(slug=item["slug"])
         _update(theme, name=item["name"], description=item.get("description", ""))
         themes[theme.slug] = theme
+    # Sessions may also name themes an earlier programme defined (Dhaka 2016 shares those of Athens 2009).
+    used = {slug for item in data["roundtables"] for session in item["sessions"] for slug in session.get("themes", [])}
+    themes.update({theme.slug: theme for theme in Theme.objects.filter(slug__in=used - themes.keys())})
+    if missing := sorted(used - themes.keys()):
+        raise ValidationError(
+            _("Unknown themes %(slugs)s: load the programme that defines them first.") % {"slugs": ", ".join(missing)}
+        )
 
     rooms = {}
     for position, item in enumerate(data.get("rooms", []), start=1):
@@ -297,13 +305,17 @@ def _programme_load(path):
         _update(room, capacity=item.get("capacity"), position=position)
         rooms[room.name] = room
 
+    people = people_load(organisations=data.get("organisations", []), people=data.get("people", []))
+
     for item in data["roundtables"]:
         roundtable = Roundtable.objects.filter(forum=forum, number=item["number"]).first() or Roundtable(
             forum=forum, number=item["number"]
         )
         _update(roundtable, title=item["title"], slug=item["slug"], background=item.get("background", ""))
         for session_item in item["sessions"]:
-            _session_load(forum, roundtable, session_item, themes, rooms)
+            session = _session_load(forum, roundtable, session_item, themes, rooms)
+            if "people" in session_item:  # a file without people leaves the roles given in the admin alone
+                session_set_roles(session=session, roles=session_item["people"], people=people)
 
     for position, item in enumerate(data.get("documents", []), start=1):
         _document_load(forum, path.parent / item["file"], item, position)
@@ -336,6 +348,7 @@ def _session_load(forum, roundtable, item, themes, rooms):
         issue_set_points(issue=issue, texts=issue_item.get("points", []))
     for issue in top_level[len(item.get("issues", [])) :]:
         issue.delete()
+    return session
 
 
 def _document_load(forum, file_path, item, position):

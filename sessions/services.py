@@ -1,5 +1,6 @@
 """Writes that touch several rows of the programme."""
 
+from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Max
 from django.utils.translation import gettext as _
@@ -7,7 +8,7 @@ from django.utils.translation import gettext as _
 from roundtables.models import Status
 from roundtables.versions import revision
 
-from .models import Issue, Session
+from .models import Issue, Organisation, Participation, Person, Session
 
 
 @transaction.atomic
@@ -90,3 +91,75 @@ def issue_set_points(*, issue, texts):
             )
     for point in existing[len(texts) :]:
         point.delete()
+
+
+def _save_if_changed(instance, **values):
+    """Set the values that differ, then check and save only if something changed (or the row is new)."""
+    changed = [name for name, value in values.items() if getattr(instance, name) != value]
+    for name in changed:
+        setattr(instance, name, values[name])
+    if changed or instance.pk is None:
+        instance.full_clean()
+        instance.save()
+    return instance
+
+
+@transaction.atomic
+def people_load(*, organisations, people):
+    """Create or bring up to date ``organisations`` and ``people`` described as in a programme file,
+    matched by slug; a person's ``organisation`` is the slug of one of them (or of one already stored).
+    Returns {slug: Person}. Rows that already say the same are not written."""
+    by_slug = {}
+    for item in organisations:
+        organisation = Organisation.objects.filter(slug=item["slug"]).first() or Organisation(slug=item["slug"])
+        by_slug[item["slug"]] = _save_if_changed(
+            organisation,
+            name=item["name"],
+            kind=item.get("kind", Organisation.Kind.NGO),
+            country=item.get("country", ""),
+            website=item.get("website", ""),
+        )
+    loaded = {}
+    for item in people:
+        slug = item.get("organisation")
+        organisation = None
+        if slug:
+            organisation = by_slug.get(slug) or Organisation.objects.filter(slug=slug).first()
+            if organisation is None:
+                raise ValidationError(
+                    _("%(person)s belongs to an unknown organisation: %(slug)s.")
+                    % {"person": item["slug"], "slug": slug}
+                )
+        person = Person.objects.filter(slug=item["slug"]).first() or Person(slug=item["slug"])
+        loaded[item["slug"]] = _save_if_changed(
+            person,
+            name=item["name"],
+            organisation=organisation,
+            position=item.get("position", ""),
+            country=item.get("country", ""),
+            biography=item.get("biography", ""),
+        )
+    return loaded
+
+
+@transaction.atomic
+def session_set_roles(*, session, roles, people):
+    """Make ``session``'s roles exactly ``roles`` ([{"person": slug, "role": role}], in order), keeping
+    the rows of roles it already had (matched by person and role). ``people`` maps slugs to the people
+    just loaded; other slugs are looked up among the people stored."""
+    existing = {(p.person_id, p.role): p for p in session.participations.select_related("person")}
+    kept = set()
+    for position, item in enumerate(roles, start=1):
+        person = people.get(item["person"]) or Person.objects.filter(slug=item["person"]).first()
+        if person is None:
+            raise ValidationError(
+                _("Session %(code)s names an unknown person: %(slug)s.")
+                % {"code": session.code, "slug": item["person"]}
+            )
+        key = (person.pk, item["role"])
+        kept.add(key)
+        participation = existing.get(key) or Participation(session=session, person=person, role=item["role"])
+        _save_if_changed(participation, position=position)
+    for key, participation in existing.items():
+        if key not in kept:
+            participation.delete()
