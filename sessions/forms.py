@@ -8,7 +8,7 @@ from django.utils.translation import gettext_lazy as _
 from gfmd_portal.text import mark_markdown
 from roundtables.forms import EditTokenForm
 
-from .models import Document, DocumentFile, Issue, Participation, Session
+from .models import Document, DocumentFile, Issue, Participation, Session, session_taken_message
 from .selectors import clashes_among, person_clashes, room_clashes
 from .services import issue_set_points
 
@@ -213,6 +213,7 @@ class RoundtableSessionFormSet(BaseInlineFormSet):
     """The sessions of a roundtable, checked as one timetable: rooms and people are not booked twice."""
 
     def clean(self):
+        self._name_taken_numbers()
         super().clean()
         forms = _kept_forms(self)
         sessions = [form.instance for form in forms]
@@ -242,6 +243,21 @@ class RoundtableSessionFormSet(BaseInlineFormSet):
                 form.add_error("room", room_clash_message(clash.subject, other))
             else:
                 form.add_error("starts_at", person_clash_message(clash.subject, other))
+
+
+    def _name_taken_numbers(self):
+        """Two rows with one number (or slug): the row changed is told which session has it, before the
+        formset's own check, which would only say “Please correct the duplicate values below.”"""
+        for field in ("number", "slug"):
+            seen = {}
+            for form in _kept_forms(self):
+                value = form.cleaned_data.get(field)
+                if value is None or value == "":
+                    continue
+                first = seen.setdefault(value, form)
+                if first is not form:
+                    blamed, other = (form, first) if form.has_changed() or not first.has_changed() else (first, form)
+                    blamed.add_error(field, session_taken_message(field, other.instance))
 
 
 class PersonParticipationFormSet(BaseInlineFormSet):

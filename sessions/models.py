@@ -233,6 +233,21 @@ class Session(models.Model):
         """A roundtable session (with a code, a star and a handout), not a plenary, break or reception."""
         return self.kind == self.Kind.SESSION
 
+    def unique_error_message(self, model_class, unique_check):
+        """Name the session that already has this number (or slug) in the roundtable, as the clash messages do:
+        “Session 1.2 “Engaging diasporas” already has this number in Roundtable 1.”"""
+        field = tuple(unique_check)[1:] if tuple(unique_check)[:1] == ("roundtable",) else ()
+        if model_class is Session and self.roundtable_id and field in {("number",), ("slug",)}:
+            other = (
+                Session.objects.select_related("roundtable__forum")
+                .filter(roundtable_id=self.roundtable_id, **{field[0]: getattr(self, field[0])})
+                .exclude(pk=self.pk)
+                .first()
+            )
+            if other is not None:
+                return ValidationError(session_taken_message(field[0], other), code="unique_together")
+        return super().unique_error_message(model_class, unique_check)
+
     def clean(self):
         errors = {}
         if bool(self.starts_at) != bool(self.ends_at):
@@ -254,6 +269,20 @@ class Session(models.Model):
             errors["kind"] = _("Only a session has issues: remove its issues first, or keep it a session.")
         if errors:
             raise ValidationError(errors)
+
+
+def session_taken_message(field, other):
+    """“Session 1.2 “Engaging diasporas” already has this number in Roundtable 1.” (``field``: "number" or
+    "slug"; ``other``: the session that has it, its roundtable and forum at hand), named as its forum names them."""
+    forum = other.roundtable.forum
+    values = {
+        "session": forum.session_label(other.code),
+        "title": other.title,
+        "roundtable": forum.group_label(other.roundtable.number),
+    }
+    if field == "number":
+        return _("%(session)s “%(title)s” already has this number in %(roundtable)s.") % values
+    return _("%(session)s “%(title)s” already has this slug in %(roundtable)s.") % values
 
 
 # An issue or a role changed on its own is recorded in its session's history too.

@@ -7,8 +7,9 @@ from django.urls import reverse
 from gfmd_portal.text import MARKDOWN_HELP
 from roundtables.models import Forum, Roundtable
 from sessions.models import Issue, Person, Session
-from tests.admin_forms import admin_change_data
+from tests.admin_forms import admin_add_data, admin_change_data
 from tests.factories import make_forum, make_issue, make_person, make_roundtable, make_session
+from tests.roundtables.test_naming import THEMES
 
 pytestmark = pytest.mark.django_db
 
@@ -113,4 +114,62 @@ def test_markdown_that_shows_or_an_unchanged_text_gets_no_warning(organiser_clie
     )
 
     assert response.status_code == other.status_code == 302
-    assert [m.level_tag for m in get_messages(other.wsgi_request)] == ["success", "success"]
+    assert [m.level_tag for m in get_messages(other.wsgi_request)] == ["success"]  # the first shown by the GET
+
+
+@pytest.mark.parametrize(
+    ("names", "message"),
+    [
+        ({}, "Session 1.2 “Engaging diasporas” already has this number in Roundtable 1."),
+        (THEMES, "Working session 1.2 “Engaging diasporas” already has this number in Theme 1."),
+    ],
+)
+def test_a_duplicate_session_number_names_the_session_that_has_it(organiser_client, names, message):
+    roundtable = make_roundtable(forum=make_forum(**names), number=1)
+    make_session(roundtable=roundtable, number=2, title="Engaging diasporas", slug="engaging-diasporas")
+    data = admin_add_data(
+        organiser_client, Session, roundtable=str(roundtable.pk), number="2", title="Return", slug="return"
+    )
+
+    response = organiser_client.post(_url(Session, "add"), data)
+
+    assert response.status_code == 200
+    assert response.context["adminform"].form.non_field_errors() == [message]
+    assert Session.objects.filter(roundtable=roundtable).count() == 1
+
+
+def test_a_duplicate_slug_in_a_roundtables_new_row_names_the_session_that_has_it(organiser_client):
+    roundtable = make_roundtable(number=1)
+    make_session(roundtable=roundtable, number=2, title="Engaging diasporas", slug="engaging-diasporas")
+    data = admin_change_data(
+        organiser_client,
+        roundtable,
+        **{
+            "sessions-TOTAL_FORMS": "2",
+            "sessions-1-number": "3",
+            "sessions-1-title": "Engaging diasporas again",
+            "sessions-1-slug": "engaging-diasporas",
+            "sessions-1-status": "draft",
+        },
+    )
+
+    response = organiser_client.post(_url(Roundtable, "change", roundtable.pk), data)
+
+    assert response.status_code == 200
+    row = response.context["inline_admin_formsets"][0].formset.forms[1]
+    assert row.errors == {"slug": ["Session 1.2 “Engaging diasporas” already has this slug in Roundtable 1."]}
+
+
+def test_a_row_renumbered_onto_another_is_told_which_session_has_the_number(organiser_client):
+    roundtable = make_roundtable(number=1)
+    make_session(roundtable=roundtable, number=1, title="Engaging diasporas", slug="engaging-diasporas")
+    make_session(roundtable=roundtable, number=2, title="Return", slug="return")
+    data = admin_change_data(organiser_client, roundtable, **{"sessions-1-number": "1"})
+
+    response = organiser_client.post(_url(Roundtable, "change", roundtable.pk), data)
+
+    assert response.status_code == 200
+    first, second = response.context["inline_admin_formsets"][0].formset.forms
+    assert first.errors == {}
+    assert second.errors == {"number": ["Session 1.1 “Engaging diasporas” already has this number in Roundtable 1."]}
+    assert response.context["inline_admin_formsets"][0].formset.non_form_errors() == []
