@@ -284,6 +284,8 @@ def _programme_load(path):
         time_zone=spec["time_zone"],
         status=spec.get("status", "draft"),
         description=spec.get("description", ""),
+        # The forum's own words for its roundtables and sessions ("Theme", "Working session"), if any.
+        **{name: spec.get(name, "") for name in NAMING_FIELDS},
     )
 
     themes = {}

@@ -40,13 +40,13 @@ class SessionDetailView(ForumPageMixin, TemplateView):
         kwargs["contributions"] = contributions.contributions_for_session(session=session)
         return super().get_context_data(**kwargs)
 
+
 class OrganisationDetailView(TemplateView):
     template_name = "sessions/organisation_detail.html"
 
     def get_context_data(self, **kwargs):
         organisation = selectors.organisation_for_page(slug=self.kwargs["slug"], user=self.request.user)
         return super().get_context_data(organisation=organisation, **kwargs)
-
 
 
 class PersonDetailView(TemplateView):

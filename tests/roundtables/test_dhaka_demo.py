@@ -44,6 +44,11 @@ def test_dhaka_forum_is_the_2016_civil_society_days(dhaka):
         "Dhaka",
     )
     assert "People named in this demonstration programme are fictional examples" in dhaka.description
+    assert (dhaka.group_label(1), dhaka.session_label("1.1")) == ("Theme 1", "Working session 1.1")
+    assert (dhaka.group_label(1, language="fr"), dhaka.session_label("1.1", language="es")) == (
+        "Thème 1",
+        "Sesión de trabajo 1.1",
+    )
     assert [roundtable.title for roundtable in dhaka.roundtables.order_by("number")] == [
         "Doing protection of migrant workers",
         "Doing protection of migrants on the move",
