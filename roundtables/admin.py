@@ -2,7 +2,7 @@ import reversion
 from django.contrib import admin, messages
 from django.contrib.admin.utils import unquote
 from django.core.exceptions import PermissionDenied
-from django.db.models import Count
+from django.db.models import Count, URLField
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
@@ -53,11 +53,26 @@ class ForumAdmin(ForumSpreadsheetAdminMixin, ForumTimeZoneMixin, ProgrammeAdmin)
     list_display = ["name", "city", "starts_on", "ends_on", "status", "roundtable_count"]
     list_filter = ["status", "country"]
     search_fields = ["name", "city", "country", "venue"]
+    formfield_overrides = {URLField: {"assume_scheme": "https"}}  # a map link typed without https://
     prepopulated_fields = {"slug": ["name"]}
     date_hierarchy = "starts_on"
     fieldsets = [
         (None, {"fields": ["name", "slug", "status", "description"]}),
-        (_("Where and when"), {"fields": ["city", "country", "venue", "starts_on", "ends_on", "time_zone"]}),
+        (
+            _("Where and when"),
+            {
+                "fields": [
+                    "city",
+                    "country",
+                    "venue",
+                    "venue_address",
+                    "venue_map_url",
+                    "starts_on",
+                    "ends_on",
+                    "time_zone",
+                ]
+            },
+        ),
         (
             _("What this forum calls its roundtables and sessions"),
             {

@@ -89,6 +89,7 @@ def sessions_for_cards(*, user=None, forum=None, roundtable=None, theme=None, or
         "number",
         "title",
         "slug",
+        "kind",
         "starts_at",
         "ends_at",
         "status",

@@ -640,13 +640,13 @@ class SessionAdmin(RememberedForumMixin, RoundtableScopeMixin, ForumTimeZoneMixi
     form = SessionAdminForm
     list_display = ["code", "title", "forum", "local_start", "room", "status", "reorder"]
     list_display_links = ["code", "title"]
-    list_filter = [SessionForumFilter, SessionRoundtableFilter, "status", "themes", SessionRoomFilter]
+    list_filter = [SessionForumFilter, SessionRoundtableFilter, "status", "kind", "themes", SessionRoomFilter]
     list_select_related = ["roundtable__forum", "room"]
     search_fields = ["title", "slug", "background", "roundtable__title"]
     prepopulated_fields = {"slug": ["title"]}
     autocomplete_fields = ["themes"]
     fieldsets = [
-        (None, {"fields": ["roundtable", "number", "title", "slug", "status"]}),
+        (None, {"fields": ["roundtable", "number", "title", "slug", "kind", "status"]}),
         (_("When and where"), {"fields": ["starts_at", "ends_at", "room"]}),
         (_("Content"), {"fields": ["background", "themes"]}),
     ]

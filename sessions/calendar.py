@@ -120,6 +120,13 @@ def session_description(session, *, labels=None):
     return "\n".join(lines)
 
 
+def session_location(session):
+    """Where a session takes place, as calendar apps show it: its room, then the forum's venue and place
+    ("Room A, Megaron Athens, Vas. Sofias 1, Athens, Greece")."""
+    forum = session.roundtable.forum
+    return ", ".join(part for part in (session.room.name if session.room else "", forum.venue_place) if part)
+
+
 def session_event(session, *, url, labels=None):
     """The VEVENT of one scheduled session; ``url`` is the absolute address of its page."""
     zone = session.roundtable.forum.zone
@@ -130,9 +137,12 @@ def session_event(session, *, url, labels=None):
     event.add("sequence", session.revision_count)
     event.add("dtstart", session.starts_at.astimezone(zone))
     event.add("dtend", session.ends_at.astimezone(zone))
-    event.add("summary", f"{session.code} {session.title}")
-    if session.room:
-        event.add("location", session.room.name)
+    # A plenary, break or reception has no code delegates know it by.
+    event.add("summary", f"{session.code} {session.title}" if session.is_session else session.title)
+    location = session_location(session)
+    if location:
+        map_link = session.roundtable.forum.venue_map_link
+        event.add("location", location, parameters={"ALTREP": map_link} if map_link else None)
     event.add("description", f"{session_description(session, labels=labels)}\n\n{url}")
     event.add("url", url)
     themes = [theme.name for theme in session.themes.all()]

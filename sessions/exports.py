@@ -234,7 +234,8 @@ def _context(export):
     else:
         roundtables = [export.obj if export.kind == ROUNDTABLE else export.obj.roundtable]
     for roundtable in roundtables:
-        roundtable.pdf_sessions = [s for s in sessions if s.roundtable_id == roundtable.pk]
+        # Plenaries, breaks and receptions show in the booklet's timetable only ("at a glance").
+        roundtable.pdf_sessions = [s for s in sessions if s.roundtable_id == roundtable.pk and s.is_session]
         if roundtable.pdf_sessions and not roundtable.background:  # no rule between heading and first session
             roundtable.pdf_sessions[0].pdf_first = True
     stamp = ProgrammeStamp.objects.filter(pk=1).values_list("changed_at", flat=True).first()

@@ -154,6 +154,7 @@ class SessionAdminForm(EditTokenForm):
             "number",
             "title",
             "slug",
+            "kind",
             "status",
             "starts_at",
             "ends_at",

@@ -158,14 +158,14 @@ def sessions_for_agenda(*, ids, user=None):
     """The sessions of a delegate's agenda that the visitor may see, in time order (unscheduled last)."""
     return (
         sessions_for_listing(user=user)
-        .filter(pk__in=ids)
+        .filter(pk__in=ids, kind=Session.Kind.SESSION)
         .order_by(F("starts_at").asc(nulls_last=True), "ends_at", "roundtable__number", "number")
     )
 
 
 def session_for_agenda(*, pk, user=None):
-    """A session the visitor may star; 404 when there is none they may see."""
-    return get_object_or_404(sessions_for_public_pages(user).only("pk"), pk=pk)
+    """A session the visitor may star (not a plenary, break or reception); 404 when there is none they may see."""
+    return get_object_or_404(sessions_for_public_pages(user).filter(kind=Session.Kind.SESSION).only("pk"), pk=pk)
 
 
 def sessions_for_clash_check(*, ids, user=None):

@@ -18,7 +18,7 @@ from roundtables.models import Theme
 from roundtables.views import ForumPageMixin
 
 from . import agenda, calendar, exports, presenters, qr, schedule, selectors
-from .models import Participation
+from .models import Participation, Session
 
 
 class SessionDetailView(ForumPageMixin, TemplateView):
@@ -369,8 +369,12 @@ def roundtable_pdf(request, forum, slug):
 
 @require_safe
 def session_pdf(request, forum, roundtable, slug):
-    """A session's handout as a PDF."""
+    """A session's handout as a PDF (plenaries, breaks and receptions have none)."""
     forum = programme.forum_for_page(slug=forum, user=request.user)
-    sessions = programme.sessions_for_public_pages(request.user).select_related("roundtable__forum")
+    sessions = (
+        programme.sessions_for_public_pages(request.user)
+        .filter(kind=Session.Kind.SESSION)
+        .select_related("roundtable__forum")
+    )
     session = get_object_or_404(sessions, roundtable__forum=forum, roundtable__slug=roundtable, slug=slug)
     return exports.pdf_response(request, exports.export_for(exports.SESSION, session, user=request.user))

@@ -17,7 +17,7 @@ from django.utils.translation import get_language, gettext
 
 from roundtables.models import Status
 from sessions.agenda import star_form_html, star_labels
-from sessions.models import Participation
+from sessions.models import Participation, Session
 
 register = template.Library()
 
@@ -27,6 +27,7 @@ class _CardFormatter:
 
     def __init__(self, request):
         self.roles = {value: escape(str(label)) for value, label in Participation.Role.choices}
+        self.kinds = {value: escape(str(label)) for value, label in Session.Kind.choices}
         self.star_labels = star_labels()
         self.toggle_url = reverse("sessions:agenda-toggle")
         self.path = request.get_full_path() if request is not None else ""
@@ -95,12 +96,20 @@ class _CardFormatter:
         label = self.roundtable_labels.get(key)
         if label is None:  # “Roundtable 1”, or the forum's own name for it (“Theme 1”)
             label = self.roundtable_labels[key] = escape(roundtable.forum.group_label(roundtable.number))
+        if not session.is_session:  # a plenary, break or reception: its kind, no code, no star
+            label = self.kinds.get(session.kind, "")
         meta += f"<span>{label}</span>"
         meta += self.when(session)
         if session.room_id:
             meta += f" · <span>{escape(session.room.name)}</span>"
         if session.status != Status.PUBLISHED:
             meta += f' · <span class="badge">{self.draft}</span>'
+        if not session.is_session:  # the programme shows it across its row (static/css/portal.css)
+            return (
+                f'<article class="session-card timetable-item kind-{session.kind}" id="session-{session.pk}">'
+                f'<h{level} class="session-card-title"><a href="{self.url(session)}">{escape(session.title)}</a>'
+                f'</h{level}><p class="meta">{meta}</p>{self.people(session)}</article>'
+            )
         return (
             f'<article class="session-card" id="session-{session.pk}">'
             f'<h{level} class="session-card-title"><a href="{self.url(session)}">'
