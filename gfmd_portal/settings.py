@@ -233,6 +233,14 @@ if env_bool("TRUST_X_FORWARDED_PROTO"):
 TRUSTED_PROXY_COUNT = int(os.environ.get("TRUSTED_PROXY_COUNT", "1" if env_bool("TRUST_X_FORWARDED_PROTO") else "0"))
 if TRUSTED_PROXY_COUNT < 0:
     raise ImproperlyConfigured("TRUSTED_PROXY_COUNT is the number of proxies in front of the portal: 0 or more.")
+
+# The portal's public address, printed with a QR code on PDF handouts and in the booklet for each session
+# (PDFs are made by the worker, outside any request). Default: the first host of ALLOWED_HOSTS that is not
+# a pattern, over https (http with HTTPS=0); empty (no address printed) when there is none.
+_PUBLIC_HOSTS = [host for host in ALLOWED_HOSTS if host and not host.startswith(".") and "*" not in host]
+PORTAL_URL = os.environ.get(
+    "PORTAL_URL", f"{'https' if HTTPS else 'http'}://{_PUBLIC_HOSTS[0]}" if _PUBLIC_HOSTS else ""
+).rstrip("/")
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "strict-origin-when-cross-origin"
 SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"

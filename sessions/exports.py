@@ -58,7 +58,7 @@ from roundtables.models import ProgrammeStamp, Status
 from roundtables.selectors import can_preview, programme_days, sessions_for_listing
 from roundtables.templatetags.portal import render_markdown
 
-from . import presenters
+from . import presenters, qr
 from .models import Issue, Session
 
 logger = logging.getLogger(__name__)
@@ -222,6 +222,11 @@ def _annotate_session(session):
     session.theme_list = list(session.themes.all())
 
 
+def portal_address(path):
+    """The full address of ``path`` on the public portal (``PORTAL_URL``), or "" when it is not known."""
+    return f"{settings.PORTAL_URL}{path}" if settings.PORTAL_URL else ""
+
+
 def _context(export):
     forum = export.forum
     if not export.preview and not forum.is_published:  # the views never ask for it; belt and braces
@@ -238,6 +243,11 @@ def _context(export):
         roundtable.pdf_sessions = [s for s in sessions if s.roundtable_id == roundtable.pk and s.is_session]
         if roundtable.pdf_sessions and not roundtable.background:  # no rule between heading and first session
             roundtable.pdf_sessions[0].pdf_first = True
+    # Each session's page on the portal, printed under its time and room; handouts add a QR code of it.
+    for session in sessions:
+        session.portal_url = portal_address(session.get_absolute_url())
+        if session.portal_url and export.kind != BOOKLET:
+            session.portal_qr = qr.qr_svg(session.portal_url, title=_("QR code of this session's page"), scale=2)
     stamp = ProgrammeStamp.objects.filter(pk=1).values_list("changed_at", flat=True).first()
     return {
         "export": export,

@@ -1,0 +1,128 @@
+"""Handouts and the booklet give each session's address on the portal; handouts add a QR code of it."""
+
+import io
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from django.template.loader import render_to_string
+from django.utils import translation
+from pypdf import PdfReader
+
+from sessions import exports
+from sessions.qr import qr_svg
+from tests.factories import make_forum, make_roundtable, make_session
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+@pytest.fixture
+def lima(db, settings):
+    settings.PORTAL_URL = "https://portal.example.org"
+    forum = make_forum(slug="lima-2099", city="Lima", country="Peru", time_zone="America/Lima")
+    roundtable = make_roundtable(forum=forum, number=2, slug="labour")
+    return {
+        "forum": forum,
+        "roundtable": roundtable,
+        "first": make_session(roundtable=roundtable, number=1, title="Fair recruitment", slug="fair-recruitment"),
+        "second": make_session(roundtable=roundtable, number=2, title="Decent work", slug="decent-work"),
+    }
+
+
+def html_of(kind, obj, language="en"):
+    export = exports.export_for(kind, obj, language=language)
+    with translation.override(language):
+        return render_to_string(f"pdf/{kind}.html", exports._context(export))
+
+
+def address_line(url, qr=""):
+    return f'<p class="session-url">{qr}<a href="{url}">{url}</a></p>'
+
+
+def test_a_session_handout_gives_its_address_and_a_qr_code_of_it(lima):
+    html = html_of(exports.SESSION, lima["first"])
+
+    url = "https://portal.example.org/en/forums/lima-2099/roundtables/labour/fair-recruitment/"
+    qr = qr_svg(url, title="QR code of this session's page", scale=2)
+    assert address_line(url, f'<span class="session-qr">{qr}</span>') in html
+    assert html.count("<svg") == 1
+
+
+def test_a_roundtable_handout_gives_each_session_its_address_and_qr_code(lima):
+    html = html_of(exports.ROUNDTABLE, lima["roundtable"])
+
+    base = "https://portal.example.org/en/forums/lima-2099/roundtables/labour"
+    assert f'<a href="{base}/fair-recruitment/">' in html
+    assert f'<a href="{base}/decent-work/">' in html
+    assert html.count('<span class="session-qr"><svg role="img"') == 2
+
+
+def test_the_booklet_gives_each_session_its_address_without_qr_codes(lima):
+    html = html_of(exports.BOOKLET, lima["forum"])
+
+    base = "https://portal.example.org/en/forums/lima-2099/roundtables/labour"
+    assert address_line(f"{base}/fair-recruitment/") in html
+    assert address_line(f"{base}/decent-work/") in html
+    assert "<svg" not in html
+
+
+def test_a_french_handout_gives_the_french_page(lima):
+    html = html_of(exports.SESSION, lima["second"], language="fr")
+
+    assert '<a href="https://portal.example.org/fr/forums/lima-2099/roundtables/labour/decent-work/">' in html
+
+
+def test_without_a_portal_address_nothing_is_printed(lima, settings):
+    settings.PORTAL_URL = ""
+
+    html = html_of(exports.SESSION, lima["first"])
+
+    assert "session-url" not in html
+    assert "<svg" not in html
+
+
+def test_the_rendered_handout_carries_the_address_and_the_qr_code(lima):
+    data = exports.render_pdf(exports.export_for(exports.SESSION, lima["first"], language="en"))
+
+    reader = PdfReader(io.BytesIO(data))
+    text = "".join(page.extract_text() for page in reader.pages).replace("\n", "")
+    links = [
+        annotation.get_object()["/A"]["/URI"]
+        for page in reader.pages
+        for annotation in page.get("/Annots", [])
+        if "/URI" in annotation.get_object().get("/A", {})
+    ]
+    assert "portal.example.org/en/forums/lima-2099/roundtables/labour/fair-recruitment/" in text
+    assert "https://portal.example.org/en/forums/lima-2099/roundtables/labour/fair-recruitment/" in links
+    assert len(reader.pages) == 1
+
+
+@pytest.mark.parametrize(
+    ("env", "expected"),
+    [
+        ({"ALLOWED_HOSTS": "portal.example.org,www.example.org", "HTTPS": "1"}, "https://portal.example.org"),
+        ({"ALLOWED_HOSTS": ".example.org,localhost", "HTTPS": "0"}, "http://localhost"),
+        ({"ALLOWED_HOSTS": "*", "HTTPS": "1"}, ""),
+        (
+            {"ALLOWED_HOSTS": "portal.example.org", "PORTAL_URL": "https://gfmd.example.net/"},
+            "https://gfmd.example.net",
+        ),
+    ],
+)
+def test_the_portal_address_defaults_to_the_first_allowed_host(env, expected):
+    clean = {key: value for key, value in os.environ.items() if key not in {"PORTAL_URL", "HTTPS", "ALLOWED_HOSTS"}}
+    clean.update({"SECRET_KEY": "x" * 50, **env})
+    code = "from django.conf import settings; print(repr(settings.PORTAL_URL))"
+
+    result = subprocess.run(
+        [sys.executable, "manage.py", "shell", "-c", code],
+        cwd=ROOT,
+        env=clean,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+
+    assert result.stdout.strip().splitlines()[-1] == repr(expected), result.stderr
