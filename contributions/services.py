@@ -7,18 +7,21 @@ import re
 import unicodedata
 from pathlib import Path
 
+from django.conf import settings
+from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Permission
 from django.core.exceptions import ValidationError
 from django.core.mail import send_mail
 from django.db import IntegrityError, transaction
 from django.template.loader import render_to_string
-from django.utils import timezone, translation
+from django.urls import reverse
+from django.utils import formats, timezone, translation
 from django.utils.text import Truncator, slugify
 from django.utils.translation import gettext as _
 
 from roundtables.cache import programme_changed
 from roundtables.models import Theme
-from roundtables.services import organiser_group_ensure, programme_load
+from roundtables.services import ORGANISING_COMMITTEE, organiser_group_ensure, programme_load
 
 from .models import Contribution, GoodPractice
 
@@ -168,7 +171,50 @@ def contribution_submit(
         practice.full_clean()
         practice.save()
     _notify(contribution, "received", base_url=base_url)
+    _notify_committee(contribution, base_url=base_url)
     return contribution
+
+
+def committee_addresses():
+    """The e-mail addresses of the organising committee's active members, who review contributions."""
+    addresses = (
+        get_user_model()
+        .objects.filter(groups__name=ORGANISING_COMMITTEE, is_active=True)
+        .exclude(email="")
+        .values_list("email", flat=True)
+    )
+    return sorted(set(addresses))
+
+
+def _notify_committee(contribution, *, base_url=""):
+    """Tell the committee, once the transaction has committed, that a contribution waits for review: the
+    forum and a link to its admin page, never a text the sender typed (anyone can send the form)."""
+
+    def send():
+        recipients = committee_addresses()
+        if not recipients:
+            logger.warning(
+                "No committee member has an e-mail address: contribution %s was not announced.", contribution.pk
+            )
+            return
+        with translation.override(settings.LANGUAGE_CODE):
+            path = reverse("admin:contributions_contribution_change", args=[contribution.pk])
+            context = {
+                "contribution": contribution,
+                "forum": contribution.forum,
+                "review_url": base_url.rstrip("/") + path,
+                "submitted_at": formats.date_format(
+                    timezone.localtime(contribution.submitted_at, contribution.forum.zone), "j F Y, H:i"
+                ),
+            }
+            subject = render_to_string("contributions/email/committee_new_subject.txt", context)
+            body = render_to_string("contributions/email/committee_new_body.txt", context)
+        try:
+            send_mail(" ".join(subject.split()), body, None, recipients)
+        except Exception:  # the contribution is saved and listed in the admin all the same
+            logger.exception("Could not announce contribution %s to the committee", contribution.pk)
+
+    transaction.on_commit(send)
 
 
 def _locked(contribution):

@@ -34,7 +34,7 @@ from sessions.models import Participation, Person
 
 from .forms import RoundtableMultipleChoiceField
 from .models import Roundtable
-from .selectors import roundtable_ids_editable_by, user_edits_whole_programme
+from .selectors import roundtable_ids_editable_by
 from .services import ORGANISING_COMMITTEE, ROUNDTABLE_COORDINATORS, coordinator_group_ensure
 
 User = get_user_model()
@@ -198,7 +198,11 @@ class AccountAdmin(UserAdmin):
 
     @staticmethod
     def _committee(request):
-        return user_edits_whole_programme(request.user)
+        """Whether the user edits the whole programme (superuser or organising committee), asked once per request
+        and shared with the programme's admin pages (sessions.admin.programme_scope): the menu asks often."""
+        if not hasattr(request, "_programme_scope"):
+            request._programme_scope = roundtable_ids_editable_by(request.user)
+        return request._programme_scope is None
 
     def get_queryset(self, request):
         return accounts_managed_by(request.user, super().get_queryset(request))

@@ -1,6 +1,7 @@
 """Reads for the public session, person and document pages, and the committee's timetable checks."""
 
 import dataclasses
+import datetime
 
 from django.db.models import Exists, F, OuterRef, Prefetch, Q, Value
 from django.db.models.functions import Lower, Trim
@@ -268,6 +269,10 @@ class ForumToDo:
     without_rapporteur: list
     roundtables_without_background: list
     clashes: list
+    without_background: list = dataclasses.field(default_factory=list)
+    without_documents: list = dataclasses.field(default_factory=list)  # none of their own nor of their roundtable
+    outside_forum: list = dataclasses.field(default_factory=list)  # times outside the forum's days (its time zone)
+    is_published_without_sessions: bool = False  # an empty programme, calendar and booklet for delegates
 
     @property
     def count(self):
@@ -278,11 +283,26 @@ class ForumToDo:
             + len(self.without_rapporteur)
             + len(self.roundtables_without_background)
             + len(self.clashes)
+            + len(self.without_background)
+            + len(self.without_documents)
+            + len(self.outside_forum)
+            + int(self.is_published_without_sessions)
         )
 
 
+def session_outside_forum(session, forum):
+    """Whether the session's times fall outside the forum's days, in its time zone (as Session.clean checks)."""
+    if session.starts_at is None or session.ends_at is None:
+        return False
+    first_day = session.starts_at.astimezone(forum.zone).date()
+    last_day = (session.ends_at - datetime.timedelta(microseconds=1)).astimezone(forum.zone).date()
+    return first_day < forum.starts_on or last_day > forum.ends_on
+
+
 def forums_for_dashboard(*, forum=None):
-    """Every forum (or just ``forum``), latest first, with what its programme still misses. Four queries."""
+    """Every forum (or just ``forum``), latest first, with what its programme still misses. Four queries.
+
+    (French and Spanish texts are not flagged: sessions have no translated texts yet.)"""
     forums = Forum.objects.order_by("-starts_on", "name")
     if forum is not None:
         forums = forums.filter(pk=forum.pk)
@@ -294,6 +314,8 @@ def forums_for_dashboard(*, forum=None):
         .annotate(
             has_chair=Exists(role.filter(role=Participation.Role.CHAIR)),
             has_rapporteur=Exists(role.filter(role=Participation.Role.RAPPORTEUR)),
+            has_document=Exists(Session.documents.through.objects.filter(session_id=OuterRef("pk")))
+            | Exists(Roundtable.documents.through.objects.filter(roundtable_id=OuterRef("roundtable_id"))),
         )
         .prefetch_related(
             Prefetch("participations", queryset=Participation.objects.select_related("person").order_by("pk"))
@@ -316,6 +338,10 @@ def forums_for_dashboard(*, forum=None):
             without_rapporteur=[s for s in by_forum[item.pk] if not s.has_rapporteur],
             roundtables_without_background=bare[item.pk],
             clashes=clashes_among(by_forum[item.pk]),
+            without_background=[s for s in by_forum[item.pk] if not s.background.strip()],
+            without_documents=[s for s in by_forum[item.pk] if not s.has_document],
+            outside_forum=[s for s in by_forum[item.pk] if session_outside_forum(s, item)],
+            is_published_without_sessions=item.is_published and not by_forum[item.pk],
         )
         for item in forums
     ]

@@ -266,7 +266,8 @@ def test_the_dashboard_lists_what_is_missing_with_links_to_fix_it(organiser_clie
     assert [(c.kind, c.first.title, c.second.title, c.subject.name) for c in todo.clashes] == [
         ("room", "Complete", "Same room", "Room A")
     ]
-    assert todo.count == 7
+    assert [s.title for s in todo.without_documents] == ["Complete", "Unscheduled", "Same room"]
+    assert todo.count == 10
     html = response.content.decode()
     assert reverse("admin:roundtables_roundtable_change", args=[bare.pk]) in html
     unscheduled = Session.objects.get(title="Unscheduled")

@@ -109,6 +109,6 @@ def test_the_dashboard_selector_lists_each_forum_latest_first(db):
     todo = forums_for_dashboard()
 
     assert [(item.forum, len(item.without_time), len(item.without_room), item.count) for item in todo] == [
-        (new, 1, 1, 5),  # no time, no room, no chair, no rapporteur, a roundtable without background
-        (old, 0, 0, 0),
+        (new, 1, 1, 6),  # no time, no room, no chair, no rapporteur, no document, a roundtable without background
+        (old, 0, 0, 1),  # published without a session
     ]
