@@ -2,7 +2,8 @@
 
 The archive is a zip holding ``forum.json`` (the forum, its rooms, roundtables with the user names
 of their coordinators, sessions, issues with their sub-points, roles, and the themes, people and
-organisations they use, plus documents' metadata) and ``files/`` (the documents' files). Records
+organisations they use, plus the documents with their sessions and roundtables) and ``files/`` (each
+document's files, one per language). Records
 refer to each other by natural keys (slugs, numbers, names, user names), so an archive can be
 imported into any database that does not already hold a forum with the same slug. Every concrete
 field is carried over, including timestamps.
@@ -35,17 +36,18 @@ from django.db import DatabaseError, models, transaction
 from django.template.defaultfilters import filesizeformat
 from django.utils import timezone
 
-from sessions.models import Document, Issue, Organisation, Participation, Person, Room, Session
+from sessions.models import Document, DocumentFile, Issue, Organisation, Participation, Person, Room, Session
 from sessions.validators import validate_document_file
 
 from .models import Forum, Roundtable, Theme
 
 FORMAT = "gfmd-forum-archive"
-VERSION = 1
+VERSION = 2  # 2: a document has files per language and any number of sessions and roundtables
+READABLE_VERSIONS = (1, 2)  # a version 1 archive (one file, one place per document) is read as version 2
 DATA_NAME = "forum.json"
 # forum.json of the 300-session synthetic forum is under 1 MB; this leaves ample room.
 DATA_MAX_BYTES = 20 * 1024 * 1024
-# Documents' files are stored under this folder of the media storage (Document.file's upload_to).
+# Documents' files are stored under this folder of the media storage (DocumentFile.file's upload_to).
 DOCUMENTS_FOLDER = "documents"
 CHUNK_BYTES = 64 * 1024
 
@@ -119,10 +121,8 @@ def forum_export(*, forum, fileobj):
     organisations = {person.organisation for person in people if person.organisation_id}
     themes = {theme for session in sessions for theme in session.themes.all()}
     documents = list(
-        Document.objects.filter(
-            models.Q(forum=forum) | models.Q(roundtable__forum=forum) | models.Q(session__roundtable__forum=forum)
-        )
-        .select_related("roundtable", "session__roundtable")
+        Document.objects.filter(forum=forum)
+        .prefetch_related("files", "sessions__roundtable", "roundtables")
         .order_by("pk")
     )
 
@@ -174,27 +174,31 @@ def forum_export(*, forum, fileobj):
 
     with zipfile.ZipFile(fileobj, "w", compression=zipfile.ZIP_DEFLATED) as archive:
         for index, document in enumerate(documents, start=1):
-            entry = {**_dump(document), "attached_to": _attachment(document), "file": None}
-            if document.file:
-                path = f"files/{index:04d}/{PurePosixPath(document.file.name).name}"
+            entry = {
+                **_dump(document),
+                "sessions": sorted([s.roundtable.number, s.number] for s in document.sessions.all()),
+                "roundtables": sorted(roundtable.number for roundtable in document.roundtables.all()),
+                "files": [],
+            }
+            for document_file in sorted(document.files.all(), key=lambda item: item.language):
+                path = f"files/{index:04d}/{document_file.language}/{PurePosixPath(document_file.file.name).name}"
                 digest = hashlib.sha256()
-                with document.file.open("rb") as handle, archive.open(path, "w") as member:
+                with document_file.file.open("rb") as handle, archive.open(path, "w") as member:
                     for chunk in iter(lambda: handle.read(CHUNK_BYTES), b""):
                         digest.update(chunk)
                         member.write(chunk)
-                entry["file"] = {"path": path, "name": document.file.name, "sha256": digest.hexdigest()}
+                entry["files"].append(
+                    {
+                        **_dump(document_file),
+                        "path": path,
+                        "name": document_file.file.name,
+                        "sha256": digest.hexdigest(),
+                    }
+                )
             data["documents"].append(entry)
         data["exported_at"] = timezone.now().isoformat()
         archive.writestr(DATA_NAME, json.dumps(data, ensure_ascii=False, indent=1, sort_keys=True))
     return data
-
-
-def _attachment(document):
-    if document.session_id:
-        return {"session": [document.session.roundtable.number, document.session.number]}
-    if document.roundtable_id:
-        return {"roundtable": document.roundtable.number}
-    return {"forum": True}
 
 
 # The shape of forum.json. Every model value is written as a string (or null); the keys records
@@ -266,53 +270,51 @@ ARCHIVE_SCHEMA = {
             _record(
                 Document,
                 "title",
-                attached_to={
-                    "oneOf": [
-                        {
-                            "type": "object",
-                            "required": ["session"],
-                            "additionalProperties": False,
-                            "properties": {
-                                "session": {
-                                    "type": "array",
-                                    "prefixItems": [{"type": "integer"}, {"type": "integer"}],
-                                    "minItems": 2,
-                                    "maxItems": 2,
-                                }
-                            },
-                        },
-                        {
-                            "type": "object",
-                            "required": ["roundtable"],
-                            "additionalProperties": False,
-                            "properties": {"roundtable": {"type": "integer"}},
-                        },
-                        {
-                            "type": "object",
-                            "required": ["forum"],
-                            "additionalProperties": False,
-                            "properties": {"forum": {"const": True}},
-                        },
-                    ]
-                },
-                file={
-                    "oneOf": [
-                        {"type": "null"},
-                        {
-                            "type": "object",
-                            "required": ["path", "name", "sha256"],
-                            "properties": {
-                                "path": _TEXT,
-                                "name": _TEXT,
-                                "sha256": {"type": "string", "pattern": "^[0-9a-f]{64}$"},
-                            },
-                        },
-                    ]
-                },
+                sessions=_array(
+                    {
+                        "type": "array",
+                        "prefixItems": [{"type": "integer"}, {"type": "integer"}],
+                        "minItems": 2,
+                        "maxItems": 2,
+                    }
+                ),
+                roundtables=_array({"type": "integer"}),
+                files=_array(
+                    _record(
+                        DocumentFile,
+                        "language",
+                        path=_TEXT,
+                        name=_TEXT,
+                        sha256={"type": "string", "pattern": "^[0-9a-f]{64}$"},
+                    )
+                ),
             )
         ),
     },
 }
+
+
+def _upgraded(data):
+    """A version 1 archive's documents (one file in one language, attached to the forum, one roundtable or
+    one session) in the shape of version 2; anything else is left for the checks to report."""
+    if data.get("version") != 1 or not isinstance(data.get("documents"), list):
+        return data
+    documents = []
+    for item in data["documents"]:
+        if not isinstance(item, dict):
+            documents.append(item)
+            continue
+        item = dict(item)
+        attached = item.pop("attached_to", {}) or {}
+        file = item.pop("file", None)
+        language = item.pop("language", None) or "en"
+        item["sessions"] = [attached["session"]] if isinstance(attached, dict) and "session" in attached else []
+        item["roundtables"] = (
+            [attached["roundtable"]] if isinstance(attached, dict) and "roundtable" in attached else []
+        )
+        item["files"] = [{**file, "language": language}] if isinstance(file, dict) else []
+        documents.append(item)
+    return {**data, "version": VERSION, "documents": documents}
 
 
 class _Refused(Exception):
@@ -358,7 +360,7 @@ def forum_import(*, fileobj):
 
 
 def _remove(names):
-    storage = Document._meta.get_field("file").storage
+    storage = DocumentFile._meta.get_field("file").storage
     for name in names:
         storage.delete(name)
 
@@ -380,8 +382,9 @@ def _checked(archive):
         data = json.loads(raw)
     except (UnicodeDecodeError, ValueError) as error:
         raise _Refused([*problems, f"{DATA_NAME} is not valid JSON: {error}."]) from None
-    if not isinstance(data, dict) or data.get("format") != FORMAT or data.get("version") != VERSION:
+    if not isinstance(data, dict) or data.get("format") != FORMAT or data.get("version") not in READABLE_VERSIONS:
         raise _Refused([*problems, "This archive's format or version is not one this portal reads."])
+    data = _upgraded(data)
     shape = list(jsonschema.Draft202012Validator(ARCHIVE_SCHEMA).iter_errors(data))
     problems += [f"{DATA_NAME}, {_where(error.path)}: {error.message}." for error in shape]
     if shape:  # the checks below read the records; they need the shape right
@@ -444,6 +447,8 @@ def _records(data):
                 yield f"{where}.participations[{p}]", Participation, participation
     for index, item in enumerate(data["documents"]):
         yield f"documents[{index}]", Document, item
+        for f, file_item in enumerate(item["files"]):
+            yield f"documents[{index}].files[{f}]", DocumentFile, file_item
 
 
 def _field_problems(data):
@@ -508,23 +513,23 @@ def _reference_problems(data):
                 if item["person"] not in people
             ]
     for item in data["documents"]:
-        attached = item["attached_to"]
-        if "session" in attached and tuple(str(n) for n in attached["session"]) not in sessions:
+        if any(tuple(str(n) for n in code) not in sessions for code in item["sessions"]):
             problems.append(f"{DATA_NAME}: the document “{item['title']}” is attached to a session not in the archive.")
-        if "roundtable" in attached and str(attached["roundtable"]) not in numbers:
+        if any(str(number) not in numbers for number in item["roundtables"]):
             problems.append(
                 f"{DATA_NAME}: the document “{item['title']}” is attached to a roundtable not in the archive."
             )
+        for language in _duplicates(file["language"] for file in item["files"]):
+            problems.append(f"{DATA_NAME}: the document “{item['title']}” has two files in the language “{language}”.")
     return problems
 
 
 def _file_problems(archive, documents):
-    """Each document's file checked like an upload, read one at a time into a bounded temporary file."""
+    """Each document's files checked like uploads, read one at a time into a bounded temporary file."""
     problems = []
-    for item in documents:
-        if item["file"] is None:
-            continue
-        path, name = item["file"]["path"], item["file"]["name"]
+    files = [(document, entry) for document in documents for entry in document["files"]]
+    for item, entry in files:
+        path, name = entry["path"], entry["name"]
         if _unsafe(name) or PurePosixPath(name).parts[0] != DOCUMENTS_FOLDER:
             problems.append(f"The document “{item['title']}” would be stored as “{name}”, outside {DOCUMENTS_FOLDER}/.")
             continue
@@ -543,7 +548,7 @@ def _file_problems(archive, documents):
             if problem:
                 problems.append(problem)
                 continue
-            if digest != item["file"]["sha256"]:
+            if digest != entry["sha256"]:
                 problems.append(f"The file {path} is damaged in this archive (its checksum differs).")
                 continue
             try:
@@ -623,20 +628,13 @@ def _import(data, archive, written):
                 _create(Participation, participation_item, session=session, person=people[participation_item["person"]])
 
     for item in data["documents"]:
-        attached = item["attached_to"]
-        relations = {}
-        if "session" in attached:
-            relations["session"] = sessions[tuple(attached["session"])]
-        elif "roundtable" in attached:
-            relations["roundtable"] = roundtables[attached["roundtable"]]
-        else:
-            relations["forum"] = forum
-        document = Document(**_values(Document, item), **relations)
-        if item["file"]:
-            _document_file_restore(document, archive, item["file"], written)
-        document.save()
-        stamps = {name: _values(Document, item)[name] for name in _timestamps(Document)}
-        Document.objects.filter(pk=document.pk).update(**{k: v for k, v in stamps.items() if v is not None})
+        document = _create(Document, item, forum=forum)
+        document.sessions.set([sessions[tuple(code)] for code in item["sessions"]])
+        document.roundtables.set([roundtables[number] for number in item["roundtables"]])
+        for entry in item["files"]:
+            document_file = DocumentFile(**_values(DocumentFile, entry), document=document)
+            _document_file_restore(document_file, archive, entry, written)
+            document_file.save()
     return ImportedForum(forum=forum, notes=notes)
 
 
@@ -661,12 +659,12 @@ def _coordinators_restore(roundtable, usernames):
     ]
 
 
-def _document_file_restore(document, archive, entry, written):
+def _document_file_restore(document_file, archive, entry, written):
     """Put the file back under its original name, or reuse it if storage already holds it unchanged."""
-    storage = document.file.storage
+    storage = document_file.file.storage
     name = entry["name"]
     if storage.exists(name) and _stored_digest(storage, name) == entry["sha256"]:
-        document.file.name = name
+        document_file.file.name = name
         return
     with tempfile.SpooledTemporaryFile(max_size=1024 * 1024) as copy:
         digest, problem = _copy_capped(
@@ -674,8 +672,8 @@ def _document_file_restore(document, archive, entry, written):
         )
         if problem or digest != entry["sha256"]:  # checked before; the archive changed meanwhile
             raise ValidationError(problem or f"The file {entry['path']} is damaged in this archive.")
-        document.file.name = storage.save(name, File(copy, name=name))
-    written.append(document.file.name)
+        document_file.file.name = storage.save(name, File(copy, name=name))
+    written.append(document_file.file.name)
 
 
 def _stored_digest(storage, name):

@@ -8,7 +8,8 @@ What counts as such a change is written here, in one place:
 
 - every save, delete and many-to-many change of the programme records listed in
   ``PUBLIC_MODELS`` and ``PUBLIC_RELATIONS`` (forums, roundtables, themes, sessions and their
-  themes, issues, people, organisations, participations, rooms, documents). These are written by
+  themes, issues, people, organisations, participations, rooms, documents with their files, sessions
+  and roundtables). These are written by
   the admin, the loader, the archive import, restores and scripts alike, so they are noticed with
   ``post_save``/``post_delete``/``m2m_changed`` receivers connected to exactly those senders
   (``connect_signals``, called from the app's ``ready``); nothing else is listened to: a user's
@@ -48,9 +49,14 @@ PUBLIC_MODELS = [
     ("programme_sessions", "Issue"),
     ("programme_sessions", "Participation"),
     ("programme_sessions", "Document"),
+    ("programme_sessions", "DocumentFile"),
 ]
 # Many-to-many fields shown publicly: (app label, model name, field name).
-PUBLIC_RELATIONS = [("programme_sessions", "Session", "themes")]
+PUBLIC_RELATIONS = [
+    ("programme_sessions", "Session", "themes"),
+    ("programme_sessions", "Document", "sessions"),
+    ("programme_sessions", "Document", "roundtables"),
+]
 # Contributions are public only once approved; their themes show on the theme pages.
 CONTRIBUTION_LABEL = "contributions.Contribution"
 CONTRIBUTION_RELATIONS = [("contributions", "Contribution", "themes")]

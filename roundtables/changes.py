@@ -12,7 +12,8 @@ public states are listed:
 - a public session taken back to draft is *withdrawn*: it stays in the list with the code and title the
   public last saw, so that a printed booklet can be checked against it; published again, it is *back in
   the programme*, with what changed meanwhile;
-- a document added to the forum, a roundtable or a public session after that point is listed too;
+- a document added to the forum, a roundtable or a public session after that point is listed too (a
+  paper of several sessions names those the public saw);
 - while the forum itself is back in draft nothing is listed; when it is published again, the sessions
   are compared with what the public saw last.
 
@@ -36,7 +37,7 @@ from django.utils.dateparse import parse_datetime
 from django.utils.translation import gettext as _
 from reversion.models import Version
 
-from sessions.models import Participation, Person, Session
+from sessions.models import Document, Participation, Person, Session
 from sessions.spreadsheets import when_text
 
 from .models import Status
@@ -339,40 +340,53 @@ class _Walk:
         return details
 
     def document_changes(self):
-        """Documents added where the public could already see them (not with the session they belong to)."""
+        """Documents added where the public could already see them (not with the session they belong to).
+
+        A document of the forum or of a roundtable is listed from when the forum was public; one attached
+        to sessions only, from when one of them was (it names the sessions that were).
+        """
         if self.baseline_at is None:
             return []
+        public = documents_for_forum_page(forum=self.forum)
         documents = list(
-            documents_for_forum_page(forum=self.forum)
-            .select_related(None)
-            .only("id", "title", "created_at", "forum_id", "roundtable_id", "session_id")
+            public.select_related(None).prefetch_related(None).only("id", "title", "created_at", "forum_id")
         )
         first_saved = {}
-        keys = documents_for_forum_page(forum=self.forum).annotate(key=Cast("pk", CharField())).values("key")
+        keys = public.annotate(key=Cast("pk", CharField())).values("key")
         for object_id, date in (
             _versions("programme_sessions", "document")
             .filter(object_id__in=keys)
             .values_list("object_id", "revision__date_created")
         ):
             first_saved[int(object_id)] = min(date, first_saved.get(int(object_id), date))
+        places = {}  # document id -> [session id, ...], or None once it is attached to a roundtable
+        for document_id, session_id in Document.sessions.through.objects.filter(
+            document__in=public.values("pk")
+        ).values_list("document_id", "session_id"):
+            places.setdefault(document_id, []).append(session_id)
+        for document_id in Document.roundtables.through.objects.filter(document__in=public.values("pk")).values_list(
+            "document_id", flat=True
+        ):
+            places[document_id] = None
         changes = []
         for document in documents:
             at = first_saved.get(document.pk, document.created_at)
             if not self.forum_shown.holds(at):
                 continue
-            code = ""
-            if document.session_id:
-                shown = self.session_shown.get(document.session_id)
-                if shown is None or not shown.holds(at):
-                    continue
-                session = self.sessions[document.session_id]
-                code = f"{session.roundtable.number}.{session.number}"
+            codes = []
+            for session_id in places.get(document.pk) or []:
+                shown = self.session_shown.get(session_id)
+                if shown is not None and shown.holds(at):
+                    session = self.sessions[session_id]
+                    codes.append(f"{session.roundtable.number}.{session.number}")
+            if places.get(document.pk) and not codes:
+                continue
             changes.append(
                 ProgrammeChange(
                     at=at,
                     kind=DOCUMENT,
                     key=f"document-{document.pk}",
-                    code=code,
+                    code=", ".join(sorted(codes, key=lambda code: tuple(int(n) for n in code.split(".")))),
                     title=document.title,
                     url=document.get_absolute_url(),
                 )

@@ -240,9 +240,7 @@ def _session_is_draft(session):
 
 
 def _document_is_draft(document):
-    if document.session_id:
-        return _session_is_draft(document.session)
-    return not document.owner_forum.is_published
+    return not document.is_public  # annotated by selectors.documents_for_public_pages
 
 
 KINDS = (

@@ -2,12 +2,21 @@
 
 import itertools
 
-from django.db.models import Count, Exists, OuterRef, Prefetch, Q
+from django.db.models import (
+    BooleanField,
+    Count,
+    Exists,
+    ExpressionWrapper,
+    OuterRef,
+    Prefetch,
+    Q,
+    prefetch_related_objects,
+)
 from django.shortcuts import get_object_or_404
 
 from sessions.models import Document, Issue, Participation, Person, Session
 
-from .models import Forum, Roundtable, Status, Theme
+from .models import NAMING_FIELDS, Forum, Roundtable, Status, Theme
 from .services import ORGANISING_COMMITTEE
 
 
@@ -101,6 +110,7 @@ def sessions_for_cards(*, user=None, forum=None, roundtable=None, theme=None, or
         "roundtable__forum__name",
         "roundtable__forum__time_zone",
         "roundtable__forum__starts_on",
+        *(f"roundtable__forum__{name}" for name in NAMING_FIELDS),  # the forum's own words for its roundtables
     )
     people = {}
     rows = (
@@ -134,7 +144,7 @@ def forum_has_programme(*, forum, user=None):
 def roundtable_for_page(*, forum, slug, user=None):
     roundtable = get_object_or_404(Roundtable.objects.select_related("forum"), forum=forum, slug=slug)
     roundtable.public_sessions = sessions_for_cards(user=user, roundtable=roundtable)
-    roundtable.public_documents = list(roundtable.documents.all())
+    roundtable.public_documents = list(documents_for_roundtable(roundtable=roundtable, user=user))
     return roundtable
 
 
@@ -147,9 +157,10 @@ def session_for_page(*, forum, roundtable_slug, slug, user=None):
             ),
             to_attr="top_issues",
         ),
-        Prefetch("documents", queryset=Document.objects.order_by("position", "title")),
     )
-    return get_object_or_404(sessions, roundtable__slug=roundtable_slug, slug=slug)
+    session = get_object_or_404(sessions, roundtable__slug=roundtable_slug, slug=slug)
+    session_documents(sessions=[session], user=user)
+    return session
 
 
 def session_neighbours(*, session, user=None):
@@ -169,24 +180,114 @@ def session_neighbours(*, session, user=None):
     return previous, following
 
 
-def documents_for_public_pages(user=None):
-    """Documents of published forums, leaving out those of draft sessions (staff: all documents)."""
-    documents = Document.objects.select_related("forum", "roundtable__forum", "session__roundtable__forum")
-    if can_preview(user):
-        return documents
+def _document_is_public():
+    """The one rule of what documents the public sees: those of published forums, except a document
+    attached only to sessions that are all drafts (attached to a roundtable, or to nothing but its
+    forum, it is public with its forum)."""
     published = Status.PUBLISHED
-    return documents.filter(
-        Q(forum__status=published)
-        | Q(roundtable__forum__status=published)
-        | Q(session__status=published, session__roundtable__forum__status=published)
+    session_links = Document.sessions.through.objects.filter(document=OuterRef("pk"))
+    return Q(forum__status=published) & (
+        Exists(Document.roundtables.through.objects.filter(document=OuterRef("pk")))
+        | Exists(session_links.filter(session__status=published, session__roundtable__forum__status=published))
+        | ~Exists(session_links)
+    )
+
+
+def documents_for_public_pages(user=None):
+    """The documents the visitor may see, each with ``is_public`` (staff see all documents, drafts' too).
+
+    Every page, list, search, export and download of documents reads them through this function."""
+    documents = Document.objects.select_related("forum").annotate(
+        is_public=ExpressionWrapper(_document_is_public(), output_field=BooleanField())
+    )
+    return documents if can_preview(user) else documents.filter(is_public=True)
+
+
+def _document_places(user):
+    """Prefetches of a document's sessions (those the visitor may see) and roundtables, for links to them."""
+    return (
+        Prefetch(
+            "sessions",
+            queryset=sessions_for_public_pages(user)
+            .select_related("roundtable__forum")
+            .order_by("roundtable__number", "number"),
+        ),
+        Prefetch("roundtables", queryset=Roundtable.objects.select_related("forum").order_by("number")),
     )
 
 
 def documents_for_forum_page(*, forum, user=None):
+    """All the forum's documents the visitor may see, by kind, with their files and places (four queries)."""
     return (
         documents_for_public_pages(user)
-        .filter(Q(forum=forum) | Q(roundtable__forum=forum) | Q(session__roundtable__forum=forum))
-        .order_by("kind", "position", "title")
+        .filter(forum=forum)
+        .prefetch_related("files", *_document_places(user))
+        .by_kind()
+    )
+
+
+def documents_for_forum_home(*, forum, user=None):
+    """The documents of the whole forum (attached to no session or roundtable), with their files."""
+    return (
+        documents_for_public_pages(user)
+        .filter(forum=forum, sessions=None, roundtables=None)
+        .prefetch_related("files")
+        .by_kind()
+    )
+
+
+def documents_for_roundtable(*, roundtable, user=None):
+    return documents_for_public_pages(user).filter(roundtables=roundtable).prefetch_related("files").by_kind()
+
+
+def session_documents(*, sessions, user=None):
+    """Give each of ``sessions`` the documents the visitor may see: ``own_documents`` (attached to it),
+    ``roundtable_documents`` (attached to its roundtable, leaving out those already among its own), and
+    ``documents_shown``, both together as (document, for_roundtable) pairs. Each document has its files.
+
+    Three queries whatever the number of sessions: the links to the sessions, the links to their
+    roundtables (each with its document), and the documents' files.
+    """
+    sessions = list(sessions)
+    visible = documents_for_public_pages(user).values("pk")
+    own_links = (
+        Document.sessions.through.objects.filter(session__in=[s.pk for s in sessions], document__in=visible)
+        .select_related("document")
+        .order_by("pk")
+    )
+    shared_links = (
+        Document.roundtables.through.objects.filter(
+            roundtable__in={s.roundtable_id for s in sessions}, document__in=visible
+        )
+        .select_related("document")
+        .order_by("pk")
+    )
+    own, shared, documents = {}, {}, {}
+    for link in own_links:
+        document = documents.setdefault(link.document_id, link.document)
+        own.setdefault(link.session_id, []).append(document)
+    for link in shared_links:
+        document = documents.setdefault(link.document_id, link.document)
+        shared.setdefault(link.roundtable_id, []).append(document)
+    prefetch_related_objects(list(documents.values()), "files")
+    for session in sessions:
+        mine = own.get(session.pk, [])
+        seen = {document.pk for document in mine}
+        session.own_documents = _by_kind(mine)
+        session.roundtable_documents = [
+            document for document in _by_kind(shared.get(session.roundtable_id, [])) if document.pk not in seen
+        ]
+        session.documents_shown = [(document, False) for document in session.own_documents] + [
+            (document, True) for document in session.roundtable_documents
+        ]
+    return sessions
+
+
+def _by_kind(documents):
+    kinds = Document.Kind.values
+    return sorted(
+        documents,
+        key=lambda d: (kinds.index(d.kind) if d.kind in kinds else len(kinds), d.position, d.title, d.pk),
     )
 
 

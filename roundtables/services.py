@@ -13,7 +13,7 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
-from sessions.models import Document, Issue, Participation, Room, Session
+from sessions.models import Document, DocumentFile, Issue, Participation, Room, Session
 from sessions.services import issue_set_points, people_load, session_set_roles
 
 from .models import NAMING_FIELDS, Forum, Roundtable, Status, Theme
@@ -23,7 +23,8 @@ ORGANISING_COMMITTEE = "Organising committee"
 ROUNDTABLE_COORDINATORS = "Roundtable coordinators"
 PROGRAMME_APPS = ["roundtables", "programme_sessions"]
 # What a coordinator edits, in the roundtables assigned to them; they see everything else read-only.
-COORDINATOR_MODELS = ["session", "issue", "participation"]
+# Documents: those attached to their sessions only (sessions.admin.DocumentAdmin), with their files.
+COORDINATOR_MODELS = ["session", "issue", "participation", "document", "documentfile"]
 # What they may also add for their sessions, and change as roundtables.accounts.person_editable_by says.
 COORDINATOR_EXTRAS = [("add", "person"), ("change", "person"), ("add", "organisation")]
 
@@ -320,7 +321,7 @@ def _programme_load(path):
                 session_set_roles(session=session, roles=session_item["people"], people=people)
 
     for position, item in enumerate(data.get("documents", []), start=1):
-        _document_load(forum, path.parent / item["file"], item, position)
+        _document_load(forum, path.parent, item, position)
 
     return forum
 
@@ -353,17 +354,37 @@ def _session_load(forum, roundtable, item, themes, rooms):
     return session
 
 
-def _document_load(forum, file_path, item, position):
+def _document_load(forum, folder, item, position):
+    """A document of ``forum`` with a file per language (``files``: {language: file name in ``folder``};
+    an older file gives ``file`` and ``language``), attached to the sessions (codes such as "1.2") and
+    roundtables (numbers) it names."""
     document = Document.objects.filter(forum=forum, title=item["title"]).first() or Document(
         forum=forum, title=item["title"]
     )
-    if not document.file or not document.file.storage.exists(document.file.name):
-        document.file.save(file_path.name, ContentFile(file_path.read_bytes()), save=False)
     _update(
         document,
         kind=item["kind"],
         description=item.get("description", ""),
-        language=item.get("language", "en"),
         circulated_on=datetime.date.fromisoformat(item["circulated_on"]) if item.get("circulated_on") else None,
         position=position,
     )
+    sessions = [
+        Session.objects.get(
+            roundtable__forum=forum, roundtable__number=int(code.split(".")[0]), number=int(code.split(".")[1])
+        )
+        for code in item.get("sessions", [])
+    ]
+    roundtables = [Roundtable.objects.get(forum=forum, number=number) for number in item.get("roundtables", [])]
+    if set(document.sessions.values_list("pk", flat=True)) != {session.pk for session in sessions}:
+        document.sessions.set(sessions)
+    if set(document.roundtables.values_list("pk", flat=True)) != {roundtable.pk for roundtable in roundtables}:
+        document.roundtables.set(roundtables)
+    files = item.get("files") or {item.get("language", "en"): item["file"]}
+    for language, name in files.items():
+        document_file = document.files.filter(language=language).first() or DocumentFile(
+            document=document, language=language
+        )
+        if not document_file.file or not document_file.file.storage.exists(document_file.file.name):
+            document_file.file.save(Path(name).name, ContentFile((folder / name).read_bytes()), save=False)
+            document_file.full_clean()
+            document_file.save()

@@ -34,11 +34,12 @@ TOKEN_SALT = "gfmd.roundtables.edit-token"
 # The rows edited together with a record on its admin page (its inlines): a change to any of them
 # by someone else makes an open form out of date.
 EDITED_WITH = {
-    "roundtables.forum": ["roundtables", "rooms", "documents"],
-    "roundtables.roundtable": ["sessions", "documents"],
+    "roundtables.forum": ["roundtables", "rooms"],
+    "roundtables.roundtable": ["sessions"],
     "programme_sessions.session": ["issues", "participations"],
     "programme_sessions.issue": ["points"],
     "programme_sessions.person": ["participations"],
+    "programme_sessions.document": ["files"],
 }
 
 EMPTY = "—"

@@ -53,9 +53,7 @@ class ForumDetailView(ForumPageMixin, TemplateView):
             # Programme files are offered only with content: a session to list, a scheduled one for calendars.
             has_programme=any(roundtable.session_total for roundtable in roundtables),
             has_schedule=any(roundtable.scheduled_total for roundtable in roundtables),
-            documents=selectors.documents_for_forum_page(forum=self.forum, user=self.request.user).filter(
-                forum=self.forum
-            ),
+            documents=selectors.documents_for_forum_home(forum=self.forum, user=self.request.user),
             contributions=contributions.contributions_for_forum(forum=self.forum),
             **kwargs,
         )

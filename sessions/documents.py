@@ -9,6 +9,7 @@ import dataclasses
 
 from django.conf import settings
 from django.template.defaultfilters import filesizeformat
+from django.utils.text import capfirst
 from django.utils.translation import get_language, get_language_info
 from django.utils.translation import gettext as _
 
@@ -21,6 +22,11 @@ def page_language(language=None):
 
 def _order(file):
     return (LANGUAGE_ORDER.index(file.language) if file.language in LANGUAGE_ORDER else len(LANGUAGE_ORDER), file.pk)
+
+
+def document_files(document):
+    """The document's (prefetched) files, in the order of ``Document.Language``: English, French, Spanish."""
+    return sorted(document.files.all(), key=_order)
 
 
 def file_choice(files, language):
@@ -47,7 +53,7 @@ def format_and_size(file: DocumentFile):
 
 def language_name(code):
     """A language named in itself (Français, Español), as a reader of that language looks for it."""
-    return get_language_info(code)["name_local"]
+    return capfirst(get_language_info(code)["name_local"])
 
 
 @dataclasses.dataclass(frozen=True)

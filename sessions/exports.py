@@ -55,10 +55,11 @@ from django.utils.translation import gettext as _
 from roundtables.cache import programme_version
 from roundtables.changes import programme_as_of
 from roundtables.models import ProgrammeStamp, Status
-from roundtables.selectors import can_preview, programme_days, sessions_for_listing
+from roundtables.selectors import can_preview, programme_days, session_documents, sessions_for_listing
 from roundtables.templatetags.portal import render_markdown
 
 from . import presenters, qr
+from .documents import document_files, language_name
 from .models import Issue, Session
 
 logger = logging.getLogger(__name__)
@@ -187,7 +188,7 @@ def _sessions(export, forum):
         sessions = sessions.filter(roundtable=export.obj)
     elif export.kind == SESSION:
         sessions = sessions.filter(pk=export.obj.pk)
-    sessions = list(sessions)
+    sessions = session_documents(sessions=sessions, user=export.user if export.preview else None)
     for session in sessions:
         _annotate_session(session)
     return sessions
@@ -220,6 +221,11 @@ def _annotate_session(session):
             issue.pdf_text = _list_item(f"{number}.", issue.text)
             issue.pdf_points = [_list_item("•", point.text) for point in issue.points.all()]
     session.theme_list = list(session.themes.all())
+    # Its papers and its roundtable's, each with the languages it exists in (named in themselves).
+    session.pdf_documents = [
+        (document, for_roundtable, [language_name(file.language) for file in document_files(document)])
+        for document, for_roundtable in session.documents_shown
+    ]
 
 
 def portal_address(path):

@@ -18,7 +18,8 @@ even for staff). Each session is an event:
 - ``date``/``start``/``duration``: in the forum's time zone; days run from the forum's first day to
   its last; sessions without a room are in a room named "To be announced";
 - ``persons``: names (no contact data) with their roles, each linking to the person's page;
-  ``links``: the session's page and its roundtable's; ``attachments``: its documents.
+  ``links``: the session's page and its roundtable's; ``attachments``: its documents and its roundtable's,
+  each the file in the export's language (else English, else any).
 
 ``version`` is the programme's version stamp and its date, so it changes with every change to
 the programme (of any forum: the stamp is shared).
@@ -32,14 +33,14 @@ import re
 import uuid
 from xml.etree import ElementTree
 
-from django.db.models import Prefetch
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
 from roundtables.models import ProgrammeStamp
+from roundtables.selectors import session_documents
 
 from .calendar import description_labels, plain_text, session_description
-from .models import Document
+from .documents import file_choice
 from .selectors import sessions_for_calendar
 
 XML_CONTENT_TYPE = "application/xml; charset=utf-8"
@@ -94,10 +95,9 @@ def _when(moment, zone):
 
 
 def sessions_for_schedule(*, forum):
-    """The forum's published, scheduled sessions with everything an event shows (fixed number of queries)."""
-    return sessions_for_calendar(forum=forum, user=None).prefetch_related(
-        Prefetch("documents", queryset=Document.objects.order_by("position", "title"))
-    )
+    """The forum's published, scheduled sessions with everything an event shows, as a list: its documents
+    and its roundtable's (``documents_shown``) included (fixed number of queries)."""
+    return session_documents(sessions=sessions_for_calendar(forum=forum, user=None))
 
 
 def programme_version_label():
@@ -185,11 +185,15 @@ def _event(session, *, room_name, context):
             {"url": page, "title": title, "type": "web"},
             {"url": absolute_url(session.roundtable.get_absolute_url()), "title": track, "type": "related"},
         ],
-        "attachments": [
-            {"url": absolute_url(document.get_absolute_url()), "title": clean(document.title), "type": "paper"}
-            for document in session.documents.all()
-        ],
+        "attachments": [_attachment(document, context=context) for document, _shared in session.documents_shown],
     }
+
+
+def _attachment(document, *, context):
+    """A document as an attachment: its file in the export's language (else English, else any)."""
+    chosen = file_choice(document.files.all(), context.language)
+    url = chosen.get_absolute_url() if chosen else document.get_absolute_url()
+    return {"url": context.absolute_url(url), "title": clean(document.title), "type": "paper"}
 
 
 def _days(forum, sessions):

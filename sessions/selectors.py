@@ -3,15 +3,21 @@
 import dataclasses
 import datetime
 
-from django.db.models import Exists, F, OuterRef, Prefetch, Q, Value
+from django.db.models import Exists, F, OuterRef, Prefetch, Value
 from django.db.models.functions import Lower, Trim
 from django.http import Http404
 from django.shortcuts import get_object_or_404
 
-from roundtables.models import Forum, Roundtable, Status
-from roundtables.selectors import can_preview, sessions_for_listing, sessions_for_public_pages
+from roundtables.models import Forum, Roundtable
+from roundtables.selectors import (
+    can_preview,
+    documents_for_public_pages,
+    sessions_for_listing,
+    sessions_for_public_pages,
+)
 
-from .models import Document, Issue, Organisation, Participation, Person, Session
+from .documents import file_choice
+from .models import DocumentFile, Issue, Organisation, Participation, Person, Session
 
 
 def _visible_roles(user):
@@ -125,16 +131,19 @@ def organisation_for_contribution(contribution):
     return organisations_for_public_pages().alias(key=Lower(Trim("name"))).filter(key=key).first()
 
 
-def document_for_download(*, pk, user=None):
-    documents = Document.objects.select_related("forum", "roundtable__forum", "session__roundtable__forum")
-    if not can_preview(user):
-        published = Status.PUBLISHED
-        documents = documents.filter(
-            Q(forum__status=published)
-            | Q(roundtable__forum__status=published)
-            | Q(session__status=published, session__roundtable__forum__status=published)
-        )
-    return get_object_or_404(documents, pk=pk)
+def document_file_for_download(*, pk, language=None, user=None):
+    """The file of a document the visitor may see (``documents_for_public_pages``): the one in ``language``
+    when it is given (404 when the document has none in it), else the one a reader of the page's language
+    gets (see ``sessions.documents.file_choice``). One query."""
+    visible = documents_for_public_pages(user).filter(pk=pk).values("pk")
+    files = list(DocumentFile.objects.filter(document__in=visible))
+    if language is None:
+        chosen = file_choice(files, None)
+    else:
+        chosen = next((file for file in files if file.language == language), None)
+    if chosen is None:
+        raise Http404("No such document, or not in this language.")
+    return chosen
 
 
 def sessions_for_calendar(*, forum=None, user=None):

@@ -38,17 +38,17 @@ from django.conf import settings
 from django.core import signing
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.db.models import BooleanField, Count, ExpressionWrapper, Prefetch, Q
+from django.db.models import BooleanField, Count, ExpressionWrapper, Prefetch, Q, Value
 from django.http import HttpResponse
 from django.utils import formats, timezone, translation
 from django.utils.http import content_disposition_header
 from django.utils.translation import gettext as _
 
 from roundtables.models import Status, Theme
-from roundtables.selectors import roundtable_ids_editable_by, sessions_for_public_pages
+from roundtables.selectors import documents_for_public_pages, roundtable_ids_editable_by, sessions_for_public_pages
 from roundtables.versions import revision
 
-from .models import Document, Participation, Person, Session
+from .models import Document, DocumentFile, Participation, Person, Session
 
 COLUMNS = [
     "code",
@@ -92,9 +92,10 @@ def translated_share(*, text_count, document_languages, language):
     """The share (0–100) of a session's content that a reader of ``language`` finds in that language.
 
     Its content is ``text_count`` texts (title, background, issues and sub-points) and one document per item
-    of ``document_languages``. The portal keeps each text once, in the programme's language
-    (``settings.LANGUAGE_CODE``): content is not translated yet, so every text counts in that language only,
-    and a document in its own. A content-translation feature extends this by counting each text in every
+    of ``document_languages``, each item the set of languages the document has a file in. The portal keeps
+    each text once, in the programme's language (``settings.LANGUAGE_CODE``): content is not translated yet,
+    so every text counts in that language only, and a document in the languages of its files. A
+    content-translation feature extends this by counting each text in every
     language it has been translated into. Rounded down, so that 100 means everything.
     """
     language = (language or settings.LANGUAGE_CODE).split("-")[0].lower()
@@ -102,7 +103,7 @@ def translated_share(*, text_count, document_languages, language):
     total = text_count + len(document_languages)
     if total == 0:
         return 100
-    available = (text_count if language == source else 0) + sum(1 for item in document_languages if item == language)
+    available = (text_count if language == source else 0) + sum(1 for item in document_languages if language in item)
     return available * 100 // total
 
 
@@ -123,12 +124,44 @@ def _grouped(rows):
     return grouped
 
 
+def _session_documents(chosen, user):
+    """{session id: [(title, {languages of its files})]}: the documents of each session, then those of its
+    roundtable it does not have itself, as its page lists them. Two queries, of plain values."""
+    visible = documents_for_public_pages(user).values("pk")
+    own = (
+        Document.sessions.through.objects.filter(session__in=chosen, document__in=visible)
+        .order_by()
+        .values_list("session_id", "document_id", "document__title", "document__position", Value(0))
+    )
+    shared = (
+        Session.objects.filter(pk__in=chosen, roundtable__documents__in=visible)
+        .order_by()
+        .values_list(
+            "pk", "roundtable__documents", "roundtable__documents__title", "roundtable__documents__position", Value(1)
+        )
+    )
+    rows = sorted(own.union(shared, all=True), key=lambda row: (row[0], row[4], row[3], row[2], row[1]))
+    languages = {}
+    files = DocumentFile.objects.filter(document__in={row[1] for row in rows}).values_list("document_id", "language")
+    for document_id, language in files:
+        languages.setdefault(document_id, set()).add(language)
+    grouped = {}
+    for session_id, document_id, title, _position, _shared in rows:
+        listed = grouped.setdefault(session_id, {})
+        listed.setdefault(document_id, title)
+    return {
+        session_id: [(title, languages.get(document_id, set())) for document_id, title in listed.items()]
+        for session_id, listed in grouped.items()
+    }
+
+
 def spreadsheet_rows(*, forum, user=None, language=None):
     """One dict per session, keyed by ``COLUMNS``: dates, times and numbers as Python values, the rest text.
 
-    Five queries whatever the size of the forum, each reading plain values (no long texts, no model
-    objects): the sessions, then the people in the chair and rapporteur roles, the themes and the
-    documents of those sessions, matched by a subquery.
+    Six queries whatever the size of the forum, each reading plain values (no long texts, no model
+    objects): the sessions, then the people in the chair and rapporteur roles, the themes, the documents
+    of those sessions and of their roundtables, and the languages of those documents' files, matched by
+    subqueries.
     """
     zone = forum.zone
     language = language or translation.get_language()
@@ -144,11 +177,7 @@ def spreadsheet_rows(*, forum, user=None, language=None):
         .order_by("session_id", "theme__name")
         .values_list("session_id", "theme__name")
     )
-    documents = _grouped(
-        Document.objects.filter(session__in=chosen)
-        .order_by("session_id", "position", "title")
-        .values_list("session_id", "title", "language")
-    )
+    documents = _session_documents(chosen, user)
     sessions = (
         visible.annotate(
             issue_total=Count("issues"),
@@ -188,11 +217,11 @@ def spreadsheet_rows(*, forum, user=None, language=None):
                 "chair": _names(name for role, name in roles if role == Participation.Role.CHAIR),
                 "rapporteur": _names(name for role, name in roles if role == Participation.Role.RAPPORTEUR),
                 "themes": _names(name for (name,) in themes.get(pk, [])),
-                "documents": _names(document_title for document_title, _language in session_documents),
+                "documents": _names(document_title for document_title, _languages in session_documents),
                 "status": status,
                 "% translated": translated_share(
                     text_count=1 + bool(background) + issues,
-                    document_languages=[document_language for _title, document_language in session_documents],
+                    document_languages=[languages for _title, languages in session_documents],
                     language=language,
                 ),
             }

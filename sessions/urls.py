@@ -24,6 +24,7 @@ urlpatterns = [
         "organisations/<slug:slug>/", cache_public_page(views.OrganisationDetailView.as_view()), name="organisation"
     ),
     path("documents/<int:pk>/", views.document_download, name="document"),
+    path("documents/<int:pk>/<slug:language>/", views.document_download, name="document-file"),
     path(
         "forums/<slug:forum>/roundtables/<slug:roundtable>/<slug:slug>/calendar.ics",
         cache_public_page(views.session_calendar),

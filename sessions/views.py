@@ -1,5 +1,4 @@
 import mimetypes
-from pathlib import Path
 from urllib.parse import urlencode
 
 from django.http import FileResponse, Http404, HttpResponse, HttpResponseForbidden, JsonResponse
@@ -64,14 +63,15 @@ class PersonDetailView(TemplateView):
         )
 
 
-def document_download(request, pk):
-    """Serve a document's file: PDFs inline, anything else as a download, never as HTML."""
-    document = selectors.document_for_download(pk=pk, user=request.user)
+def document_download(request, pk, language=None):
+    """Serve a document's file: the one in ``language``, or without it the one in the page's language
+    (else English, else any). PDFs inline, anything else as a download, never as HTML."""
+    document_file = selectors.document_file_for_download(pk=pk, language=language, user=request.user)
     try:
-        handle = document.file.open("rb")
+        handle = document_file.file.open("rb")
     except FileNotFoundError as error:
         raise Http404("The file is missing.") from error
-    name = Path(document.file.name).name
+    name = document_file.name
     content_type = "application/pdf" if name.lower().endswith(".pdf") else "text/plain; charset=utf-8"
     if content_type.startswith("text/") and mimetypes.guess_type(name)[0] not in {"text/plain", None}:
         content_type = "application/octet-stream"
@@ -79,6 +79,7 @@ def document_download(request, pk):
         handle, content_type=content_type, as_attachment=not name.lower().endswith(".pdf"), filename=name
     )
     response["X-Content-Type-Options"] = "nosniff"
+    response["Content-Language"] = document_file.language
     return response
 
 

@@ -7,7 +7,7 @@ import zoneinfo
 from django.contrib.auth import get_user_model
 
 from roundtables.models import Forum, Roundtable, Status, Theme
-from sessions.models import Document, Issue, Organisation, Participation, Person, Room, Session
+from sessions.models import Document, DocumentFile, Issue, Organisation, Participation, Person, Room, Session
 
 _counter = itertools.count(1)
 
@@ -131,18 +131,34 @@ def make_participation(**overrides):
     return Participation.objects.create(**values)
 
 
-def make_document(**overrides):
+def make_document(
+    *, session=None, roundtable=None, sessions=(), roundtables=(), files=None, language="en", **overrides
+):
+    """A document of ``forum`` (by default the forum of its first session or roundtable, else a new one),
+    attached to ``session``/``sessions`` and ``roundtable``/``roundtables``, with ``files``: {language:
+    (file name, content)}; by default one PDF in ``language`` (``filename`` and ``content`` to change it)."""
     from django.core.files.base import ContentFile
 
     content = overrides.pop("content", b"%PDF-1.4\n% a small test document\n")
     name = overrides.pop("filename", "paper.pdf")
+    sessions = [*([session] if session else []), *sessions]
+    roundtables = [*([roundtable] if roundtable else []), *roundtables]
     values = {"title": f"Document {_next()}", "kind": Document.Kind.BACKGROUND_PAPER}
     values.update(overrides)
-    if not any(values.get(key) for key in ("forum", "roundtable", "session")):
-        values["forum"] = make_forum()
-    document = Document(**values)
-    document.file.save(name, ContentFile(content), save=False)
-    document.save()
+    if not values.get("forum"):
+        if sessions:
+            values["forum"] = sessions[0].roundtable.forum
+        elif roundtables:
+            values["forum"] = roundtables[0].forum
+        else:
+            values["forum"] = make_forum()
+    document = Document.objects.create(**values)
+    document.sessions.set(sessions)
+    document.roundtables.set(roundtables)
+    for file_language, (file_name, file_content) in (files or {language: (name, content)}).items():
+        document_file = DocumentFile(document=document, language=file_language)
+        document_file.file.save(file_name, ContentFile(file_content), save=False)
+        document_file.save()
     return document
 
 

@@ -9,7 +9,7 @@ from django.core.management import CommandError, call_command
 
 from roundtables.archive import forum_export, forum_import
 from roundtables.models import Forum, Roundtable, Theme
-from sessions.models import Document, Issue, Organisation, Participation, Person, Room, Session
+from sessions.models import Document, DocumentFile, Issue, Organisation, Participation, Person, Room, Session
 from tests.factories import make_document, make_organisation, make_participation, make_person, make_user
 
 
@@ -61,7 +61,7 @@ def test_forum_round_trip_through_an_empty_database_loses_nothing(full_forum):
     assert Issue.objects.count() == 76
     assert Participation.objects.count() == 2
     assert Person.objects.get(slug="zoe-nunez").organisation.name == "Migrants’ Network «Ágora»"
-    assert Session.objects.get(roundtable__number=2, number=1).documents.get().file.read() == (
+    assert Session.objects.get(roundtable__number=2, number=1).documents.get().files.get().file.read() == (
         b"%PDF-1.4 session paper"
     )
 
@@ -108,13 +108,13 @@ def test_export_and_import_commands(full_forum, tmp_path, capsys):
 
 def test_import_into_empty_storage_puts_files_back_under_their_names(full_forum, settings, tmp_path):
     archive, data = _export(full_forum)
-    names = sorted(item["file"]["name"] for item in data["documents"])
+    names = sorted(entry["name"] for item in data["documents"] for entry in item["files"])
     _wipe()
     settings.MEDIA_ROOT = tmp_path / "fresh-media"
 
     forum_import(fileobj=archive)
 
-    assert sorted(Document.objects.values_list("file", flat=True)) == names
+    assert sorted(DocumentFile.objects.values_list("file", flat=True)) == names
     assert all((tmp_path / "fresh-media" / name).exists() for name in names)
 
 
@@ -182,7 +182,7 @@ def _nothing_imported(media):
 
 
 def _member(data, title):
-    return next(item["file"]["path"] for item in data["documents"] if item["title"] == title)
+    return next(item["files"][0]["path"] for item in data["documents"] if item["title"] == title)
 
 
 def test_import_refuses_a_member_declaring_a_huge_size_without_reading_it(full_forum, tmp_path, fresh_portal):
@@ -207,7 +207,7 @@ def test_import_refuses_a_compressible_member_over_the_upload_limit(full_forum, 
     digest = hashlib.sha256(content).hexdigest()
 
     def point_to_new_content(data):
-        next(item for item in data["documents"] if item["file"]["path"] == path)["file"]["sha256"] = digest
+        next(item for item in data["documents"] if item["files"][0]["path"] == path)["files"][0]["sha256"] = digest
 
     bomb = _archive(archive, edit=point_to_new_content, replace={path: content})
     settings.DOCUMENT_MAX_UPLOAD_BYTES = 50_000  # the other files are smaller
@@ -248,8 +248,8 @@ def test_import_refuses_a_file_to_be_stored_outside_the_documents_folder(full_fo
     archive, _ = _export(full_forum)
 
     def store_elsewhere(data):
-        data["documents"][0]["file"]["name"] = "documents/../../settings.py"
-        data["documents"][1]["file"]["name"] = "static/x.pdf"
+        data["documents"][0]["files"][0]["name"] = "documents/../../settings.py"
+        data["documents"][1]["files"][0]["name"] = "static/x.pdf"
 
     crafted = _archive(archive, edit=store_elsewhere)
     titles = [item["title"] for item in json.loads(zipfile.ZipFile(crafted).read("forum.json"))["documents"]]
@@ -309,6 +309,8 @@ def test_import_refuses_values_their_fields_refuse_and_references_the_archive_la
         "- forum.json: roundtable 1 is given twice.",
         "- forum.json: session 1 of roundtable 2 has the theme “no-such-theme”, not in the archive.",
         "- forum.json: session 1 of roundtable 2 names the person “nobody”, not in the archive.",
+        "- forum.json: the document “Concept Note: Roundtable Themes for the Civil Society Days” is attached to a "
+        "roundtable not in the archive.",
     ]
     assert _nothing_imported(fresh_media)
 
@@ -319,9 +321,9 @@ def test_import_refuses_a_file_of_the_wrong_type(full_forum, tmp_path, fresh_por
     page = b"<!DOCTYPE html><script>alert(1)</script>"
 
     def point_to_new_content(data):
-        next(item for item in data["documents"] if item["file"]["path"] == path)["file"]["sha256"] = hashlib.sha256(
-            page
-        ).hexdigest()
+        next(item for item in data["documents"] if item["files"][0]["path"] == path)["files"][0]["sha256"] = (
+            hashlib.sha256(page).hexdigest()
+        )
 
     crafted = _archive(archive, edit=point_to_new_content, replace={path: page})
     fresh_media = fresh_portal()
@@ -468,3 +470,41 @@ def test_import_reads_an_archive_written_before_coordinators_were_exported(full_
     imported = forum_import(fileobj=older)
 
     assert (imported.forum.slug, imported.notes, imported.forum.roundtables.count()) == ("athens-2009", [], 3)
+
+
+def test_import_reads_a_version_1_archive_of_one_file_and_one_place_per_document(full_forum, fresh_portal):
+    archive, _ = _export(full_forum)
+
+    def as_version_1(data):
+        data["version"] = 1
+        for item in data["documents"]:
+            sessions, roundtables, files = item.pop("sessions"), item.pop("roundtables"), item.pop("files")
+            if sessions:
+                item["attached_to"] = {"session": sessions[0]}
+            elif roundtables:
+                item["attached_to"] = {"roundtable": roundtables[0]}
+            else:
+                item["attached_to"] = {"forum": True}
+            item["language"] = files[0].pop("language")
+            files[0].pop("size")
+            item["file"] = files[0]
+
+    crafted = _archive(archive, edit=as_version_1)
+    fresh_portal()
+
+    forum = forum_import(fileobj=crafted).forum
+
+    documents = {
+        document.title: (
+            [session.code for session in document.sessions.all()],
+            [roundtable.number for roundtable in document.roundtables.all()],
+            [(file.language, file.file.read()[:8]) for file in document.files.all()],
+        )
+        for document in forum.documents.all()
+    }
+    assert documents == {
+        "Concept Note: Roundtable Themes for the Civil Society Days": ([], [1], [("en", b"jeudi 22")]),
+        "Session paper": (["2.1"], [], [("en", b"%PDF-1.4")]),
+        "Roundtable report": ([], [2], [("en", b"%PDF-1.4")]),
+    }
+

@@ -146,3 +146,26 @@ def test_make_synthetic_forum_refuses_bad_options(options, message):
         call_command("make_synthetic_forum", **{**SMALL, **options})
 
     assert Forum.objects.count() == 0
+
+
+def test_make_synthetic_forum_gives_each_roundtable_a_three_language_action_paper_and_shares_background_papers():
+    from sessions.models import Document, DocumentFile
+
+    call_command("make_synthetic_forum", **SMALL)
+
+    forum = Forum.objects.get()
+    papers = {
+        document.title: (
+            document.kind,
+            sorted(file.language for file in document.files.all()),
+            [session.code for session in document.sessions.order_by("roundtable__number", "number")],
+            [roundtable.number for roundtable in document.roundtables.all()],
+        )
+        for document in Document.objects.filter(forum=forum)
+    }
+    action_papers = {title: value for title, value in papers.items() if value[0] == Document.Kind.ACTION_PAPER}
+    background = {title: value for title, value in papers.items() if value[0] == Document.Kind.BACKGROUND_PAPER}
+    assert sorted(value[3] for value in action_papers.values()) == [[1], [2], [3]]
+    assert {tuple(value[1]) for value in action_papers.values()} == {("en", "es", "fr")}
+    assert [value[1:3] for value in background.values()] == [(["en"], ["1.1", "2.1"])]
+    assert all(file.file.read().startswith(file.document.title.encode()) for file in DocumentFile.objects.all())

@@ -40,7 +40,10 @@ def _snapshot():
             (Issue, ["id", "session", "parent", "kind", "text", "position"]),
             (Theme, ["slug", "name", "description"]),
             (Room, ["name", "capacity", "position"]),
-            (Document, ["title", "file", "circulated_on", "updated_at"]),
+            (
+                Document,
+                ["title", "files__language", "files__file", "roundtables__number", "circulated_on", "updated_at"],
+            ),
             (Session.themes.through, ["session_id", "theme_id"]),
         ]
     }
@@ -121,11 +124,16 @@ def test_athens_sessions_are_tagged_and_scheduled(athens):
     }
 
 
-def test_athens_concept_note_is_a_document(athens):
+def test_athens_concept_note_is_a_document_of_its_three_roundtables_in_english(athens):
     document = athens.documents.get()
 
-    assert (document.kind, str(document.circulated_on), document.language) == ("concept_note", "2009-06-01", "en")
-    assert document.file.read().startswith(b"jeudi 22 octobre 2009")
+    assert (document.kind, str(document.circulated_on)) == ("concept_note", "2009-06-01")
+    assert sorted(document.roundtables.values_list("number", flat=True)) == [1, 2, 3]
+    assert list(document.sessions.all()) == []
+    [english] = document.files.all()
+    assert english.language == "en"
+    assert english.file.read().startswith(b"jeudi 22 octobre 2009")
+    assert english.size == english.file.size
 
 
 def test_loading_the_programme_twice_changes_nothing(athens):
@@ -306,7 +314,7 @@ def test_coordinator_group_views_the_programme_and_edits_sessions_issues_and_rol
     assert edits == {
         ("programme_sessions", f"{action}_{model}")
         for action in ("add", "change", "delete")
-        for model in ("session", "issue", "participation")
+        for model in ("session", "issue", "participation", "document", "documentfile")
     } | {
         # people and organisations for their sessions (roundtables.accounts.person_editable_by narrows the change)
         ("programme_sessions", "add_person"),

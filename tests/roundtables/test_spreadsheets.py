@@ -275,7 +275,7 @@ def test_a_formula_typed_as_a_title_stays_text_in_both_formats(organiser_client,
 def test_translated_share_counts_texts_in_the_programme_language_and_documents_in_theirs():
     assert translated_share(text_count=4, document_languages=[], language="en") == 100
     assert translated_share(text_count=4, document_languages=[], language="fr") == 0
-    assert translated_share(text_count=2, document_languages=["fr", "en"], language="fr") == 25
+    assert translated_share(text_count=2, document_languages=[{"fr"}, {"en"}], language="fr") == 25
     assert translated_share(text_count=0, document_languages=[], language="es") == 100
 
 
@@ -303,8 +303,8 @@ def test_public_export_queries_stay_flat(client, db, django_assert_num_queries, 
     )
 
     # version check, forum, whether a session is published (else 404), sessions (with issue counts),
-    # people in roles, documents, themes
-    with django_assert_num_queries(7):
+    # people in roles, documents (the sessions' and their roundtables'), their files' languages, themes
+    with django_assert_num_queries(8):
         response = client.get(_public_url(forum, fmt))
 
     rows = _csv_rows(response.content) if fmt == "csv" else _xlsx_rows(response.content)
@@ -654,8 +654,9 @@ def test_import_preview_queries_stay_flat(organiser_client, db, django_assert_nu
     content = _xlsx_edited(organiser_client.get(_admin_url(forum, "xlsx")).content, {"1.1": {"title": "New"}})
     organiser_client.get(_import_url(forum))  # the user's permissions are cached from here on
 
-    # session, user, forum, permissions (2), scope (3), sessions with their themes and roles, rooms, people, themes
-    with django_assert_num_queries(14):
+    # session, user, forum, permissions (2), scope (3), sessions with their themes and roles, rooms, people, themes;
+    # the documents column, read twice (the page's rows and the plan's): documents, their files' languages
+    with django_assert_num_queries(18):
         preview = _upload(organiser_client, forum, "x.xlsx", content)
 
     assert [row.outcome for row in preview.context["plan"].rows].count("unchanged") == size - 1

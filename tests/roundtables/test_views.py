@@ -214,16 +214,19 @@ def test_documents_page_lists_documents_leaving_out_those_of_draft_sessions(clie
     response = client.get("/en/forums/lisbon-2099/documents/")
 
     html = response.content.decode()
-    assert list(response.context["documents"]) == [lisbon.paper, lisbon.concept]
-    assert f'<a href="/en/documents/{lisbon.paper.pk}/">Work paper</a>' in html
-    assert '· <a href="/en/forums/lisbon-2099/roundtables/labour-mobility/decent-work/">Session 1.1</a>' in html
+    assert list(response.context["documents"]) == [lisbon.concept, lisbon.paper]
+    assert f'<a href="/en/documents/{lisbon.paper.pk}/en/" hreflang="en" type="application/pdf">Work paper</a>' in html
+    assert (
+        '<span class="meta"><a href="/en/forums/lisbon-2099/roundtables/labour-mobility/decent-work/">Session 1.1</a>'
+        "</span>"
+    ) in html
     assert "Secret paper" not in html
 
 
 def test_documents_page_shows_staff_the_documents_of_draft_sessions(organiser_client, lisbon):
     response = organiser_client.get("/en/forums/lisbon-2099/documents/")
 
-    assert list(response.context["documents"]) == [lisbon.secret_paper, lisbon.paper, lisbon.concept]
+    assert list(response.context["documents"]) == [lisbon.concept, lisbon.secret_paper, lisbon.paper]
 
 
 # Roundtable
@@ -238,7 +241,10 @@ def test_roundtable_page_shows_background_published_sessions_and_documents(clien
     assert response.context["sessions"] == [lisbon.session]
     assert "<h1><small>Roundtable 1</small> Labour mobility</h1>" in html
     assert '<div class="prose"><p>Work <em>abroad</em>.</p></div>' in html
-    assert f'<li><a href="/en/documents/{roundtable_document.pk}/">Roundtable paper</a>' in html
+    assert (
+        f'<li><a href="/en/documents/{roundtable_document.pk}/en/" hreflang="en" type="application/pdf">'
+        "Roundtable paper</a>"
+    ) in html
     assert "Secret plans" not in html
 
 
@@ -448,10 +454,10 @@ def test_the_old_language_form_address_still_works(client, lisbon):
 
 PAGE_QUERIES = [
     ("forum-list", 3),
-    ("forum", 5),
-    ("programme", 5),
-    ("documents", 3),
-    ("roundtable", 7),
+    ("forum", 6),  # the key documents' files: one query
+    ("programme", 6),  # the themes of its sessions, for the theme filter
+    ("documents", 6),  # the documents' files, sessions and roundtables: one query each
+    ("roundtable", 8),  # the documents' files: one query
     ("theme-list", 3),
     ("theme", 6),
 ]

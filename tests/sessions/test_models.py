@@ -174,10 +174,11 @@ def test_sub_point_of_another_session_is_refused():
 
 
 @pytest.mark.django_db
-def test_document_attached_to_two_places_is_refused():
+def test_a_document_has_one_file_per_language():
+    from sessions.models import DocumentFile
     from tests.factories import make_document
 
-    session = make_session()
+    document = make_document(session=make_session(), language="fr")
 
     with pytest.raises(IntegrityError), transaction.atomic():
-        make_document(forum=session.roundtable.forum, session=session)
+        DocumentFile.objects.create(document=document, language="fr", file="documents/2099/again.pdf")

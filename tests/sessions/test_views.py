@@ -113,9 +113,9 @@ def test_session_page_shows_the_session_with_its_issues_people_and_documents(cli
         f'<a href="/en/organisations/{lisbon.chair.organisation.slug}/">Caritas</a></span></dd>'
     ) in html
     assert (
-        f'<li><a href="/en/documents/{lisbon.paper.pk}/">Work paper</a> <span class="meta">(Background paper, French)'
-        in html
-    )
+        f'<li><a href="/en/documents/{lisbon.paper.pk}/fr/" hreflang="fr" type="application/pdf">Work paper</a> '
+        '<span class="meta">(Background paper · French, PDF, 33\xa0bytes)</span></li>'
+    ) in html
     assert "Draft" not in html
 
 
@@ -142,7 +142,7 @@ def test_draft_session_is_previewed_by_staff_marked_as_a_draft(organiser_client,
     html = response.content.decode()
     assert response.context["session"] == lisbon.draft
     assert '<div><dt>Status</dt><dd><span class="badge">Draft</span></dd></div>' in html
-    assert f'<a href="/en/documents/{lisbon.secret_paper.pk}/">Secret paper</a>' in html
+    assert f'<a href="/en/documents/{lisbon.secret_paper.pk}/en/" hreflang="en" type="application/pdf">Secret paper</a>' in html
 
 
 def test_sessions_of_a_draft_forum_are_not_found_by_the_public_but_previewed_by_staff(client, organiser_client, db):
@@ -241,7 +241,8 @@ def test_session_page_queries_stay_flat(client, db, django_assert_num_queries, s
     forum = make_programme(roundtables=size)
     session = forum.roundtables.order_by("number").first().sessions.get(number=2)
 
-    with django_assert_num_queries(11):  # previous and next session: one small query each
+    # previous and next session: one small query each; documents: the session's, its roundtable's, their files
+    with django_assert_num_queries(13):
         response = client.get(session.get_absolute_url())
 
     assert response.context["previous"].code == "1.1"

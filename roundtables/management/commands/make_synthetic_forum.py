@@ -12,13 +12,14 @@ import random
 import zoneinfo
 
 from django.core.exceptions import ValidationError
+from django.core.files.base import ContentFile
 from django.core.management.base import BaseCommand, CommandError
 from django.core.validators import validate_slug
 from django.db import transaction
 
 from roundtables.cache import programme_bump
 from roundtables.models import Forum, Roundtable, Status, Theme
-from sessions.models import Issue, Organisation, Participation, Person, Room, Session
+from sessions.models import Document, DocumentFile, Issue, Organisation, Participation, Person, Room, Session
 
 SYNTHETIC_CITY = "Synthetica"  # marks a forum as made by this command: only those are ever replaced
 SLOTS = [((9, 0), (10, 30)), ((11, 0), (12, 30)), ((14, 0), (15, 30)), ((16, 0), (17, 30))]
@@ -92,6 +93,8 @@ def synthetic_forum_delete(*, slug):
     """Remove the synthetic forum ``slug`` with its sessions, and the people and organisations made for it."""
     forum = Forum.objects.filter(slug=slug).first()
     if forum is not None:
+        for document_file in DocumentFile.objects.filter(document__forum=forum):
+            document_file.file.delete(save=False)
         sessions = Session.objects.filter(roundtable__forum=forum)
         Participation.objects.filter(session__in=sessions).delete()
         sessions.delete()
@@ -218,8 +221,46 @@ def synthetic_forum_build(
         for issue in top_issues
         for n in range(points)
     )
+    _documents_build(forum, roundtable_records, session_records, rng)
     programme_bump()
     return forum
+
+
+def _documents_build(forum, roundtables, sessions, rng):
+    """An action paper per roundtable in the three languages, and a background paper in English shared by
+    every tenth session and the next one: the many-to-many documents pages and exports show."""
+    storage = DocumentFile._meta.get_field("file").storage
+    documents, files = [], []
+    for roundtable in roundtables:
+        documents.append(
+            (
+                Document(forum=forum, title=f"Action paper: {roundtable.title}", kind=Document.Kind.ACTION_PAPER),
+                {"roundtables": [roundtable]},
+                Document.Language.values,
+            )
+        )
+    for index in range(0, len(sessions) - 1, 10):
+        documents.append(
+            (
+                Document(forum=forum, title=f"Background paper: {_sentence(rng)}", kind=Document.Kind.BACKGROUND_PAPER),
+                {"sessions": sessions[index : index + 2]},
+                [Document.Language.ENGLISH],
+            )
+        )
+    records = Document.objects.bulk_create(document for document, _places, _languages in documents)
+    session_links, roundtable_links = [], []
+    for record, (_document, places, languages) in zip(records, documents, strict=True):
+        session_links += [Document.sessions.through(document=record, session=s) for s in places.get("sessions", [])]
+        roundtable_links += [
+            Document.roundtables.through(document=record, roundtable=r) for r in places.get("roundtables", [])
+        ]
+        for language in languages:
+            content = f"{record.title}\n\n({language}) {_sentence(rng)}.\n".encode()
+            name = storage.save(f"documents/synthetic/{forum.slug}/{record.pk}-{language}.txt", ContentFile(content))
+            files.append(DocumentFile(document=record, language=language, file=name, size=len(content)))
+    Document.sessions.through.objects.bulk_create(session_links)
+    Document.roundtables.through.objects.bulk_create(roundtable_links)
+    DocumentFile.objects.bulk_create(files)
 
 
 class Command(BaseCommand):
