@@ -37,7 +37,7 @@ def test_session_card_shows_code_title_time_room_and_people_in_order():
         f" · <span>Room A</span></p>"
         f'<p class="people"><span>Ana <small>(Chair)</small></span>, <span>Bo <small>(Rapporteur)</small></span></p>'
     )
-    assert f'name="next" value="/en/forums/x/programme/?day=1#session-{session.pk}"' in html
+    assert f'name="next" value="/en/forums/x/programme/?day=1#star-{session.pk}"' in html
 
 
 @pytest.mark.django_db
