@@ -11,7 +11,8 @@ from django.contrib.admin.utils import quote, unquote
 from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import PermissionDenied
 from django.db import models, transaction
-from django.db.models import BooleanField, Count, ExpressionWrapper, Prefetch, Q, Value
+from django.db.models import BooleanField, Count, ExpressionWrapper, F, Prefetch, Q, Value
+from django.db.models.functions import Coalesce
 from django.forms.models import BaseInlineFormSet
 from django.http import Http404, HttpResponseNotAllowed, HttpResponseRedirect
 from django.shortcuts import get_object_or_404
@@ -53,6 +54,7 @@ from .forms import (
     DocumentAdminForm,
     DocumentFileForm,
     DocumentFileFormSet,
+    IssueAdminForm,
     IssueInlineForm,
     ParticipationAdminForm,
     ParticipationInlineForm,
@@ -852,7 +854,17 @@ class SessionPartMixin(RoundtableScopeMixin):
 
 @admin.register(Issue)
 class IssueAdmin(SessionPartMixin, ProgrammeAdmin):
-    list_display = ["__str__", "kind", "session", "forum", "position"]
+    form = IssueAdminForm
+    list_display = ["issue", "kind", "session", "forum", "position"]
+    # Each issue, then its sub-points, in the session's order.
+    ordering = [
+        "session",
+        Coalesce("parent__position", "position").asc(),
+        Coalesce("parent_id", "id").asc(),
+        F("parent_id").asc(nulls_first=True),
+        "position",
+        "id",
+    ]
     list_filter = ["kind", SessionPartForumFilter, SessionPartRoundtableFilter]
     list_select_related = ["session__roundtable__forum"]
     search_fields = ["text", "session__title"]
@@ -862,6 +874,11 @@ class IssueAdmin(SessionPartMixin, ProgrammeAdmin):
 
     def get_inlines(self, request, obj):
         return [PointInline] if obj is None or obj.parent_id is None else []
+
+    @admin.display(description=_("issue"))
+    def issue(self, issue):
+        """The issue's text; a sub-point's is led by “↳ ”, under its issue."""
+        return f"↳ {issue}" if issue.parent_id else str(issue)
 
 
 @admin.register(Participation)
@@ -879,7 +896,7 @@ class PersonParticipationInline(ParentScopedInlineMixin, admin.TabularInline):
     model = Participation
     formset = PersonParticipationFormSet
     fields = ["session", "role", "position"]
-    raw_id_fields = ["session"]
+    autocomplete_fields = ["session"]  # found by its code (1.2) or words of its title: SessionAdmin.get_search_results
     extra = 0
     verbose_name = _("role in a session")
     verbose_name_plural = _("roles in sessions")

@@ -10,7 +10,7 @@ from roundtables.forms import EditTokenForm
 
 from .models import Document, DocumentFile, Issue, Participation, Session, session_taken_message
 from .selectors import clashes_among, person_clashes, room_clashes
-from .services import issue_set_points
+from .services import issue_position_next, issue_set_points
 
 
 class PositionInput(forms.NumberInput):
@@ -40,7 +40,27 @@ class SubPointsField(forms.CharField):
         return sub_point_lines(initial) != sub_point_lines(data)
 
 
-class IssueInlineForm(forms.ModelForm):
+class NextPositionFormMixin:
+    """An issue form whose order field starts empty on a new row: left empty, the issue goes after its
+    siblings (services.issue_position_next); a typed order is kept."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        position = self.fields.get("position")
+        if position is not None:
+            position.required = False
+            if self.instance._state.adding:
+                position.initial = None
+                self.initial.pop("position", None)
+
+    def save(self, commit=True):
+        issue = self.instance
+        if issue.position is None:
+            issue.position = issue_position_next(session_id=issue.session_id, parent_id=issue.parent_id)
+        return super().save(commit=commit)
+
+
+class IssueInlineForm(NextPositionFormMixin, forms.ModelForm):
     """A main issue or proposed theme edited together with its sub-points, one per line."""
 
     points = mark_markdown(
@@ -90,7 +110,7 @@ class IssueInlineForm(forms.ModelForm):
         return issue
 
 
-class PointForm(forms.ModelForm):
+class PointForm(NextPositionFormMixin, forms.ModelForm):
     """A sub-point edited under its issue: its kind and session follow the issue."""
 
     class Meta:
@@ -104,6 +124,12 @@ class PointForm(forms.ModelForm):
         if self.instance.parent_id:
             self.instance.session_id = self.instance.parent.session_id
         return cleaned_data
+
+
+class IssueAdminForm(NextPositionFormMixin, EditTokenForm):
+    class Meta:
+        model = Issue
+        fields = ["session", "parent", "kind", "text", "position"]
 
 
 class ParticipationInlineForm(forms.ModelForm):

@@ -72,6 +72,13 @@ def session_move(*, session, direction, user=None):
     return other
 
 
+def issue_position_next(*, session_id, parent_id=None):
+    """The order number after the last of an issue's siblings: the session's issues, or ``parent_id``'s
+    sub-points. A new issue entered in the admin without one takes it, rather than 0 (before every other)."""
+    siblings = Issue.objects.filter(session_id=session_id, parent_id=parent_id)
+    return (siblings.aggregate(last=Max("position"))["last"] or 0) + 1
+
+
 @transaction.atomic
 def issue_set_points(*, issue, texts):
     """Make the sub-points of ``issue`` exactly ``texts``, in order, keeping existing rows where possible."""

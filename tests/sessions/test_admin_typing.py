@@ -1,5 +1,7 @@
 """What an organiser types in the admin is kept and shown as typed, or they are told why not."""
 
+import datetime
+
 import pytest
 from django.contrib.messages import get_messages
 from django.urls import reverse
@@ -173,3 +175,132 @@ def test_a_row_renumbered_onto_another_is_told_which_session_has_the_number(orga
     assert first.errors == {}
     assert second.errors == {"number": ["Session 1.1 “Engaging diasporas” already has this number in Roundtable 1."]}
     assert response.context["inline_admin_formsets"][0].formset.non_form_errors() == []
+
+
+# Issues: a new one goes last, and the list shows sub-points under their issue -------------------------
+
+
+def test_a_new_issue_in_the_session_form_goes_after_the_others(organiser_client):
+    session = make_session()
+    make_issue(session=session, text="First", position=3)
+    make_issue(session=session, text="Second", position=7)
+    make_issue(parent=make_issue(session=make_session(), position=20), position=30)  # another session's
+    response = organiser_client.get(_url(Session, "change", session.pk))
+    new_row = response.context["inline_admin_formsets"][0].formset.empty_form
+    data = admin_change_data(
+        organiser_client,
+        session,
+        **{
+            "issues-TOTAL_FORMS": "3",
+            "issues-2-kind": "main_issue",
+            "issues-2-text": "Third",
+            "issues-2-position": "",
+            "issues-2-points": "A point",
+        },
+    )
+
+    saved = organiser_client.post(_url(Session, "change", session.pk), data)
+
+    assert new_row["position"].value() is None  # the row offers no 0
+    assert saved.status_code == 302
+    assert list(session.issues.filter(parent__isnull=True).values_list("text", "position")) == [
+        ("First", 3),
+        ("Second", 7),
+        ("Third", 8),
+    ]
+
+
+def test_a_new_issue_and_sub_point_in_the_issue_admin_go_after_their_siblings(organiser_client):
+    session = make_session()
+    issue = make_issue(session=session, text="Issue", position=4)
+    make_issue(parent=issue, text="Point one", position=1)
+    make_issue(parent=issue, text="Point two", position=5)
+    make_issue(session=session, text="Other issue", position=2)
+    form = admin_add_data(organiser_client, Issue)
+
+    added = organiser_client.post(
+        _url(Issue, "add"),
+        {**form, "session": str(session.pk), "kind": "question", "text": "A question", "position": ""},
+    )
+    point = organiser_client.post(
+        _url(Issue, "change", issue.pk),
+        admin_change_data(
+            organiser_client,
+            issue,
+            **{"points-TOTAL_FORMS": "3", "points-2-text": "Point three", "points-2-position": ""},
+        ),
+    )
+
+    assert added.status_code == point.status_code == 302
+    assert Issue.objects.get(text="A question").position == 5
+    assert list(issue.points.values_list("text", "position")) == [
+        ("Point one", 1),
+        ("Point two", 5),
+        ("Point three", 6),
+    ]
+
+
+def test_a_typed_position_is_kept(organiser_client):
+    session = make_session()
+    make_issue(session=session, text="First", position=3)
+    data = admin_change_data(
+        organiser_client,
+        session,
+        **{
+            "issues-TOTAL_FORMS": "2",
+            "issues-1-kind": "main_issue",
+            "issues-1-text": "Before",
+            "issues-1-position": "1",
+        },
+    )
+
+    organiser_client.post(_url(Session, "change", session.pk), data)
+
+    assert list(session.issues.values_list("text", "position")) == [("Before", 1), ("First", 3)]
+
+
+def test_the_issue_list_shows_sub_points_under_their_issue(organiser_client):
+    athens = make_forum(name="Athens", starts_on=datetime.date(2009, 11, 2), ends_on=datetime.date(2009, 11, 3))
+    first = make_session(roundtable=make_roundtable(forum=athens, number=1), number=1)
+    second = make_session(roundtable=first.roundtable, number=2)
+    later_issue = make_issue(session=first, text="Later issue", position=2)
+    make_issue(session=second, text="Second session's issue", position=1)
+    early_issue = make_issue(session=first, text="Early issue", position=1)
+    make_issue(parent=later_issue, text="Later's point b", position=2)
+    make_issue(parent=early_issue, text="Early's point", position=1)
+    make_issue(parent=later_issue, text="Later's point a", position=1)
+
+    response = organiser_client.get(_url(Issue, "changelist"))
+
+    model_admin = response.context["cl"].model_admin
+    assert [model_admin.issue(issue) for issue in response.context["cl"].result_list] == [
+        "Early issue",
+        "↳ Early's point",
+        "Later issue",
+        "↳ Later's point a",
+        "↳ Later's point b",
+        "Second session's issue",
+    ]
+    assert "↳ Early&#x27;s point</a></th>" in response.content.decode()
+
+
+# People: a role is given by searching a session's code or title ------------------------------------------
+
+
+def test_a_persons_roles_ask_for_a_session_by_its_code_or_title(organiser_client):
+    roundtable = make_roundtable(number=1)
+    session = make_session(roundtable=roundtable, number=2, title="Engaging diasporas")
+    make_session(roundtable=roundtable, number=3, title="Return")
+    person = make_person()
+    url = "/admin/autocomplete/"
+    query = {"app_label": "programme_sessions", "model_name": "participation", "field_name": "session"}
+
+    page = organiser_client.get(_url(Person, "change", person.pk))
+    by_code = organiser_client.get(url, {**query, "term": "1.2"}).json()
+    by_title = organiser_client.get(url, {**query, "term": "diasporas engaging"}).json()
+
+    widget = page.context["inline_admin_formsets"][0].formset.empty_form.fields["session"].widget
+    assert type(widget.widget).__name__ == "AutocompleteSelect"
+    assert 'class="admin-autocomplete' in page.content.decode()
+    assert [result["id"] for result in by_code["results"]] == [str(session.pk)]
+    assert [result["id"] for result in by_title["results"]] == [str(session.pk)]
