@@ -127,11 +127,12 @@ def sessions_for_cards(*, user=None, forum=None, roundtable=None, theme=None, or
 
 
 def roundtables_for_forum_page(*, forum, user=None):
-    """The forum's roundtables with ``session_total`` (the sessions the visitor sees) and ``scheduled_total``
-    (those of them with a time), which also tell whether the forum has a programme to download."""
+    """The forum's roundtables with ``session_total`` (the sessions the visitor sees, not counting plenaries,
+    breaks and receptions) and ``scheduled_total`` (every item of theirs with a time), which also tell
+    whether the forum has a programme to download."""
     visible = Q(sessions__status=Status.PUBLISHED) if not can_preview(user) else Q(sessions__isnull=False)
     return forum.roundtables.annotate(
-        session_total=Count("sessions", filter=visible),
+        session_total=Count("sessions", filter=visible & Q(sessions__kind="session")),
         scheduled_total=Count("sessions", filter=visible & Q(sessions__starts_at__isnull=False)),
     ).order_by("number")
 
