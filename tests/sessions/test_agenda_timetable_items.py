@@ -91,6 +91,12 @@ def test_the_programme_shows_non_session_items_across_the_row_without_code_or_st
     assert html.count('class="agenda-star"') == 2
 
 
+def test_the_forum_page_counts_sessions_only(client, oslo):
+    html = client.get("/en/forums/oslo-2099/").content.decode()
+
+    assert re.findall(r'<p class="meta">(\d+ sessions?)</p>', html) == ["1 session", "1 session"]
+
+
 def test_the_roundtable_page_lists_its_items_without_code_or_star(client, oslo):
     html = client.get("/en/forums/oslo-2099/roundtables/labour/").content.decode()
 
