@@ -654,9 +654,8 @@ def test_import_preview_queries_stay_flat(organiser_client, db, django_assert_nu
     content = _xlsx_edited(organiser_client.get(_admin_url(forum, "xlsx")).content, {"1.1": {"title": "New"}})
     organiser_client.get(_import_url(forum))  # the user's permissions are cached from here on
 
-    # session, user, forum, permissions (2), scope (3), sessions with their themes and roles, rooms, people, themes;
-    # the documents column, read twice (the page's rows and the plan's): documents, their files' languages
-    with django_assert_num_queries(18):
+    # session, user, forum, permissions (2), scope (3), sessions with their themes and roles, rooms, people, themes
+    with django_assert_num_queries(14):
         preview = _upload(organiser_client, forum, "x.xlsx", content)
 
     assert [row.outcome for row in preview.context["plan"].rows].count("unchanged") == size - 1
