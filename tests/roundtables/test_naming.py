@@ -288,3 +288,14 @@ def test_the_contribution_form_offers_the_forums_names(client, dhaka):
 
     assert ">Theme 1: Protection of migrant workers</option>" in form
     assert ">— Working session 1.1: Decent work</option>" in form
+
+
+def test_a_roundtables_papers_on_its_sessions_name_it_as_the_forum_does(client, dhaka):
+    forum, roundtable, session = dhaka
+    make_document(forum=forum, title="Action paper", roundtables=[roundtable])
+
+    page = _get(client, "en", "sessions:detail", forum="dhaka-2016", roundtable="protection", slug="decent-work")
+    [handout], _outline = _pdf(session, exports.SESSION, "en")
+
+    assert ">For all the sessions of Theme 1: Protection of migrant workers</h3>" in page
+    assert " Action paper (Background paper · English · for all the sessions of Theme 1)" in handout

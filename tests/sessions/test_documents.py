@@ -115,7 +115,7 @@ def test_the_booklet_lists_a_roundtable_paper_under_each_of_its_sessions(client,
 
     text = _pdf_text(client.get("/en/forums/dhaka-2016/programme.pdf"))
 
-    parts = text.split("Theme one paper (Action paper · English · for all the sessions of the roundtable)")
+    parts = text.split("Theme one paper (Action paper · English · for all the sessions of Roundtable 1)")
     assert len(parts) == 3  # under 1.1 Recruitment and 1.2 Wages, not under the second theme's sessions
     assert "Recruitment" in parts[0]
     assert "Wages" in parts[1]
