@@ -3,7 +3,7 @@
 ``Issue.clean`` refuses a point of a point, but ``update()``, ``bulk_create()``, imports and scripts
 skip it, and the check constraint ``issue_points_have_a_parent`` only looks at the row itself. Writes
 that go around the model must meet a database guard (a trigger: a check constraint cannot read the
-parent row). Until that guard exists these tests are expected to fail.
+parent row: migration ``programme_sessions.0007_issue_depth_guard``).
 """
 
 import pytest
@@ -11,12 +11,6 @@ from django.db import IntegrityError, transaction
 
 from sessions.models import Issue
 from tests.factories import make_issue, make_session
-
-NO_DATABASE_GUARD = pytest.mark.xfail(
-    strict=True,
-    raises=pytest.fail.Exception,  # "DID NOT RAISE IntegrityError"; any other error fails the test
-    reason="No database guard yet: only Issue.clean refuses these rows (a trigger is proposed).",
-)
 
 
 @pytest.fixture
@@ -28,7 +22,6 @@ def issue(db):
     return main
 
 
-@NO_DATABASE_GUARD
 def test_a_point_of_a_point_cannot_be_inserted(issue):
     point = issue.points.get()
 
@@ -38,7 +31,6 @@ def test_a_point_of_a_point_cannot_be_inserted(issue):
     assert list(Issue.objects.filter(parent=point)) == []
 
 
-@NO_DATABASE_GUARD
 def test_a_point_of_a_point_cannot_be_bulk_created(issue):
     point = issue.points.get()
 
@@ -50,7 +42,6 @@ def test_a_point_of_a_point_cannot_be_bulk_created(issue):
     assert list(Issue.objects.filter(parent=point)) == []
 
 
-@NO_DATABASE_GUARD
 def test_a_point_cannot_be_moved_under_another_point(issue):
     point = issue.points.get()
     other = make_issue(parent=Issue.objects.get(text="Decent work"), text="Living wages")
@@ -61,7 +52,6 @@ def test_a_point_cannot_be_moved_under_another_point(issue):
     assert Issue.objects.get(pk=other.pk).parent.text == "Decent work"
 
 
-@NO_DATABASE_GUARD
 def test_an_issue_with_points_cannot_become_a_point(issue):
     other = Issue.objects.get(text="Decent work")
 
@@ -71,7 +61,6 @@ def test_an_issue_with_points_cannot_become_a_point(issue):
     assert Issue.objects.get(pk=issue.pk).parent is None
 
 
-@NO_DATABASE_GUARD
 def test_a_point_cannot_belong_to_an_issue_of_another_session(issue):
     with pytest.raises(IntegrityError), transaction.atomic():
         Issue.objects.create(session=make_session(), parent=issue, kind=Issue.Kind.POINT, text="Elsewhere")
