@@ -27,7 +27,7 @@ from sessions.selectors import forums_for_dashboard
 from . import accounts  # noqa: F401 (the user admin for the committee)
 from .admin_spreadsheets import ForumSpreadsheetAdminMixin
 from .forms import ForumAdminForm, ForumDuplicateForm, RoundtableAdminForm
-from .models import NAMING_KINDS, NAMING_LANGUAGES, Forum, Roundtable, Theme
+from .models import NAMING_FIELDS, Forum, Roundtable, Theme
 from .selectors import forum_session_counts
 from .services import (
     forum_duplicate,
@@ -76,7 +76,8 @@ class ForumAdmin(ForumSpreadsheetAdminMixin, ForumTimeZoneMixin, ProgrammeAdmin)
         (
             _("What this forum calls its roundtables and sessions"),
             {
-                "fields": [tuple(f"{kind}_{code}" for code in NAMING_LANGUAGES) for kind in NAMING_KINDS],
+                "fields": list(NAMING_FIELDS),
+                "classes": ["collapse"],  # most forums keep Roundtable and Session
                 "description": _(
                     "As delegates read it on this forum's pages, PDFs and calendars, e.g. Theme, Thème, Tema and "
                     "Themes, Thèmes, Temas. Leave all empty for Roundtable and Session."

@@ -172,7 +172,6 @@ class ForumAdminForm(EditTokenForm):
             "time_zone",
             *NAMING_FIELDS,
         ]
-        widgets = {name: forms.TextInput(attrs={"size": 16}) for name in NAMING_FIELDS}
 
 
 class RoundtableAdminForm(EditTokenForm):

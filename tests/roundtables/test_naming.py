@@ -16,6 +16,7 @@ from pypdf import PdfReader
 from roundtables.models import NAMING_FIELDS
 from roundtables.services import forum_duplicate
 from sessions import exports
+from tests.admin_forms import admin_change_data, admin_url
 from tests.factories import make_document, make_forum, make_roundtable, make_session
 
 pytestmark = pytest.mark.django_db
@@ -187,13 +188,15 @@ def test_named_pages_query_no_more_than_plain_ones(client, dhaka, count):
     plain_forum = make_forum(slug="plain")
     plain = make_roundtable(forum=plain_forum, number=1, slug="protection")
     for number in range(1, count + 1):
-        make_session(roundtable=plain, number=number, slug=f"s-{number}")
+        make_session(roundtable=plain, number=number, slug="decent-work" if number == 1 else f"s-{number}")
     counted = {}
     for slug in ["dhaka-2016", "plain"]:
         for name, kwargs in [
             ("roundtables:programme", {"forum": slug}),
             ("roundtables:roundtable", {"forum": slug, "slug": "protection"}),
             ("roundtables:forum", {"forum": slug}),
+            ("sessions:detail", {"forum": slug, "roundtable": "protection", "slug": "decent-work"}),
+            ("sessions:forum-calendar", {"forum": slug}),
         ]:
             with CaptureQueriesContext(connection) as queries:
                 client.get(reverse(name, kwargs=kwargs))
@@ -299,3 +302,21 @@ def test_a_roundtables_papers_on_its_sessions_name_it_as_the_forum_does(client, 
 
     assert ">For all the sessions of Theme 1: Protection of migrant workers</h3>" in page
     assert " Action paper (Background paper · English · for all the sessions of Theme 1)" in handout
+
+
+def test_the_organiser_names_a_forums_groups_in_the_admin(organiser_client):
+    forum = make_forum()
+    url = admin_url(forum)
+
+    partial = organiser_client.post(url, admin_change_data(organiser_client, forum, group_name_en="Theme"))
+    saved = organiser_client.post(url, admin_change_data(organiser_client, forum, **THEMES))
+
+    assert partial.status_code == 200
+    errors = partial.context["adminform"].form.errors
+    missing = ["group_name_es", "group_name_fr", "group_name_plural_en", "group_name_plural_es", "group_name_plural_fr"]
+    assert sorted(errors) == missing
+    message = "Name the groups in every language, singular and plural, or leave all six empty."
+    assert errors["group_name_fr"] == [message]
+    assert saved.status_code == 302
+    forum.refresh_from_db()
+    assert {name: getattr(forum, name) for name in NAMING_FIELDS} == THEMES
