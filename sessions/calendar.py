@@ -25,6 +25,7 @@ from reversion.models import Version
 
 from gfmd_portal.text import markdown_plain
 
+from . import presenters
 from .models import Participation
 
 PRODID = "-//GFMD Civil Society Days//Roundtable Portal//EN"
@@ -96,27 +97,23 @@ def session_description(session, *, labels=None):
     roundtable = session.roundtable
     lines = [roundtable.forum.group_label(roundtable.number, roundtable.title)]
 
-    roles = {}
-    for participation in session.participations.all():
-        person = participation.person
-        name = f"{person.name} ({person.organisation.name})" if person.organisation else person.name
-        roles.setdefault(labels["roles"].get(participation.role, participation.role), []).append(name)
+    roles = presenters.participations_by_role(session.participations.all())
     if roles:
         lines.append("")
-        for role, names in roles.items():
+        for role, participations in roles:
+            names = ", ".join(
+                f"{person.name} ({person.organisation.name})" if person.organisation else person.name
+                for person in (participation.person for participation in participations)
+            )
             # Translators: a line of a calendar event's description: a role, then the people in it (“Chair: …”).
-            lines.append(_("%(role)s: %(names)s") % {"role": role, "names": ", ".join(names)})
+            lines.append(_("%(role)s: %(names)s") % {"role": labels["roles"].get(role, role), "names": names})
 
     headings = labels["issues"]
-    current_kind, number = None, 0
-    for issue in getattr(session, "top_issues", []):
-        if issue.kind != current_kind:
-            current_kind = issue.kind
-            number = 0
-            lines.extend(["", headings[issue.kind] if issue.kind in headings else issue.get_kind_display()])
-        number += 1
-        lines.append(f"{number}. {plain_text(issue.text)}")
-        lines.extend(f"   – {plain_text(point.text)}" for point in issue.points.all())
+    for kind, issues in presenters.issues_by_kind(getattr(session, "top_issues", [])):
+        lines.extend(["", headings[kind] if kind in headings else issues[0].get_kind_display()])
+        for number, issue in enumerate(issues, start=1):
+            lines.append(f"{number}. {plain_text(issue.text)}")
+            lines.extend(f"   – {plain_text(point.text)}" for point in issue.points.all())
     return "\n".join(lines)
 
 

@@ -35,18 +35,25 @@ def _groups(items, key, order):
     return [(value, groups[value]) for value in keys]
 
 
+def issues_by_kind(issues):
+    """[(kind, issues)] of a session's top-level issues, in heading order; the kinds as stored.
+
+    For callers that name the kinds themselves (a calendar file looks its words up once)."""
+    return _groups(issues, attrgetter("kind"), list(ISSUE_HEADINGS))
+
+
+def participations_by_role(participations):
+    """[(role, participations)] of a session's people, chairs first (``ROLE_ORDER``); the roles as stored."""
+    return _groups(participations, attrgetter("role"), ROLE_ORDER)
+
+
 def issue_groups(issues):
     """[(heading, issues)] of a session's top-level issues: main issues, proposed themes, discussion questions."""
     names = dict(Issue.Kind.choices)
-    return [
-        (str(ISSUE_HEADINGS.get(kind) or names.get(kind, kind)), group)
-        for kind, group in _groups(issues, attrgetter("kind"), list(ISSUE_HEADINGS))
-    ]
+    return [(str(ISSUE_HEADINGS.get(kind) or names.get(kind, kind)), group) for kind, group in issues_by_kind(issues)]
 
 
 def people_by_role(participations):
     """[(role name, participations)] of a session's people, chairs first (``ROLE_ORDER``)."""
     names = dict(Participation.Role.choices)
-    return [
-        (str(names.get(role, role)), group) for role, group in _groups(participations, attrgetter("role"), ROLE_ORDER)
-    ]
+    return [(str(names.get(role, role)), group) for role, group in participations_by_role(participations)]
