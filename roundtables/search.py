@@ -7,6 +7,10 @@ somewhere (``icontains``) and a word in the title counts more than one in the te
 Highlighting is XSS-safe by construction: matches are first marked with two private-use
 characters, everything is then escaped, and only then do those characters become ``<mark>`` tags.
 Markdown and any HTML stored in the database are reduced to plain text before that.
+
+Results come as pages of ``RESULTS_PER_PAGE``, kind after kind (sessions, then issues, roundtables,
+people, documents and good practices), each kind in its order of relevance; ``results_page`` does
+the paging over any ordered, countable result lists, whatever found them.
 """
 
 import functools
@@ -29,7 +33,7 @@ from .models import Roundtable
 
 MAX_QUERY_LENGTH = 100
 MAX_TERMS = 8
-RESULTS_PER_KIND = 20
+RESULTS_PER_PAGE = 20
 SNIPPET_CHARS = 220
 SEARCH_CONFIG = "english"  # the programme's texts are written in English
 
@@ -213,14 +217,68 @@ class Hit:
 
 @dataclass(frozen=True)
 class Group:
+    """The results of one kind: ``total`` in all, ``hits`` those on the page shown, the first of them being
+    result number ``first`` + 1 of the kind; ``page`` is the page where the kind's results begin."""
+
     kind: str
     label: str
     total: int
     hits: list
+    first: int = 0
+    page: int = 1
 
     @property
-    def is_cut(self):
-        return self.total > len(self.hits)
+    def is_continued(self):
+        """Whether the kind's first results are on an earlier page."""
+        return self.first > 0
+
+    @property
+    def start(self):
+        """The number of the first hit shown among the kind's results (from 1)."""
+        return self.first + 1
+
+    @property
+    def end(self):
+        return self.first + len(self.hits)
+
+
+@dataclass(frozen=True)
+class ResultsPage:
+    """Page ``number`` of the results: every kind's ``groups`` (with its total, and its hits on this page)."""
+
+    number: int
+    per_page: int
+    total: int
+    groups: list
+
+    @property
+    def page_count(self):
+        return max(1, -(-self.total // self.per_page))
+
+    @property
+    def has_previous(self):
+        return self.number > 1
+
+    @property
+    def has_next(self):
+        return self.number < self.page_count
+
+    @property
+    def previous_number(self):
+        return self.number - 1
+
+    @property
+    def next_number(self):
+        return self.number + 1
+
+    @property
+    def start_index(self):
+        """The number of the first result on this page (from 1; 0 without results)."""
+        return min(self.total, (self.number - 1) * self.per_page + 1)
+
+    @property
+    def end_index(self):
+        return min(self.total, self.number * self.per_page)
 
 
 @dataclass(frozen=True)
@@ -321,13 +379,103 @@ def _querysets(user):
     }
 
 
-def programme_search(*, query, user=None):
-    """The groups of results for ``query`` (already cleaned), in a fixed number of queries: one per kind."""
+def page_number(raw):
+    """The page asked for in ``?page=``: a whole number from 1, else 1."""
+    try:
+        number = int(raw)
+    except (TypeError, ValueError):
+        return 1
+    return number if number >= 1 else 1
+
+
+# Paging over results of several kinds.
+
+
+class KindResults:
+    """The results of one kind, for ``results_page``: ``count()`` them, or take a ``window(start, stop)`` of them
+    (0-based, stop excluded) with their total: each row of ``queryset`` carries ``search_total``, a window count
+    over the same matches, so a window that holds rows tells the total without another query."""
+
+    def __init__(self, *, kind, label, queryset, counted, to_hit):
+        self.kind = kind
+        self.label = label
+        self.queryset = queryset  # filtered to the matches, ordered, annotated with search_total
+        self.counted = counted  # the same matches, without the window count, for count()
+        self.to_hit = to_hit  # object -> Hit
+
+    def count(self):
+        return self.counted.count()
+
+    def window(self, start, stop):
+        """(objects, total); the total is None when the window is empty (past the last result)."""
+        rows = list(self.queryset[start:stop])
+        return rows, (rows[0].search_total if rows else None)
+
+
+def results_page(kinds, *, number, per_page=RESULTS_PER_PAGE):
+    """Page ``number`` of the results of ``kinds`` (each with ``kind``, ``label``, ``count()``, ``window()`` and
+    ``to_hit()``, as ``KindResults``), kind after kind.
+
+    One query per kind, plus one for the kind whose results straddle the start of the page: a kind whose
+    results begin on this page is read from its first result (its total comes with the rows); a kind before
+    or after the page is only counted; the one straddling the start is counted, then read from there.
+    A page past the last shows the last one.
+    """
+    start, stop = (number - 1) * per_page, number * per_page
+    before = 0
+    found = []
+    for kind in kinds:
+        local_start, local_stop = max(0, start - before), max(0, stop - before)
+        rows = []
+        if local_stop == 0:  # the page is full before this kind
+            total = kind.count()
+        elif local_start == 0:  # the kind begins on this page
+            rows, total = kind.window(0, local_stop)
+            total = total or 0
+        else:  # the page begins within this kind, or after it
+            total = kind.count()
+            if local_start < total:
+                rows, _total = kind.window(local_start, local_stop)
+        found.append((kind, before, total, rows, local_start))
+        before += total
+    if before and start >= before:  # past the last result
+        return results_page(kinds, number=-(-before // per_page), per_page=per_page)
+    groups = [
+        Group(
+            kind=kind.kind,
+            label=kind.label,
+            total=total,
+            hits=[kind.to_hit(obj) for obj in rows],
+            first=local_start if rows else 0,
+            page=offset // per_page + 1,
+        )
+        for kind, offset, total, rows, local_start in found
+    ]
+    return ResultsPage(number=number, per_page=per_page, total=before, groups=groups)
+
+
+def _hit_maker(kind, matcher):
+    def to_hit(obj):
+        return Hit(
+            object=obj,
+            heading=marked_html(matcher.marked(obj, kind.heading, is_markdown=False)) if kind.heading else "",
+            snippet=marked_html(excerpt(matcher.marked(obj, kind.snippet, is_markdown=kind.is_markdown)))
+            if kind.snippet
+            else "",
+            is_draft=kind.is_draft(obj),
+        )
+
+    return to_hit
+
+
+def programme_search(*, query, user=None, page=1):
+    """Page ``page`` of the results for ``query`` (already cleaned), as a ``ResultsPage``, in a fixed number of
+    queries: one per kind, and at most one more (see ``results_page``)."""
     is_postgres = connection.vendor == "postgresql"
     matcher = _FullTextMatcher(query) if is_postgres else _WordMatcher(query)
     codes = session_codes(query_terms(query))
     querysets = _querysets(user)
-    groups = []
+    kinds = []
     for kind in KINDS:
         shown = [field for field in (kind.heading, kind.snippet) if field]
         queryset, match = matcher.apply(querysets[kind.kind], kind.fields, shown=shown)
@@ -339,18 +487,14 @@ def programme_search(*, query, user=None):
             )
             match |= code_match
             order.insert(0, "-code_match")
-        queryset = queryset.filter(match).annotate(search_total=Window(Count("pk"))).order_by(*order)
-        found = list(queryset[:RESULTS_PER_KIND])
-        hits = [
-            Hit(
-                object=obj,
-                heading=marked_html(matcher.marked(obj, kind.heading, is_markdown=False)) if kind.heading else "",
-                snippet=marked_html(excerpt(matcher.marked(obj, kind.snippet, is_markdown=kind.is_markdown)))
-                if kind.snippet
-                else "",
-                is_draft=kind.is_draft(obj),
+        matches = queryset.filter(match)
+        kinds.append(
+            KindResults(
+                kind=kind.kind,
+                label=kind.label,
+                queryset=matches.annotate(search_total=Window(Count("pk"))).order_by(*order),
+                counted=matches,
+                to_hit=_hit_maker(kind, matcher),
             )
-            for obj in found
-        ]
-        groups.append(Group(kind=kind.kind, label=kind.label, total=found[0].search_total if found else 0, hits=hits))
-    return groups
+        )
+    return results_page(kinds, number=page)

@@ -317,6 +317,17 @@ def programme_days(*, sessions, forum):
     return days
 
 
+def session_themes_for_programme(*, forum, user=None):
+    """(session id, theme slug, theme name) for each theme of the forum's sessions the visitor sees, for the
+    programme's theme filter (one query)."""
+    sessions = sessions_for_public_pages(user).filter(roundtable__forum=forum)
+    return list(
+        Session.themes.through.objects.filter(session__in=sessions.values("pk")).values_list(
+            "session_id", "theme__slug", "theme__name"
+        )
+    )
+
+
 def themes_for_listing(user=None):
     sessions = sessions_for_public_pages(user)
     return Theme.objects.annotate(

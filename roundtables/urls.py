@@ -2,6 +2,7 @@ from django.urls import path
 
 from . import views
 from .page_cache import cache_public_page
+from .programme_filters import PARAMS as PROGRAMME_PARAMS
 
 app_name = "roundtables"
 
@@ -9,7 +10,11 @@ urlpatterns = [
     path("", views.home, name="home"),
     path("forums/", cache_public_page(views.ForumListView.as_view()), name="forum-list"),
     path("forums/<slug:forum>/", cache_public_page(views.ForumDetailView.as_view()), name="forum"),
-    path("forums/<slug:forum>/programme/", cache_public_page(views.ProgrammeView.as_view()), name="programme"),
+    path(
+        "forums/<slug:forum>/programme/",
+        cache_public_page(views.ProgrammeView.as_view(), params=PROGRAMME_PARAMS),
+        name="programme",
+    ),
     path(
         "forums/<slug:forum>/programme.xlsx",
         cache_public_page(views.programme_spreadsheet),

@@ -11,7 +11,7 @@ from django.views.generic import DetailView, ListView, TemplateView
 from contributions import selectors as contributions
 from sessions import spreadsheets
 
-from . import changes, search, selectors
+from . import changes, programme_filters, search, selectors
 from .models import Theme
 
 
@@ -64,12 +64,32 @@ class ProgrammeView(ForumPageMixin, TemplateView):
 
     def get_context_data(self, **kwargs):
         sessions = selectors.sessions_for_cards(forum=self.forum, user=self.request.user)
+        rooms = list(self.forum.rooms.all())
+        filters = programme_filters.programme_filters(
+            query=self.request.GET,
+            path=self.request.path,
+            forum=self.forum,
+            sessions=sessions,
+            rooms=rooms,
+            session_themes=selectors.session_themes_for_programme(forum=self.forum, user=self.request.user),
+        )
+        shown = filters.sessions
+        grid = filters.is_rooms_view and programme_filters.room_grid(sessions=shown, rooms=rooms, zone=self.forum.zone)
         return super().get_context_data(
-            days=selectors.programme_days(sessions=sessions, forum=self.forum),
-            rooms=list(self.forum.rooms.all()),
+            days=selectors.programme_days(sessions=sessions, forum=self.forum),  # the whole programme
+            shown_days=selectors.programme_days(sessions=shown, forum=self.forum),  # what the filters keep
+            room_grid=grid,
+            filters=filters,
+            rooms=rooms,
             session_count=len(sessions),
+            shown_count=len(shown),
             **kwargs,
         )
+
+    def render_to_response(self, context, **response_kwargs):
+        if context["filters"].unknown:  # an address this programme has no page for: said on the page, status 404
+            response_kwargs["status"] = 404
+        return super().render_to_response(context, **response_kwargs)
 
 
 @require_safe
@@ -191,18 +211,21 @@ class ThemeDetailView(DetailView):
 
 
 class SearchView(TemplateView):
-    """``?q=``: what matches among the sessions, issues, roundtables, people and documents the visitor may see."""
+    """``?q=``: what matches among the sessions, issues, roundtables, people and documents the visitor may see,
+    ``?page=`` by ``?page=`` (``search.RESULTS_PER_PAGE`` a page), grouped by kind."""
 
     template_name = "roundtables/search.html"
 
     def get_context_data(self, **kwargs):
         query, is_cut = search.query_clean(self.request.GET.get("q", ""))
-        groups = search.programme_search(query=query, user=self.request.user) if query else []
+        number = search.page_number(self.request.GET.get("page"))
+        results = search.programme_search(query=query, user=self.request.user, page=number) if query else None
         return super().get_context_data(
             query=query,
             query_is_cut=is_cut,
             max_query_length=search.MAX_QUERY_LENGTH,
-            groups=groups,
-            result_total=sum(group.total for group in groups),
+            results=results,
+            groups=results.groups if results else [],
+            result_total=results.total if results else 0,
             **kwargs,
         )
