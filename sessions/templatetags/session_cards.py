@@ -66,7 +66,8 @@ class _CardFormatter:
             start = session.starts_at.astimezone(zone)
             end = session.ends_at.astimezone(zone)
             text = self.times[key] = (
-                f' · <span><time datetime="{start.isoformat()}">{escape(date_format(start, self.start_format))}</time>–'
+                f' · <span class="card-when"><time datetime="{start.isoformat()}">'
+                f"{escape(date_format(start, self.start_format))}</time>–"
                 f'<time datetime="{end.isoformat()}">{end:%H:%M}</time></span>'
             )
         return text
@@ -89,7 +90,7 @@ class _CardFormatter:
             labels=self.star_labels,
         )
 
-    def card(self, session, level, show_forum):
+    def card(self, session, level, show_forum, show_time=True):
         roundtable = session.roundtable
         meta = f"<span>{escape(roundtable.forum.name)}</span> · " if show_forum else ""
         key = (roundtable.forum_id, roundtable.number)
@@ -99,7 +100,8 @@ class _CardFormatter:
         if not session.is_session:  # a plenary, break or reception: its kind, no code, no star
             label = self.kinds.get(session.kind, "")
         meta += f"<span>{label}</span>"
-        meta += self.when(session)
+        if show_time:
+            meta += self.when(session)
         if session.room_id:
             meta += f" · <span>{escape(session.room.name)}</span>"
         if session.status != Status.PUBLISHED:
@@ -119,10 +121,12 @@ class _CardFormatter:
 
 
 @register.simple_tag(takes_context=True)
-def session_card(context, session, level=3, show_forum=False):
-    """The card of ``session`` with a heading of ``level`` (``show_forum`` adds the forum's name)."""
+def session_card(context, session, level=3, show_forum=False, show_time=True):
+    """The card of ``session`` with a heading of ``level`` (``show_forum`` adds the forum's name). A card
+    in a row that already gives its time (the programme's slots) leaves it out with ``show_time=False``."""
     key = ("session_card_formatter", get_language())
     formatter = context.render_context.get(key)
     if formatter is None:
         formatter = context.render_context[key] = _CardFormatter(context.get("request"))
-    return mark_safe(formatter.card(session, int(level), bool(show_forum)))  # every value escaped above
+    card = formatter.card(session, int(level), bool(show_forum), bool(show_time))
+    return mark_safe(card)  # every value escaped above

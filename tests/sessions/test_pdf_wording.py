@@ -100,14 +100,32 @@ def test_running_header_is_cut_between_words(dhaka):
     assert "decent wo…" not in pages[0]
 
 
-def test_draft_badge_stays_on_one_line_in_the_programme_at_a_glance(dhaka):
+def _glance_lines(data, word):
+    """(line of the badge, line of its page number) for the draft session of the programme at a glance."""
+    reader = PdfReader(io.BytesIO(data))
+    page = next(page for page in reader.pages if word in page.extract_text())  # the glance comes first
+    runs = []
+    page.extract_text(visitor_text=lambda text, cm, tm, font, size: runs.append((round(tm[5]), text)))
+    at = next(index for index, (_y, text) in enumerate(runs) if word in text)
+    number = next(y for y, text in runs[at + 1 :] if text.strip())  # "· p. 4", right after the badge
+    return runs[at][0], number
+
+
+@pytest.mark.parametrize(("language", "word"), [("en", "Draft"), ("es", "Borrador")])
+def test_draft_badge_stays_with_its_page_number_in_the_programme_at_a_glance(dhaka, language, word):
     session = dhaka.roundtables.get().sessions.get(number=2)
-    session.title = "A draft session whose title is long enough to fill the line of the glance up to its end"
     session.status = Status.DRAFT
-    session.save()
     staff = make_user(is_staff=True)
+    apart = []
 
-    pages = _pages(exports.BOOKLET, dhaka, "en", user=staff)
-    glance = next(page for page in pages if page.startswith("Programme at a glance") or "at a glance All" in page)
+    # Titles of every length that brings the badge to the end of a line.
+    for extra in range(12, 26):
+        session.title = "A draft session whose title fills the line of the programme at a glance " + "x" * extra
+        session.save()
+        badge, number = _glance_lines(
+            exports.render_pdf(exports.export_for(exports.BOOKLET, dhaka, language=language, user=staff)), word
+        )
+        if badge != number:
+            apart.append(extra)
 
-    assert "Draft · p." in glance
+    assert apart == []

@@ -32,8 +32,9 @@ def test_session_card_shows_code_title_time_room_and_people_in_order():
     assert html.startswith(
         f'<article class="session-card" id="session-{session.pk}"><h4 class="session-card-title">'
         f'<a href="{url}"><span class="code">1.2</span> Engaging diasporas</a></h4>'
-        f'<p class="meta"><span>Roundtable 1</span> · <span><time datetime="2009-11-02T14:00:00+02:00">'
-        f'Mon 2 Nov, 14:00</time>–<time datetime="2009-11-02T15:30:00+02:00">15:30</time></span>'
+        f'<p class="meta"><span>Roundtable 1</span> · <span class="card-when">'
+        f'<time datetime="2009-11-02T14:00:00+02:00">Mon 2 Nov, 14:00</time>–'
+        f'<time datetime="2009-11-02T15:30:00+02:00">15:30</time></span>'
         f" · <span>Room A</span></p>"
         f'<p class="people"><span>Ana <small>(Chair)</small></span>, <span>Bo <small>(Rapporteur)</small></span></p>'
     )
