@@ -256,8 +256,8 @@ PAGES = {
             "All times are local time",
             "Monday",
             "Mon 2 Nov",
-            "</span>Star<span",
-            "Add to or remove from my agenda",
+            ">Star</span>",
+            "Remove from my agenda",
             'aria-label="Days"',
         ],
     ),
@@ -272,7 +272,8 @@ PAGES = {
                 "<dt>Quand</dt>",
                 "lundi 2 novembre 2009, 09:30",
                 ">Document de la session (PDF)<",
-                "Marquer<span",
+                ">Marquer</span>",
+                'data-other="Retirer de mon agenda"',
                 '<span class="visually-hidden"> la session 1.1</span>',
                 'aria-label="Fil d’Ariane"',
             ],
@@ -283,7 +284,8 @@ PAGES = {
                 "<dt>Cuándo</dt>",
                 "lunes 2 de noviembre de 2009, 09:30",
                 ">Documento de la sesión (PDF)<",
-                "Marcar<span",
+                ">Marcar</span>",
+                'data-other="Quitar de mi agenda"',
                 '<span class="visually-hidden"> la sesión 1.1</span>',
                 'aria-label="Ruta de navegación"',
             ],
@@ -413,8 +415,26 @@ def test_the_english_pages_still_show_the_english_interface(client, athens, sett
 @pytest.mark.parametrize(
     ("language", "words"),
     [
-        ("fr", ["3 sessions marquées.", ">Télécharger mon agenda (.ics)<", ">Lundi 2 novembre 2009</h2>"]),
-        ("es", ["3 sesiones marcadas.", ">Descargar mi agenda (.ics)<", ">Lunes 2 de noviembre de 2009</h2>"]),
+        (
+            "fr",
+            [
+                "3 sessions marquées.",
+                ">Télécharger mon agenda (.ics)<",
+                ">Lundi 2 novembre 2009</h2>",
+                ">Retirer de mon agenda</span>",
+                ">Le partager ou l’emporter sur votre téléphone</h2>",
+            ],
+        ),
+        (
+            "es",
+            [
+                "3 sesiones marcadas.",
+                ">Descargar mi agenda (.ics)<",
+                ">Lunes 2 de noviembre de 2009</h2>",
+                ">Quitar de mi agenda</span>",
+                ">Compartirla o llevarla a su teléfono</h2>",
+            ],
+        ),
     ],
 )
 def test_a_filled_agenda_is_translated(client, athens, language, words):

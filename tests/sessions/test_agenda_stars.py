@@ -283,3 +283,18 @@ def test_stars_etag_never_equals_the_shared_pages():
     assert stars_etag('"abc"', [], "") not in {'"abc"', stars_etag('"abc"', [1], "")}
     assert stars_etag('"abc"', [2, 1], "") == stars_etag('"abc"', [1, 2], "")
     assert stars_etag('W/"abc"', [1], "").startswith('W/"abc-')
+
+
+@pytest.mark.parametrize(
+    ("language", "star", "remove"),
+    [("fr", "Marquer", "Retirer de mon agenda"), ("es", "Marcar", "Quitar de mi agenda")],
+)
+def test_star_buttons_speak_the_pages_language(client, lisbon, language, star, remove):
+    morning, overlap = lisbon["morning"], lisbon["overlap"]
+    client.cookies["agenda"] = str(morning.pk)
+
+    html = client.get(PROGRAMME_URL.replace("/en/", f"/{language}/")).content.decode()
+
+    assert button_states(html)[morning.pk] == ("remove", remove)
+    assert button_states(html)[overlap.pk] == ("add", star)
+    assert f'data-other="{star}">{remove}</span>' in html
