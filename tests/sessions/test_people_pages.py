@@ -299,3 +299,17 @@ def test_sitemap_lists_public_organisations_only(client, people):
     assert "http://testserver/en/organisations/migrant-workers-network/" in content
     assert "http://testserver/es/organisations/diaspora-link/" in content
     assert "/organisations/hidden/" not in content
+
+
+@pytest.mark.parametrize("count", [1, 3])
+def test_session_page_queries_stay_flat_whatever_its_people(client, db, django_assert_num_queries, count):
+    forum = _forum(2016)
+    session = make_session(roundtable=make_roundtable(forum=forum, slug="protection"), slug="recruitment")
+    for role in [Role.CHAIR, Role.RAPPORTEUR, Role.SPEAKER][:count]:
+        make_participation(session=session, person=make_person(organisation=make_organisation()), role=role)
+    Client().get("/en/forums/")  # the menu's forum, then cached
+
+    with django_assert_num_queries(11):  # the same for one person as for three
+        response = client.get(session.get_absolute_url())
+
+    assert [len(people) for _role, people in response.context["people_by_role"]] == [1] * count
