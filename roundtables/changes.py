@@ -73,9 +73,18 @@ class ProgrammeChange:
     title: str = ""
     url: str = ""  # where the public reads about it today ("" for a withdrawn session)
     details: list = dataclasses.field(default_factory=list)
+    forum: object = dataclasses.field(default=None, compare=False, repr=False)  # for its word for sessions
 
     @property
     def heading(self):
+        own = self.forum.own_name("session_name") if self.forum is not None else ""
+        if own and self.kind in {ADDED, CHANGED, WITHDRAWN, REINSTATED}:  # “Working session added”
+            return {
+                ADDED: _("%(session)s added"),
+                CHANGED: _("%(session)s changed"),
+                WITHDRAWN: _("%(session)s withdrawn"),
+                REINSTATED: _("%(session)s back in the programme"),
+            }[self.kind] % {"session": own}
         return {
             PUBLISHED: _("The programme was published."),
             ADDED: _("Session added"),
@@ -399,6 +408,8 @@ def forum_changes(forum):
     walk = _Walk(forum)
     changes = walk.run() + walk.document_changes()
     changes.sort(key=lambda change: (change.at, change.key), reverse=True)
+    for change in changes:
+        change.forum = forum
     return changes
 
 

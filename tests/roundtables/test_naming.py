@@ -13,8 +13,9 @@ from django.utils import translation
 from icalendar import Calendar
 from pypdf import PdfReader
 
-from roundtables.models import NAMING_FIELDS
+from roundtables.models import NAMING_FIELDS, Status
 from roundtables.services import forum_duplicate
+from roundtables.versions import revision
 from sessions import exports
 from tests.admin_forms import admin_change_data, admin_url
 from tests.factories import make_document, make_forum, make_roundtable, make_session
@@ -320,3 +321,17 @@ def test_the_organiser_names_a_forums_groups_in_the_admin(organiser_client):
     assert saved.status_code == 302
     forum.refresh_from_db()
     assert {name: getattr(forum, name) for name in NAMING_FIELDS} == THEMES
+
+
+def test_the_changelog_names_sessions_as_the_forum_does(client, db):
+    with revision():
+        _forum, _roundtable, session = _programme(**THEMES, name="Dhaka 2016", slug="dhaka-2016")
+    with revision():
+        session.status = Status.DRAFT
+        session.save()
+
+    own = _get(client, "en", "roundtables:changes", forum="dhaka-2016")
+    feed = _get(client, "en", "roundtables:changes-feed", forum="dhaka-2016")
+
+    assert '<strong class="change-heading">Working session withdrawn</strong> 1.1 Decent work' in own
+    assert "<title>Working session withdrawn: 1.1 Decent work</title>" in feed
