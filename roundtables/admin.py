@@ -94,6 +94,11 @@ class ForumAdmin(ForumSpreadsheetAdminMixin, ForumTimeZoneMixin, ProgrammeAdmin)
     def forum_for_new(self, request):
         return None
 
+    def time_zone_note(self, forum):
+        if forum is None:
+            return gettext("Session times are entered and shown in the time zone you choose below.")
+        return gettext("Session times of this forum are in %(zone)s.") % {"zone": forum.time_zone}
+
     def get_queryset(self, request):
         return super().get_queryset(request).annotate(roundtable_total=Count("roundtables"))
 

@@ -8,6 +8,7 @@ with its forum. The session list remembers the forum last chosen (``RememberedFo
 from django.contrib import admin
 from django.contrib.admin.views.main import IS_POPUP_VAR, SEARCH_VAR, TO_FIELD_VAR
 from django.http import HttpResponseRedirect
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from sessions.models import Room
@@ -139,6 +140,13 @@ class RememberedForumMixin:
         "room__id__exact": "room",
     }
 
+    def get_list_display(self, request):
+        """Without the forum column once the list shows one forum: the filter and the page say which."""
+        columns = list(super().get_list_display(request))
+        if request.GET.get(self.forum_filter.parameter_name, "").isdigit() and "forum" in columns:
+            columns.remove("forum")
+        return columns
+
     def _remembered_key(self):
         return f"admin_forum:{self.opts.label_lower}"
 
@@ -163,4 +171,14 @@ class RememberedForumMixin:
                 query = request.GET.copy()
                 query[parameter] = remembered
                 return HttpResponseRedirect(f"{request.path}?{query.urlencode()}")
+        forum = Forum.objects.filter(pk=chosen).only("name", "time_zone").first() if chosen.isdigit() else None
+        extra_context = {"time_zone_note": self.changelist_time_zone_note(forum), **(extra_context or {})}
         return super().changelist_view(request, extra_context)
+
+    def changelist_time_zone_note(self, forum):
+        if forum is None:
+            return gettext("Times are in the time zone of each session's forum.")
+        return gettext("Times are in %(zone)s, the time zone of %(forum)s.") % {
+            "zone": forum.time_zone,
+            "forum": forum.name,
+        }

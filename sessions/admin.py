@@ -399,8 +399,19 @@ class ForumTimeZoneMixin:
             response.render()
         return response
 
+    def time_zone_note(self, forum):
+        """The one sentence of the page that names the time zone of its times (Django's warning under each
+        time field is hidden: static/css/admin_fit.css)."""
+        if forum is None:
+            return gettext("Times are read in the time zone of the forum of the roundtable you choose.")
+        return gettext("Times on this page are in %(zone)s, the time zone of %(forum)s.") % {
+            "zone": forum.time_zone,
+            "forum": forum.name,
+        }
+
     def changeform_view(self, request, object_id=None, form_url="", extra_context=None):
         with timezone.override(self.forum_time_zone(request, object_id)):
+            extra_context = {"time_zone_note": self.time_zone_note(request._admin_forum), **(extra_context or {})}
             return self._rendered(super().changeform_view(request, object_id, form_url, extra_context))
 
     def revision_view(self, request, object_id, version_id, extra_context=None):
