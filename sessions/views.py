@@ -93,8 +93,7 @@ def _forum_with_programme(request, slug):
 
 
 def _scheduled(sessions):
-    """The sessions as a list, or 404 when none is scheduled: a calendar needs at least one event (RFC 5545),
-    and a schedule for conference apps without one is no use."""
+    """The sessions as a list, or 404 when none is scheduled: a calendar needs at least one event (RFC 5545)."""
     sessions = list(sessions)
     if not any(session.starts_at for session in sessions):
         raise Http404("No scheduled session.")
@@ -186,9 +185,14 @@ def agenda_calendar(request):
 def _forum_schedule(request, slug):
     """The frab schedule of a published forum: the public programme, whoever asks (never drafts)."""
     forum = programme.forum_for_page(slug=slug, user=None)
+    sessions = list(schedule.sessions_for_schedule(forum=forum))
+    # Without a published session there is no programme (404); with sessions still to be timed, the
+    # schedule is valid with empty days, for the conference apps that already read it.
+    if not sessions and not programme.forum_has_programme(forum=forum):
+        raise Http404("The programme of this forum is not yet published.")
     return schedule.schedule_build(
         forum=forum,
-        sessions=_scheduled(schedule.sessions_for_schedule(forum=forum)),
+        sessions=sessions,
         version=schedule.programme_version_label(),
         absolute_url=request.build_absolute_uri,
         schedule_url=request.build_absolute_uri(request.path),

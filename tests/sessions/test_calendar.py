@@ -113,7 +113,7 @@ def test_session_calendar_event_carries_summary_place_people_issues_and_themes(c
     url = "http://testserver/en/forums/athens-2009/roundtables/integration/inclusion/"
     assert str(event["UID"]) == f"session-{session.pk}@gfmd-portal"
     assert str(event["SUMMARY"]) == "2.1 Inclusion and protection"
-    assert str(event["LOCATION"]) == "Room B"
+    assert str(event["LOCATION"]) == "Room B, Athens, Greece"  # the room, then the forum's place
     assert str(event["URL"]) == url
     assert [str(category) for category in event["CATEGORIES"].cats] == ["Gender", "Integration"]
     assert event["DTSTAMP"].dt == session.updated_at.replace(microsecond=0)
