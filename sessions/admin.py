@@ -496,6 +496,10 @@ class DocumentListFormSet(BaseInlineFormSet):
     """The documents of a forum or of a roundtable, listed on its page: each is edited on its own page
     (its files, sessions and roundtables), reached from the list."""
 
+    @classmethod
+    def get_default_prefix(cls):
+        return "documents"  # on a forum's and a roundtable's page alike
+
     @property
     def documents(self):
         return [getattr(form.instance, "document", form.instance) for form in self.initial_forms]

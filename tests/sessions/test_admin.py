@@ -17,7 +17,8 @@ from tests.factories import (
     make_theme,
 )
 
-INTERNAL_MODELS = {"ProgrammeStamp"}
+# Not pages of their own: the stamp is internal; a document's files are edited on the document's page.
+INTERNAL_MODELS = {"ProgrammeStamp", "DocumentFile"}
 PROGRAMME_MODELS = [
     model
     for model in apps.get_models()
@@ -171,22 +172,22 @@ def test_admin_refuses_an_html_file_disguised_as_pdf(organiser_client):
     from django.core.files.uploadedfile import SimpleUploadedFile
 
     from sessions.models import Document
+    from tests.admin_forms import admin_form_data
 
     session = make_session()
-    upload = SimpleUploadedFile("paper.pdf", b"<html><script>alert(1)</script></html>", content_type="application/pdf")
-    data = {
-        "title": "Paper",
-        "kind": "background_paper",
-        "language": "en",
-        "position": "0",
-        "session": session.pk,
-        "file": upload,
-    }
+    url = _url(Document, "add") + f"?forum={session.roundtable.forum_id}"
+    data = admin_form_data(
+        organiser_client.get(url), title="Paper", kind="background_paper", sessions=[str(session.pk)]
+    )
+    data["files-0-file"] = SimpleUploadedFile(
+        "paper.pdf", b"<html><script>alert(1)</script></html>", content_type="application/pdf"
+    )
 
-    response = organiser_client.post(_url(Document, "add"), data)
+    response = organiser_client.post(url, data)
 
     assert response.status_code == 200
-    assert "is not a PDF document" in str(response.context["adminform"].form.errors["file"])
+    [files] = response.context["inline_admin_formsets"]
+    assert "is not a PDF document" in str(files.formset.forms[0].errors["file"])
     assert Document.objects.count() == 0
 
 
