@@ -101,31 +101,35 @@ def test_running_header_is_cut_between_words(dhaka):
 
 
 def _glance_lines(data, word):
-    """(line of the badge, line of its page number) for the draft session of the programme at a glance."""
+    """(line of the badge, line of its page number, whether a room's name is cut after "Room") for the
+    draft session of the programme at a glance."""
     reader = PdfReader(io.BytesIO(data))
     page = next(page for page in reader.pages if word in page.extract_text())  # the glance comes first
     runs = []
     page.extract_text(visitor_text=lambda text, cm, tm, font, size: runs.append((round(tm[5]), text)))
     at = next(index for index, (_y, text) in enumerate(runs) if word in text)
     number = next(y for y, text in runs[at + 1 :] if text.strip())  # "· p. 4", right after the badge
-    return runs[at][0], number
+    room_cut = any(text.rstrip().endswith("· Room") for _y, text in runs)
+    return runs[at][0], number, room_cut
 
 
 @pytest.mark.parametrize(("language", "word"), [("en", "Draft"), ("es", "Borrador")])
-def test_draft_badge_stays_with_its_page_number_in_the_programme_at_a_glance(dhaka, language, word):
+def test_draft_badge_and_room_stay_with_the_page_number_in_the_programme_at_a_glance(dhaka, language, word):
     session = dhaka.roundtables.get().sessions.get(number=2)
     session.status = Status.DRAFT
+    session.room = dhaka.rooms.get(name="Room A")
     staff = make_user(is_staff=True)
-    apart = []
+    apart, cut = [], []
 
     # Titles of every length that brings the badge to the end of a line.
     for extra in range(12, 26):
         session.title = "A draft session whose title fills the line of the programme at a glance " + "x" * extra
         session.save()
-        badge, number = _glance_lines(
-            exports.render_pdf(exports.export_for(exports.BOOKLET, dhaka, language=language, user=staff)), word
-        )
+        data = exports.render_pdf(exports.export_for(exports.BOOKLET, dhaka, language=language, user=staff))
+        badge, number, room_cut = _glance_lines(data, word)
         if badge != number:
             apart.append(extra)
+        if room_cut:
+            cut.append(extra)
 
-    assert apart == []
+    assert (apart, cut) == ([], [])
