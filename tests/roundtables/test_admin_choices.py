@@ -204,9 +204,7 @@ def test_issue_and_role_lists_name_the_forum_and_filter_by_it(organiser_client, 
         make_issue(session=session, text=f"Issue in {forum.name}")
         make_participation(session=session)
 
-    issues = organiser_client.get(
-        reverse("admin:programme_sessions_issue_changelist"), {"forum": dhaka.pk}
-    )
+    issues = organiser_client.get(reverse("admin:programme_sessions_issue_changelist"), {"forum": dhaka.pk})
     roles = organiser_client.get(reverse("admin:programme_sessions_participation_changelist"))
 
     assert [issue.text for issue in issues.context["cl"].result_list] == ["Issue in Dhaka 2016"]
