@@ -164,7 +164,10 @@ def test_the_booklet_shows_items_at_a_glance_only(oslo):
 
     assert [session.title for session in context["roundtables"][0].pdf_sessions] == ["Labour mobility"]
     assert '<li class="glance-session glance-item">Coffee break</li>' in html
-    assert '<li class="glance-session glance-item">Opening plenary · <span class="glance-room">Main hall</span></li>' in html
+    assert (
+        '<li class="glance-session glance-item">Opening plenary · <span class="glance-room">Main hall</span></li>'
+        in html
+    )
     assert 'href="#session-1-3"' not in html  # no section, no link, no entry in the contents
 
 
