@@ -126,7 +126,9 @@ def test_going_back_gives_one_old_row_per_place_and_file(old_schema):
     Document = apps.get_model("programme_sessions", "Document")
     rows = sorted(
         Document.objects.values_list("title", "kind", "session_id", "roundtable_id", "forum_id", "language", "file"),
-        key=lambda row: tuple((value is not None, value or 0) if not isinstance(value, str) else value for value in row),
+        key=lambda row: tuple(
+            (value is not None, value or 0) if not isinstance(value, str) else value for value in row
+        ),
     )
     assert rows == [
         ("Action paper", "action_paper", None, roundtable.pk, None, "en", "documents/2099/action-en.pdf"),
