@@ -27,12 +27,14 @@ def test_static_files_load_and_the_page_breaks_no_content_security_rule(page, li
     page.on("console", lambda message: problems.append(message.text) if message.type == "error" else None)
     page.on("pageerror", lambda error: problems.append(str(error)))
 
-    page.goto(PROGRAMME)
+    with page.expect_response(lambda response: response.url.endswith("/static/img/favicon.svg")):
+        page.goto(PROGRAMME)  # the browser asks for the page's icon after the page itself
 
     expect(page.locator("html")).to_have_attribute("data-agenda", "ready")
     assert sorted(static) == [
         (f"{live_server.url}/static/css/portal.css", 200),
         (f"{live_server.url}/static/css/print.css", 200),
+        (f"{live_server.url}/static/img/favicon.svg", 200),
         (f"{live_server.url}/static/js/agenda.js", 200),
     ]
     header = page.evaluate("getComputedStyle(document.querySelector('.site-header')).backgroundColor")
