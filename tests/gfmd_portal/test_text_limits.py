@@ -51,6 +51,7 @@ LIMITS = {
     "Forum.city": 100,
     "Forum.country": 100,
     "Forum.venue": 200,
+    "Forum.venue_address": 300,
     "Forum.description": 5000,
     **{f"Forum.{name}": NAMING_MAX for name in NAMING_FIELDS},  # what a forum calls its roundtables, sessions
     "Theme.name": 100,
