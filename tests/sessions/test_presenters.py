@@ -66,11 +66,11 @@ def test_session_page_shows_each_heading_once_in_heading_order_when_kinds_altern
 
     article = _article(response)
     assert [_text(h2) for h2 in article.xpath("./section/h2")] == [
+        "People",
         "Background",
         "Main issues",
         "Proposed themes",
         "Discussion questions",
-        "People",
         "Contributions and good practices",
     ]
     assert [
@@ -89,7 +89,7 @@ def test_session_page_shows_each_heading_once_in_heading_order_when_kinds_altern
 def test_session_page_headings_follow_the_language_of_the_page(client, alternating):
     response = client.get(alternating.get_absolute_url().replace("/en/", "/fr/"))
 
-    assert [_text(h2) for h2 in _article(response).xpath("./section/h2")][1:4] == [
+    assert [_text(h2) for h2 in _article(response).xpath("./section/h2")][2:5] == [
         "Questions principales",
         "Thèmes proposés",
         "Questions pour la discussion",
