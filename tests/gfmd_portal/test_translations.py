@@ -200,15 +200,14 @@ PAGES = {
     "forum": (
         "/{lang}/forums/athens-2009/",
         {
-            "en": ["Roundtable 1: How to make", ">Programme booklet (PDF)<", "2 November 2009"],
+            "en": ["Roundtable 1: How to make", ">Programme booklet (PDF)<", "2–3 November 2009"],
             "fr": [
                 ">Programme</a>",
                 f"Table ronde 1{NBSP}: How to make",
                 ">Tables rondes</h2>",
                 ">Livret du programme (PDF)<",
                 ">Ajouter au calendrier<",
-                "2 novembre 2009–3 novembre 2009",
-                "(Note conceptuelle, 1 juin 2009)",
+                "2–3 novembre 2009",
             ],
             "es": [
                 ">Programa</a>",
@@ -216,11 +215,10 @@ PAGES = {
                 ">Mesas redondas</h2>",
                 ">Folleto del programa (PDF)<",
                 ">Añadir al calendario<",
-                "2 de noviembre de 2009–3 de noviembre de 2009",
-                "(Nota conceptual, 1 de junio de 2009)",
+                "2–3 de noviembre de 2009",
             ],
         },
-        [">Roundtables</h2>", "Programme booklet (PDF)", "Add to calendar", "2 November 2009"],
+        [">Roundtables</h2>", "Programme booklet (PDF)", "Add to calendar", "2–3 November 2009"],
     ),
     "programme": (
         "/{lang}/forums/athens-2009/programme/",
@@ -229,7 +227,6 @@ PAGES = {
                 "<h1>Programme <small>",
                 "All times are local time (Europe/Athens).",
                 "Monday 2 November 2009",
-                ">Mon 2 Nov, 09:30</time>",
             ],
             "fr": [
                 "<h1>Programme <small>",
@@ -238,8 +235,7 @@ PAGES = {
                 "8 sessions",
                 ">Lundi 2 novembre<",
                 ">Lundi 2 novembre 2009</h2>",
-                'aria-label="Jours"',
-                ">lun 2 nov., 09:30</time>",
+                'aria-label="Filtrer le programme"',
             ],
             "es": [
                 "<h1>Programa <small>",
@@ -248,8 +244,7 @@ PAGES = {
                 "8 sesiones",
                 ">Lunes 2 de noviembre<",
                 ">Lunes 2 de noviembre de 2009</h2>",
-                'aria-label="Días"',
-                ">lun 2 nov., 09:30</time>",
+                'aria-label="Filtrar el programa"',
             ],
         },
         [
@@ -258,7 +253,7 @@ PAGES = {
             "Mon 2 Nov",
             ">Star</span>",
             "Remove from my agenda",
-            'aria-label="Days"',
+            'aria-label="Filter the programme"',
         ],
     ),
     "session": (
@@ -295,9 +290,13 @@ PAGES = {
     "search": (
         "/{lang}/search/",
         {
-            "en": ["<h1>Search the programme</h1>", "What you can find"],
-            "fr": ["<h1>Rechercher dans le programme</h1>", "Ce que vous pouvez trouver", "Parcourir les thèmes"],
-            "es": ["<h1>Buscar en el programa</h1>", "Qué puede encontrar", "Explorar los temas"],
+            "en": ['<h1 id="search-heading">Search the programme</h1>', "What you can find"],
+            "fr": [
+                '<h1 id="search-heading">Rechercher dans le programme</h1>',
+                "Ce que vous pouvez trouver",
+                "Parcourir les thèmes",
+            ],
+            "es": ['<h1 id="search-heading">Buscar en el programa</h1>', "Qué puede encontrar", "Explorar los temas"],
         },
         ["What you can find", "Browse the themes", "Words, a name or a session code"],
     ),
