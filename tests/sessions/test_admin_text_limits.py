@@ -9,8 +9,9 @@ from contributions.models import Contribution
 from roundtables.models import Forum, Roundtable
 from roundtables.versions import edit_token
 from sessions.models import Person, Session
+from tests.admin_forms import admin_change_data
 from tests.contributions.factories import make_contribution
-from tests.factories import forum_time, make_issue, make_person, make_session
+from tests.factories import make_issue, make_person, make_session
 
 LONG_TITLE = "Migration and development " * 192 + "ends here"  # 5,001 characters
 DEEP_BACKGROUND = ">" * 3000 + " Quoted\n\n" + "- " * 200 + "listed"
@@ -21,33 +22,15 @@ def _url(model, page, *args):
     return reverse(f"admin:{model._meta.app_label}_{model._meta.model_name}_{page}", args=args)
 
 
-def _session_data(session, **overrides):
-    forum = session.roundtable.forum
-    data = {
-        "edit_token": edit_token(session),
-        "roundtable": session.roundtable_id,
-        "number": session.number,
-        "title": session.title,
-        "slug": session.slug,
-        "status": session.status,
-        "starts_at_0": forum_time(forum, 0, 9).strftime("%Y-%m-%d"),
-        "starts_at_1": "09:30",
-        "ends_at_0": forum_time(forum, 0, 9).strftime("%Y-%m-%d"),
-        "ends_at_1": "11:00",
-        "room": "",
-        "background": session.background,
-        "issues-TOTAL_FORMS": "0",
-        "issues-INITIAL_FORMS": "0",
-        "participations-TOTAL_FORMS": "0",
-        "participations-INITIAL_FORMS": "0",
-    }
-    data.update(overrides)
-    return data
+def _session_data(client, session, **overrides):
+    """The session's change form as the admin renders it (every field, ``kind`` and the inlines included),
+    with ``overrides`` typed in."""
+    return admin_change_data(client, session, **overrides)
 
 
 def test_a_too_long_session_title_is_refused_with_a_message_and_kept_whole(organiser_client):
     session = make_session(title="Old title", background="Old background.")
-    data = _session_data(session, title=LONG_TITLE, background="A newly typed background.")
+    data = _session_data(organiser_client, session, title=LONG_TITLE, background="A newly typed background.")
 
     response = organiser_client.post(_url(Session, "change", session.pk), data)
 
@@ -99,7 +82,7 @@ def test_a_too_deeply_nested_session_background_is_refused_and_what_was_typed_ke
     organiser_client, background, message
 ):
     session = make_session(title="Old title", background="Old background.")
-    data = _session_data(session, title="A newly typed title", background=background)
+    data = _session_data(organiser_client, session, title="A newly typed title", background=background)
 
     response = organiser_client.post(_url(Session, "change", session.pk), data)
 
@@ -114,6 +97,7 @@ def test_a_too_deeply_nested_session_background_is_refused_and_what_was_typed_ke
 def test_a_deep_issue_and_a_too_long_sub_point_are_refused_in_the_session_form(organiser_client):
     session = make_session()
     data = _session_data(
+        organiser_client,
         session,
         title="A newly typed title",
         **{
