@@ -9,8 +9,8 @@ from django.urls import reverse
 from roundtables.models import Forum, Roundtable, Status
 from roundtables.versions import edit_token
 from sessions.models import Issue, Session
+from tests.admin_forms import admin_change_data
 from tests.factories import (
-    forum_time,
     make_forum,
     make_issue,
     make_participation,
@@ -407,39 +407,15 @@ def test_issues_saved_in_a_new_order_show_in_that_order_on_the_public_page(organ
     session = make_session(status=Status.PUBLISHED)
     first = make_issue(session=session, text="First issue", position=1)
     second = make_issue(session=session, text="Second issue", position=2)
-    forum = session.roundtable.forum
-    data = {
-        "edit_token": edit_token(session),
-        "roundtable": session.roundtable_id,
-        "number": session.number,
-        "title": session.title,
-        "slug": session.slug,
-        "status": session.status,
-        "starts_at_0": forum_time(forum, 0, 9).strftime("%Y-%m-%d"),
-        "starts_at_1": "09:00",
-        "ends_at_0": forum_time(forum, 0, 9).strftime("%Y-%m-%d"),
-        "ends_at_1": "10:00",
-        "room": "",
-        "background": session.background,
-        "issues-TOTAL_FORMS": "2",
-        "issues-INITIAL_FORMS": "2",
-        "participations-TOTAL_FORMS": "0",
-        "participations-INITIAL_FORMS": "0",
-    }
-    for index, (issue, position) in enumerate([(first, 2), (second, 1)]):
-        data.update(
-            {
-                f"issues-{index}-id": issue.pk,
-                f"issues-{index}-session": session.pk,
-                f"issues-{index}-kind": "main_issue",
-                f"issues-{index}-text": issue.text,
-                f"issues-{index}-position": position,
-                f"issues-{index}-points": "",
-            }
-        )
+    data = admin_change_data(organiser_client, session, **{"issues-0-position": "2", "issues-1-position": "1"})
+    assert [(data["issues-0-id"], data["issues-0-text"]), (data["issues-1-id"], data["issues-1-text"])] == [
+        (str(first.pk), "First issue"),
+        (str(second.pk), "Second issue"),
+    ]
 
-    organiser_client.post(reverse("admin:programme_sessions_session_change", args=[session.pk]), data)
+    response = organiser_client.post(reverse("admin:programme_sessions_session_change", args=[session.pk]), data)
 
+    assert response.status_code == 302, response.context["errors"] if response.context else response
     page = Client().get(session.get_absolute_url())
     assert [issue.text for issue in page.context["session"].top_issues] == ["Second issue", "First issue"]
 
