@@ -7,8 +7,8 @@ from django.test.utils import CaptureQueriesContext
 
 from contributions.services import contribution_approve, contribution_reject, contribution_submit
 from roundtables.cache import programme_changed, programme_version, programme_version_changed
-from roundtables.versions import edit_token
 from sessions.models import Issue, Participation, Session
+from tests.admin_forms import admin_change_data
 from tests.contributions.factories import make_contribution
 from tests.factories import (
     forum_time,
@@ -278,30 +278,16 @@ def test_an_admin_save_with_five_inline_rows_updates_the_stamp_once(organiser_cl
     session = programme["session"]
     forum = session.roundtable.forum
     day = forum_time(forum, 0, 9).strftime("%Y-%m-%d")
-    data = {
-        "edit_token": edit_token(session),
-        "roundtable": session.roundtable_id,
-        "number": session.number,
-        "title": session.title,
-        "slug": session.slug,
-        "status": session.status,
-        "starts_at_0": day,
-        "starts_at_1": "09:30",
-        "ends_at_0": day,
-        "ends_at_1": "11:00",
-        "room": session.room_id,
-        "background": session.background,
-        "themes": [theme.pk for theme in session.themes.all()],
-        "issues-TOTAL_FORMS": "6",
-        "issues-INITIAL_FORMS": "1",
-        "issues-0-id": programme["issue"].pk,
-        "issues-0-session": session.pk,
-        "issues-0-kind": programme["issue"].kind,
-        "issues-0-text": programme["issue"].text,
-        "issues-0-position": programme["issue"].position,
-        "participations-TOTAL_FORMS": "0",
-        "participations-INITIAL_FORMS": "0",
-    }
+    data = admin_change_data(
+        organiser_client,
+        session,
+        starts_at_0=day,
+        starts_at_1="09:30",
+        ends_at_0=day,
+        ends_at_1="11:00",
+        **{"issues-TOTAL_FORMS": "6"},
+    )
+    assert (data["issues-INITIAL_FORMS"], data["issues-0-id"]) == ("1", str(programme["issue"].pk))
     for n in range(1, 6):
         data.update({f"issues-{n}-kind": "main_issue", f"issues-{n}-text": f"Issue {n}", f"issues-{n}-position": n + 1})
 
