@@ -5,6 +5,7 @@ import itertools
 import zoneinfo
 
 from django.contrib.auth import get_user_model
+from django.db.models import Max
 
 from roundtables.models import Forum, Roundtable, Status, Theme
 from sessions.models import Document, DocumentFile, Issue, Organisation, Participation, Person, Room, Session
@@ -89,11 +90,23 @@ def make_session(**overrides):
     return session
 
 
+def _next_position(rows):
+    """After the last of ``rows`` (a session's issues or people): made later, shown later. Positions are
+    small integers in the database, so a counter over the whole suite would overflow them."""
+    last = rows.aggregate(last=Max("position"))["last"]
+    return (last or 0) + 1
+
+
 def make_issue(**overrides):
     session = overrides.pop("session", None) or (
         overrides["parent"].session if "parent" in overrides else make_session()
     )
-    values = {"session": session, "kind": Issue.Kind.MAIN_ISSUE, "text": f"Issue {_next()}", "position": _next()}
+    values = {
+        "session": session,
+        "kind": Issue.Kind.MAIN_ISSUE,
+        "text": f"Issue {_next()}",
+        "position": _next_position(session.issues),
+    }
     if overrides.get("parent") is not None:
         values["kind"] = Issue.Kind.POINT
     values.update(overrides)
@@ -122,10 +135,11 @@ def make_person(**overrides):
 
 
 def make_participation(**overrides):
-    values = {"role": Participation.Role.SPEAKER, "position": _next()}
+    values = {"role": Participation.Role.SPEAKER}
     values.update(overrides)
     if values.get("session") is None:
         values["session"] = make_session()
+    values.setdefault("position", _next_position(values["session"].participations))
     if values.get("person") is None:
         values["person"] = make_person()
     return Participation.objects.create(**values)
