@@ -55,7 +55,8 @@ def date_range(start, end=None):
     if start.year == end.year:
         # Translators: the first day of a range of days within one year, as in “30 November – 2 December
         # 2009”: a date format of Django's “date” filter (j day, F month; a backslash escapes a letter).
-        return f"{date_format(start, gettext('j F'))} – {date_format(end, full)}"
+        day_and_month = gettext("j F")
+        return f"{date_format(start, day_and_month)} – {date_format(end, full)}"
     return f"{date_format(start, full)} – {date_format(end, full)}"
 
 

@@ -59,14 +59,8 @@ def test_header_search_placeholder_is_whole_on_a_wide_screen(page, athens, langu
     "language",
     [
         "en",
-        pytest.param(
-            "fr",
-            marks=pytest.mark.xfail(strict=True, reason="needs the shorter French placeholder in the catalogue"),
-        ),
-        pytest.param(
-            "es",
-            marks=pytest.mark.xfail(strict=True, reason="needs the shorter Spanish placeholder in the catalogue"),
-        ),
+        "fr",
+        "es",
     ],
 )
 def test_header_search_placeholder_is_whole_on_a_phone(phone_page, athens, language):

@@ -41,7 +41,6 @@ def test_days_across_two_months_share_the_year(language, expected):
     assert _range(D(2009, 11, 30), D(2009, 12, 2), language) == expected
 
 
-@pytest.mark.xfail(strict=True, reason="needs the Spanish of the new format “j F” (“j \\d\\e F”) in the catalogue")
 def test_days_across_two_months_in_spanish():
     assert _range(D(2009, 11, 30), D(2009, 12, 2), "es") == "30 de noviembre – 2 de diciembre de 2009"
 
