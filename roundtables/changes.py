@@ -38,6 +38,7 @@ from django.utils.translation import gettext as _
 from reversion.models import Version
 
 from sessions.models import Document, Participation, Person, Session
+from sessions.presenters import ROLE_ORDER
 from sessions.spreadsheets import when_text
 
 from .models import Status
@@ -338,7 +339,7 @@ class _Walk:
             )
         if old.room_id != new.room_id:
             details.append(Detail(_("Room"), self._room(old.room_id), self._room(new.room_id)))
-        order = {role: index for index, role in enumerate(Participation.Role.values)}
+        order = {role: index for index, role in enumerate(ROLE_ORDER)}
         for kind, people in (("removed", old.people - new.people), ("added", new.people - old.people)):
             for person, role in sorted(people, key=lambda item: (order.get(item[1], 99), str(item[0]))):
                 name = self.people_names.get(person, "—")

@@ -18,6 +18,7 @@ from roundtables.selectors import (
 
 from .documents import file_choice
 from .models import DocumentFile, Issue, Organisation, Participation, Person, Session
+from .presenters import ROLE_ORDER
 
 
 def _visible_roles(user):
@@ -71,7 +72,7 @@ def sessions_by_forum(participations):
     grouped = []
     for forum, sessions in forums.values():
         for item in sessions.values():
-            item.roles.sort(key=Participation.Role.values.index)  # chair first
+            item.roles.sort(key=ROLE_ORDER.index)  # chair first, as the session page orders them
         grouped.append((forum, list(sessions.values())))
     return grouped
 
