@@ -24,7 +24,7 @@ from sessions.models import DOCUMENT_DESCRIPTION_MAX, ISSUE_TEXT_MAX, ROOM_NAME_
 ATHENS = Path(__file__).resolve().parents[2] / "roundtables" / "data" / "athens-2009.json"
 LANGUAGES = ("fr", "es")
 # Roundtables whose backgrounds, session backgrounds, issues and sub-points are translated as well.
-FULLY_TRANSLATED = [1, 2]
+FULLY_TRANSLATED = [1, 2, 3]
 # The last sentence of the forum's description in each language.
 UNOFFICIAL = {
     "description": "The French and Spanish versions of this programme are an unofficial translation made for the "
