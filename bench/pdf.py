@@ -75,8 +75,8 @@ def _setup(workdir):
 
 
 def _athens():
-    from roundtables.management.commands.load_programme import DATA_DIR
-    from roundtables.services import programme_load
+    from programme.management.commands.load_programme import DATA_DIR
+    from programme.services import programme_load
 
     return programme_load(path=DATA_DIR / "athens-2009.json")
 
@@ -187,7 +187,7 @@ def _synthetic_forum(session_total):
         for issue in issues
         for k in range(1, 3)
     )
-    from roundtables.cache import programme_bump
+    from core.programme_version import programme_bump
 
     programme_bump()
     return forum
@@ -213,17 +213,17 @@ def _case(forum_pk, language, case, with_tracemalloc, queue):
     from django.db import connections
 
     from roundtables.models import Forum
-    from sessions import exports
+    from sessions.pdf import content, store
 
     connections.close_all()
     forum = Forum.objects.get(pk=forum_pk)
-    export = exports.export_for(exports.BOOKLET, forum, language=language)
+    export = content.export_for(content.BOOKLET, forum, language=language)
     before = _rss_kib()
     if with_tracemalloc:
         tracemalloc.start()
     cpu_started = _cpu_seconds()
     started = time.perf_counter()
-    cached = exports.render_into_cache(export)
+    cached = store.render_into_cache(export)
     if case == "cached + read":
         cached.path.read_bytes()
     elapsed = time.perf_counter() - started
@@ -281,9 +281,9 @@ def main():
         import weasyprint  # imported once, as in a long-running worker
         from pypdf import PdfReader
 
-        from sessions import exports
+        from sessions.pdf import store
 
-        cache = Path(os.environ["MEDIA_ROOT"]) / exports.CACHE_DIR_NAME
+        cache = Path(os.environ["MEDIA_ROOT"]) / store.CACHE_DIR_NAME
         forums = [] if args.skip_athens else [("Athens 2009 demo", _athens())]
         started = time.perf_counter()
         forum, builder = _large_forum(args.sessions, own_builder=args.own_builder)

@@ -7,7 +7,7 @@ from django.template.response import TemplateResponse
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
-from gfmd_portal.text import WholeTextAdminMixin
+from core.text import WholeTextAdminMixin
 
 from . import services
 from .models import REASON_MAX, Contribution, GoodPractice

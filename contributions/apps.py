@@ -9,6 +9,10 @@ def _reviewers_after_migrate(sender, **kwargs):
     contribution_reviewers_ensure()
 
 
+def _is_public(contribution):
+    return contribution.is_published
+
+
 class ContributionsConfig(AppConfig):
     """Contributions and good practices sent by civil society, reviewed by the organising committee."""
 
@@ -19,3 +23,7 @@ class ContributionsConfig(AppConfig):
     def ready(self):
         # The committee reviews contributions: its group gets their permissions once they exist.
         post_migrate.connect(_reviewers_after_migrate, dispatch_uid="contributions_reviewers")
+        from core.programme_version import watch_public
+
+        # Public only once approved; its themes show on the theme pages (core/programme_version.py).
+        watch_public(self.get_model("Contribution"), relations=["themes"], is_public=_is_public)

@@ -7,7 +7,7 @@ from django.template.defaultfilters import filesizeformat
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
-from gfmd_portal.text import drop_maxlength
+from core.text import drop_maxlength
 from roundtables.models import Theme
 
 from .models import Contribution, GoodPractice

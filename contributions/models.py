@@ -7,7 +7,8 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from gfmd_portal.text import length_constraint
+from core.permissions import can_preview
+from core.text import length_constraint
 from roundtables.models import Status as ProgrammeStatus
 from sessions.models import Document, Organisation
 
@@ -38,6 +39,10 @@ class ContributionQuerySet(models.QuerySet):
     def published(self):
         """Approved contributions to published forums: what the public sees."""
         return self.approved().filter(forum__status=ProgrammeStatus.PUBLISHED)
+
+    def visible_to(self, user):
+        """What ``user`` may see: ``published()``; staff see every contribution (``core.permissions``)."""
+        return self if can_preview(user) else self.published()
 
 
 class Contribution(models.Model):

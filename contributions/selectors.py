@@ -1,11 +1,14 @@
 """Reads for the public pages: approved contributions with what each page shows already fetched."""
 
-from django.db.models import Exists, OuterRef, Prefetch, Q
+from django.db.models import Exists, OuterRef, Prefetch, Q, Value
+from django.db.models.functions import Lower, Trim
+from django.http import Http404
 from django.shortcuts import get_object_or_404
 
+from core.permissions import can_preview
 from roundtables.models import Forum, Roundtable, Theme
-from roundtables.selectors import can_preview
-from sessions.models import Session
+from sessions.models import Organisation, Participation, Person, Session
+from sessions.selectors import visible_roles
 
 from .models import Contribution, GoodPractice
 
@@ -120,3 +123,59 @@ def forums_for_contribution_form():
         .order_by("-starts_on")
         .prefetch_related(Prefetch("roundtables", queryset=roundtables, to_attr="open_roundtables"))
     )
+
+
+# Organisation pages: the people of an organisation (sessions) and the contributions sent under its name.
+
+
+def _published_contributions_under(name):
+    """Published contributions whose organisation is ``name`` (an expression), compared by the database
+    without case or outer spaces. Contributions name their organisation in a text of their own, so they
+    are matched on the organisation's name, which is unique."""
+    return (
+        Contribution.objects.published()
+        .alias(organisation_key=Lower(Trim("organisation_name")))
+        .filter(organisation_key=Lower(Trim(name)))
+    )
+
+
+def _contributions_of(organisation):
+    return (
+        _published_contributions_under(Value(organisation.name))
+        .select_related("forum")
+        .order_by("-forum__starts_on", "-submitted_at", "-pk")
+    )
+
+
+def organisation_for_page(*, slug, user=None):
+    """An organisation with ``public_people`` (its people with a role the visitor may see, each with
+    ``public_participations``) and ``public_contributions`` (published contributions sent under its
+    name); 404 when it has neither. Four queries.
+    """
+    roles = visible_roles(user)
+    people = (
+        Person.objects.filter(Exists(roles.filter(person=OuterRef("pk"))))
+        .order_by("name", "pk")
+        .prefetch_related(Prefetch("participations", queryset=roles, to_attr="public_participations"))
+    )
+    organisation = get_object_or_404(Organisation.objects.all(), slug=slug)
+    organisation.public_people = list(people.filter(organisation=organisation))
+    organisation.public_contributions = list(_contributions_of(organisation))
+    if not organisation.public_people and not organisation.public_contributions and not can_preview(user):
+        raise Http404("No public person or contribution.")
+    return organisation
+
+
+def organisations_for_public_pages():
+    """Organisations with a person in a published session or a published contribution: those with a page."""
+    in_sessions = Participation.objects.filter(
+        person__organisation=OuterRef("pk"), session__in=Session.objects.visible_to(None).values("pk")
+    )
+    contributions = _published_contributions_under(OuterRef("name"))
+    return Organisation.objects.filter(Exists(in_sessions) | Exists(contributions))
+
+
+def organisation_for_contribution(contribution):
+    """The organisation a contribution names, when it has a page (one query), else None."""
+    key = Lower(Trim(Value(contribution.organisation_name)))
+    return organisations_for_public_pages().alias(key=Lower(Trim("name"))).filter(key=key).first()

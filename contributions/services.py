@@ -1,11 +1,8 @@
 """Writes on contributions: submission, the committee's review, the e-mails that follow, the demo data."""
 
-import datetime
-import json
 import logging
 import re
 import unicodedata
-from pathlib import Path
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
@@ -19,16 +16,14 @@ from django.utils import formats, timezone, translation
 from django.utils.text import Truncator, slugify
 from django.utils.translation import gettext as _
 
-from roundtables.cache import programme_changed
-from roundtables.models import Theme
-from roundtables.services import ORGANISING_COMMITTEE, organiser_group_ensure, programme_load
+from core.permissions import ORGANISING_COMMITTEE
+from core.programme_version import programme_changed
+from roundtables.services import organiser_group_ensure
 
 from .models import Contribution, GoodPractice
 
 logger = logging.getLogger(__name__)
 
-DATA_DIR = Path(__file__).resolve().parent / "data"
-DEMO_PATH = DATA_DIR / "chisinau-2011.json"
 PRACTICE_FIELDS = ["country", "actors", "description", "lesson"]
 
 
@@ -269,61 +264,3 @@ def _update(instance, **values):
         instance.full_clean()
         instance.save()
     return bool(changed)
-
-
-@transaction.atomic
-def contributions_load_demo(*, path=DEMO_PATH):
-    """Create or bring up to date the demo contributions and the forum that holds them.
-
-    The file has a forum in the format of ``programme_load`` (here without roundtables) and a list
-    of approved contributions, matched by slug; their themes must already exist.
-    """
-    path = Path(path)
-    data = json.loads(path.read_text(encoding="utf-8"))
-    forum = programme_load(path=path)
-    loaded = []
-    for item in data.get("contributions", []):
-        loaded.append(_contribution_load(forum, item))
-    return forum, loaded
-
-
-def _contribution_load(forum, item):
-    slugs = item.get("themes", [])
-    themes = {theme.slug: theme for theme in Theme.objects.filter(slug__in=slugs)}
-    missing = [slug for slug in slugs if slug not in themes]
-    if missing:
-        raise ValidationError(
-            _("Unknown themes %(slugs)s: load the programme that defines them first.") % {"slugs": ", ".join(missing)}
-        )
-    contribution = Contribution.objects.filter(slug=item["slug"]).first() or Contribution(
-        slug=item["slug"], forum=forum
-    )
-    submitted_at = datetime.datetime.fromisoformat(item["submitted_at"]).replace(tzinfo=forum.zone)
-    _update(
-        contribution,
-        forum=forum,
-        roundtable=None,
-        session=None,
-        title=item["title"],
-        organisation_name=item["organisation_name"],
-        organisation_kind=item["organisation_kind"],
-        country=item.get("country", ""),
-        summary=item["summary"],
-        recommendations="\n\n".join(item.get("recommendations", [])),
-        language=item.get("language", "en"),
-        status=Contribution.Status.APPROVED,
-        rejection_reason="",
-        submitted_at=submitted_at,
-        reviewed_at=contribution.reviewed_at or submitted_at,
-    )
-    wanted = {theme.pk for theme in themes.values()}
-    if set(contribution.themes.values_list("pk", flat=True)) != wanted:
-        contribution.themes.set(wanted)
-
-    existing = list(contribution.practices.order_by("position", "id"))
-    for position, practice_item in enumerate(item.get("practices", []), start=1):
-        practice = existing[position - 1] if position <= len(existing) else GoodPractice(contribution=contribution)
-        _update(practice, position=position, **{name: practice_item[name] for name in PRACTICE_FIELDS})
-    for practice in existing[len(item.get("practices", [])) :]:
-        practice.delete()
-    return contribution

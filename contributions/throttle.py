@@ -1,14 +1,14 @@
 """How many contributions one address may send: counted in Django's cache, so every process shares
 the count when the cache is Redis.
 
-The address is ``gfmd_portal.security.client_address``, the same one the admin login throttle counts:
+The address is ``core.security.client_address``, the same one the admin login throttle counts:
 REMOTE_ADDR, or behind TRUSTED_PROXY_COUNT proxies the hop the nearest trusted proxy appended to
 X-Forwarded-For, never a hop the client wrote."""
 
 from django.conf import settings
 from django.core.cache import cache
 
-from gfmd_portal.security import client_address
+from core.security import client_address
 
 __all__ = ["client_address", "submission_record", "submissions_exhausted"]
 

@@ -5,8 +5,6 @@ from django.utils.translation import gettext as _
 from django.views import View
 from django.views.generic import ListView, TemplateView
 
-from sessions import selectors as session_selectors
-
 from . import selectors, services, throttle
 from .forms import ContributionForm, GoodPracticeFormSet, LibraryFilterForm, formset_with_one_more
 
@@ -92,7 +90,7 @@ class ContributionDetailView(TemplateView):
             contribution=contribution,
             practices=contribution.practices.all(),
             themes=contribution.themes.all(),
-            organisation=session_selectors.organisation_for_contribution(contribution),
+            organisation=selectors.organisation_for_contribution(contribution),
             **kwargs,
         )
 

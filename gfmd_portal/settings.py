@@ -63,6 +63,7 @@ INSTALLED_APPS = [
     "roundtables",
     "sessions.apps.SessionsConfig",
     "contributions",
+    "programme",  # reads across the apps above; none of them imports it
 ]
 
 MIDDLEWARE = [
@@ -76,7 +77,7 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
-    "gfmd_portal.outage.DatabaseUnavailableMiddleware",  # a view without its database answers 503, not 500
+    "core.outage.DatabaseUnavailableMiddleware",  # a view without its database answers 503, not 500
     "axes.middleware.AxesMiddleware",  # a refused admin login answers 429 (gfmd_portal/security.py)
     "sessions.middleware.AgendaStarsMiddleware",  # star buttons show the visitor's agenda (sessions/agenda.py)
 ]
@@ -94,7 +95,7 @@ TEMPLATES = [
                 "django.template.context_processors.i18n",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
-                "roundtables.context_processors.navigation",
+                "programme.context_processors.navigation",
             ],
         },
     },
@@ -160,7 +161,7 @@ REDIS_URL = os.environ.get("REDIS_URL", "")
 if REDIS_URL:
     CACHES = {
         "default": {
-            "BACKEND": "gfmd_portal.cache_backends.ResilientRedisCache",
+            "BACKEND": "core.cache_backends.ResilientRedisCache",
             "LOCATION": REDIS_URL,
             "KEY_PREFIX": "gfmd",
             # A Redis that does not answer costs a request half a second at most, not a worker.
@@ -180,7 +181,7 @@ else:
 # queue lives in the database the portal already has; `manage.py db_worker` runs the tasks (`make
 # run` starts one beside gunicorn; README, "Running in production").
 TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
-# Every committed change to the public programme queues a refresh of the stale PDFs (sessions/pdf_tasks.py).
+# Every committed change to the public programme queues a refresh of the stale PDFs (sessions/pdf/tasks.py).
 PDF_REFRESH_ON_CHANGE = env_bool("PDF_REFRESH_ON_CHANGE", default=True)
 
 # Whole-page cache of the public pages for anonymous visitors (roundtables/page_cache.py).
@@ -280,13 +281,13 @@ AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]  # per account and per addr
 # Failures live in the database, which every process shares. (The cache handler keeps one total per account
 # and per address and could not forget a single account's failures at one address on success.)
 AXES_HANDLER = "axes.handlers.database.AxesDatabaseHandler"
-AXES_USERNAME_CALLABLE = "gfmd_portal.security.login_account_name"  # the name as authentication spells it
-AXES_CLIENT_IP_CALLABLE = "gfmd_portal.security.client_address"  # the address the contribution limit counts
-# A success forgets that account's failures from that address only (gfmd_portal.security.forget_own_failures);
+AXES_USERNAME_CALLABLE = "core.security.login_account_name"  # the name as authentication spells it
+AXES_CLIENT_IP_CALLABLE = "core.security.client_address"  # the address the contribution limit counts
+# A success forgets that account's failures from that address only (core.security.forget_own_failures);
 # axes' own reset would forget the address's failures at every account.
 AXES_RESET_ON_SUCCESS = False
 AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT = False
-AXES_LOCKOUT_CALLABLE = "gfmd_portal.security.lockout_response"
+AXES_LOCKOUT_CALLABLE = "core.security.lockout_response"
 AXES_DISABLE_ACCESS_LOG = True  # keep no record of successful logins, only the failures the throttle needs
 
 LOGGING = {

@@ -4,11 +4,11 @@ from django.contrib.sitemaps.views import sitemap
 from django.urls import include, path
 from django.utils.translation import gettext_lazy as _
 
-from roundtables.page_cache import cache_public_page
-from roundtables.sitemaps import SITEMAPS
+from core.page_cache import cache_public_page
+from core.security import ThrottledAdminAuthenticationForm
+from programme.sitemaps import SITEMAPS
 
 from .health import healthz
-from .security import ThrottledAdminAuthenticationForm
 from .site_files import favicon, robots_txt
 
 admin.site.site_header = _("GFMD Civil Society Days: programme administration")
@@ -27,7 +27,7 @@ urlpatterns = [
 ]
 
 urlpatterns += i18n_patterns(
-    path("", include("roundtables.urls")),
+    path("", include("programme.urls")),
     path("", include("sessions.urls")),
     path("", include("contributions.urls")),
 )

@@ -18,8 +18,8 @@ class RoundtablesConfig(AppConfig):
     def ready(self):
         # Permissions exist only once every app has migrated, hence post_migrate.
         post_migrate.connect(_organiser_group_after_migrate, dispatch_uid="roundtables_organiser_group")
-        from .cache import connect_signals, programme_version_changed
-        from .context_processors import navigation_forum_forget
+        from core.programme_version import use_stamp, watch_public
 
-        connect_signals()
-        programme_version_changed.connect(navigation_forum_forget, dispatch_uid="navigation_forum_forget")
+        use_stamp(self.get_model("ProgrammeStamp"))
+        for name in ["Forum", "Roundtable", "Theme"]:
+            watch_public(self.get_model(name))

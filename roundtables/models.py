@@ -12,7 +12,8 @@ from django.urls import reverse
 from django.utils.translation import get_language, gettext, override
 from django.utils.translation import gettext_lazy as _
 
-from gfmd_portal.text import MARKDOWN_MAX_CHARS, length_constraint, validate_markdown
+from core.permissions import can_preview
+from core.text import MARKDOWN_MAX_CHARS, length_constraint, validate_markdown
 
 # The longest texts, in characters, checked by the forms and by the database. Titles and names keep
 # the sizes they always had; the Athens 2009 concept note's longest roundtable background has 2,256
@@ -51,6 +52,10 @@ class Status(models.TextChoices):
 class ForumQuerySet(models.QuerySet):
     def published(self):
         return self.filter(status=Status.PUBLISHED)
+
+    def visible_to(self, user):
+        """What ``user`` may see: published forums; staff see drafts too (``core.permissions``)."""
+        return self if can_preview(user) else self.published()
 
 
 # History: a forum's versions include its rooms. Roundtables, sessions and documents keep their own

@@ -26,20 +26,9 @@ from django.utils.translation import gettext_lazy as _
 from reversion.admin import VersionAdmin
 from reversion.models import Version
 
-from gfmd_portal.text import MarkdownWarningAdminMixin, WholeTextAdminMixin
-from roundtables.accounts import person_editable_by
-from roundtables.admin_filters import (
-    RememberedForumMixin,
-    SessionForumFilter,
-    SessionPartForumFilter,
-    SessionPartRoundtableFilter,
-    SessionRoomFilter,
-    SessionRoundtableFilter,
-)
-from roundtables.forms import EditTokenForm, RoomChoiceField, RoundtableChoiceField
-from roundtables.models import Forum, Roundtable
-from roundtables.selectors import roundtable_ids_editable_by
-from roundtables.versions import (
+from core.edit_forms import EditTokenForm
+from core.text import MarkdownWarningAdminMixin, WholeTextAdminMixin
+from core.versions import (
     RestoreRefused,
     edit_conflict,
     edit_token,
@@ -47,6 +36,17 @@ from roundtables.versions import (
     restore_apply,
     restore_plan,
     row_label,
+)
+from roundtables.forms import RoomChoiceField, RoundtableChoiceField
+from roundtables.models import Forum, Roundtable
+from roundtables.selectors import roundtable_ids_editable_by
+from sessions.admin_filters import (
+    RememberedForumMixin,
+    SessionForumFilter,
+    SessionPartForumFilter,
+    SessionPartRoundtableFilter,
+    SessionRoomFilter,
+    SessionRoundtableFilter,
 )
 
 from .documents import format_and_size
@@ -76,7 +76,8 @@ from .models import (
     Room,
     Session,
 )
-from .pdf_tasks import schedule_renders
+from .pdf.tasks import schedule_renders
+from .selectors import person_editable_by
 from .services import session_move, session_publish, session_unpublish
 
 CODE_PATTERN = re.compile(r"^\s*(\d+)\.(\d+)\s*$")
@@ -91,7 +92,7 @@ def programme_scope(request):
 
 
 class EditTokenAdminMixin:
-    """Puts the form's edit token (see roundtables.versions) on change pages the user may save, and only there."""
+    """Puts the form's edit token (see core.versions) on change pages the user may save, and only there."""
 
     def get_fieldsets(self, request, obj=None):
         fieldsets = [
@@ -137,7 +138,7 @@ class RestoreTokenFormMixin:
 class _Restoring:
     """A restore under way in this request (see ProgrammeAdmin.revision_view)."""
 
-    plan: object  # roundtables.versions.RestorePlan
+    plan: object  # core.versions.RestorePlan
     token: str  # the edit token of the record as it was before the restore ("" when recovering)
     recover: bool
 
@@ -169,7 +170,7 @@ class ProgrammeAdmin(MarkdownWarningAdminMixin, WholeTextAdminMixin, EditTokenAd
     never overwrites what someone else saved since the page was opened (the form's edit token).
 
     Restoring a version writes that record and the rows edited with it as its revision has them
-    (roundtables.versions.restore_plan), never the other records of that revision, and only when the
+    (core.versions.restore_plan), never the other records of that revision, and only when the
     editor may change every row it writes; it goes through the same edit-token check as a save.
     """
 

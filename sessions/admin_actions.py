@@ -11,7 +11,8 @@ from django.contrib import admin, messages
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
-from . import exports
+from .pdf.content import BOOKLET, ROUNDTABLE, PdfUnavailable, export_for
+from .pdf.responses import download_response
 
 logger = logging.getLogger(__name__)
 
@@ -27,10 +28,10 @@ def _download(modeladmin, request, queryset, kind):
             messages.WARNING,
         )
         return None
-    batch = [exports.export_for(kind, obj, user=request.user) for obj in objects]
+    batch = [export_for(kind, obj, user=request.user) for obj in objects]
     try:
-        return exports.download_response(batch)
-    except exports.PdfUnavailable:
+        return download_response(batch)
+    except PdfUnavailable:
         logger.exception("PDF export from the admin failed")
         modeladmin.message_user(
             request,
@@ -46,11 +47,9 @@ def _download(modeladmin, request, queryset, kind):
 
 @admin.action(description=_("Download the programme booklet (PDF; a ZIP file for several forums)"))
 def download_booklets(modeladmin, request, queryset):
-    return _download(modeladmin, request, queryset.order_by("-starts_on"), exports.BOOKLET)
+    return _download(modeladmin, request, queryset.order_by("-starts_on"), BOOKLET)
 
 
 @admin.action(description=_("Download the roundtable handouts (PDF; a ZIP file for several roundtables)"))
 def download_roundtable_handouts(modeladmin, request, queryset):
-    return _download(
-        modeladmin, request, queryset.select_related("forum").order_by("forum", "number"), exports.ROUNDTABLE
-    )
+    return _download(modeladmin, request, queryset.select_related("forum").order_by("forum", "number"), ROUNDTABLE)

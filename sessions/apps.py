@@ -11,8 +11,13 @@ class SessionsConfig(AppConfig):
     verbose_name = _("Sessions")
 
     def ready(self):
-        from roundtables.cache import programme_version_changed
+        from core.programme_version import programme_version_changed, watch_public
 
-        from .pdf_tasks import refresh_on_programme_change
+        from .pdf.tasks import refresh_on_programme_change
 
+        # What the public pages, calendars and PDFs show of this app (core/programme_version.py).
+        for name in ["Room", "Organisation", "Person", "Issue", "Participation", "DocumentFile"]:
+            watch_public(self.get_model(name))
+        watch_public(self.get_model("Session"), relations=["themes"])
+        watch_public(self.get_model("Document"), relations=["sessions", "roundtables"])
         programme_version_changed.connect(refresh_on_programme_change, dispatch_uid="pdf_refresh_on_programme_change")

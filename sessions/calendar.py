@@ -23,7 +23,7 @@ from django.utils.translation import gettext as _
 from icalendar import Calendar, Event, vDuration
 from reversion.models import Version
 
-from gfmd_portal.text import markdown_plain
+from core.text import markdown_plain
 
 from . import presenters
 from .models import Participation

@@ -8,12 +8,15 @@ selectors do): it never queries.
 import dataclasses
 
 from django.conf import settings
+from django.db.models import Prefetch, prefetch_related_objects
 from django.template.defaultfilters import filesizeformat
 from django.utils.text import capfirst
 from django.utils.translation import get_language, get_language_info
 from django.utils.translation import gettext as _
 
-from .models import LANGUAGE_ORDER, Document, DocumentFile
+from roundtables.models import Roundtable
+
+from .models import LANGUAGE_ORDER, Document, DocumentFile, Session
 
 
 def page_language(language=None):
@@ -97,4 +100,95 @@ def document_offer(document, language=None, *, for_roundtable=False):
     others = [OtherLanguage(file=file, name=language_name(file.language)) for file in files if file is not chosen]
     return DocumentOffer(
         document=document, language=language, file=chosen, others=others, for_roundtable=for_roundtable
+    )
+
+
+# Reads of documents for pages, PDFs and search; what the visitor sees is Document.objects.visible_to(user).
+
+
+def _document_places(user):
+    """Prefetches of a document's sessions (those the visitor may see) and roundtables, for links to them."""
+    return (
+        Prefetch(
+            "sessions",
+            queryset=Session.objects.visible_to(user)
+            .select_related("roundtable__forum")
+            .order_by("roundtable__number", "number"),
+        ),
+        Prefetch("roundtables", queryset=Roundtable.objects.select_related("forum").order_by("number")),
+    )
+
+
+def documents_for_forum_page(*, forum, user=None):
+    """All the forum's documents the visitor may see, by kind, with their files and places (four queries)."""
+    return (
+        Document.objects.visible_to(user)
+        .filter(forum=forum)
+        .prefetch_related("files", *_document_places(user))
+        .by_kind()
+    )
+
+
+def documents_for_forum_home(*, forum, user=None):
+    """The documents of the whole forum (attached to no session or roundtable), with their files."""
+    return (
+        Document.objects.visible_to(user)
+        .filter(forum=forum, sessions=None, roundtables=None)
+        .prefetch_related("files")
+        .by_kind()
+    )
+
+
+def documents_for_roundtable(*, roundtable, user=None):
+    return Document.objects.visible_to(user).filter(roundtables=roundtable).prefetch_related("files").by_kind()
+
+
+def session_documents(*, sessions, user=None):
+    """Give each of ``sessions`` the documents the visitor may see: ``own_documents`` (attached to it),
+    ``roundtable_documents`` (attached to its roundtable, leaving out those already among its own), and
+    ``documents_shown``, both together as (document, for_roundtable) pairs. Each document has its files.
+
+    Three queries whatever the number of sessions: the links to the sessions, the links to their
+    roundtables (each with its document), and the documents' files.
+    """
+    sessions = list(sessions)
+    visible = Document.objects.visible_to(user).values("pk")
+    own_links = (
+        Document.sessions.through.objects.filter(session__in=[s.pk for s in sessions], document__in=visible)
+        .select_related("document")
+        .order_by("pk")
+    )
+    shared_links = (
+        Document.roundtables.through.objects.filter(
+            roundtable__in={s.roundtable_id for s in sessions}, document__in=visible
+        )
+        .select_related("document")
+        .order_by("pk")
+    )
+    own, shared, documents = {}, {}, {}
+    for link in own_links:
+        document = documents.setdefault(link.document_id, link.document)
+        own.setdefault(link.session_id, []).append(document)
+    for link in shared_links:
+        document = documents.setdefault(link.document_id, link.document)
+        shared.setdefault(link.roundtable_id, []).append(document)
+    prefetch_related_objects(list(documents.values()), "files")
+    for session in sessions:
+        mine = own.get(session.pk, [])
+        seen = {document.pk for document in mine}
+        session.own_documents = _by_kind(mine)
+        session.roundtable_documents = [
+            document for document in _by_kind(shared.get(session.roundtable_id, [])) if document.pk not in seen
+        ]
+        session.documents_shown = [(document, False) for document in session.own_documents] + [
+            (document, True) for document in session.roundtable_documents
+        ]
+    return sessions
+
+
+def _by_kind(documents):
+    kinds = Document.Kind.values
+    return sorted(
+        documents,
+        key=lambda d: (kinds.index(d.kind) if d.kind in kinds else len(kinds), d.position, d.title, d.pk),
     )

@@ -5,8 +5,8 @@ from django.forms.models import BaseInlineFormSet
 from django.utils import formats, timezone
 from django.utils.translation import gettext_lazy as _
 
-from gfmd_portal.text import mark_markdown
-from roundtables.forms import EditTokenForm
+from core.edit_forms import EditTokenForm
+from core.text import mark_markdown
 
 from .models import Document, DocumentFile, Issue, Participation, Session, session_taken_message
 from .selectors import clashes_among, person_clashes, room_clashes

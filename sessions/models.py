@@ -9,7 +9,8 @@ from django.db.models import F, Q
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
-from gfmd_portal.text import length_constraint, validate_markdown
+from core.permissions import can_preview
+from core.text import length_constraint, validate_markdown
 from roundtables.models import BACKGROUND_MAX, NAME_MAX, PLACE_MAX, TITLE_MAX, Status
 
 from .validators import validate_document_file
@@ -77,7 +78,18 @@ class Organisation(models.Model):
         return self.name
 
     def get_absolute_url(self):
-        return reverse("sessions:organisation", kwargs={"slug": self.slug})
+        return reverse("roundtables:organisation", kwargs={"slug": self.slug})
+
+
+class PersonQuerySet(models.QuerySet):
+    def visible_to(self, user):
+        """People with a role in a session ``user`` may see (staff: everyone)."""
+        if can_preview(user):
+            return self
+        roles = Participation.objects.filter(
+            person=models.OuterRef("pk"), session__in=Session.objects.visible_to(user).values("pk")
+        )
+        return self.filter(models.Exists(roles))
 
 
 @reversion.register()
@@ -102,6 +114,8 @@ class Person(models.Model):
     )
     email = models.EmailField(_("e-mail"), blank=True, help_text=_("Private: never shown on public pages."))
 
+    objects = PersonQuerySet.as_manager()
+
     class Meta:
         ordering = ["name"]
         verbose_name = _("person")
@@ -123,6 +137,10 @@ class Person(models.Model):
 class SessionQuerySet(models.QuerySet):
     def published(self):
         return self.filter(status=Status.PUBLISHED, roundtable__forum__status=Status.PUBLISHED)
+
+    def visible_to(self, user):
+        """What ``user`` may see: published sessions of published forums; staff see drafts too."""
+        return self if can_preview(user) else self.published()
 
     def in_forum(self, forum):
         return self.filter(roundtable__forum=forum)
@@ -213,7 +231,7 @@ class Session(models.Model):
 
     def get_absolute_url(self):
         return reverse(
-            "sessions:detail",
+            "roundtables:session",
             kwargs={"forum": self.roundtable.forum.slug, "roundtable": self.roundtable.slug, "slug": self.slug},
         )
 
@@ -380,6 +398,26 @@ class Participation(models.Model):
 class DocumentQuerySet(models.QuerySet):
     def in_forum(self, forum):
         return self.filter(forum=forum)
+
+    def with_is_public(self):
+        """Each document with ``is_public``, the one rule of what documents the public sees: those of
+        published forums, except a document attached only to sessions that are all drafts (attached
+        to a roundtable, or to nothing but its forum, it is public with its forum)."""
+        published = Status.PUBLISHED
+        session_links = Document.sessions.through.objects.filter(document=models.OuterRef("pk"))
+        is_public = Q(forum__status=published) & (
+            models.Exists(Document.roundtables.through.objects.filter(document=models.OuterRef("pk")))
+            | models.Exists(
+                session_links.filter(session__status=published, session__roundtable__forum__status=published)
+            )
+            | ~models.Exists(session_links)
+        )
+        return self.annotate(is_public=models.ExpressionWrapper(is_public, output_field=models.BooleanField()))
+
+    def visible_to(self, user):
+        """The documents ``user`` may see, each with ``is_public`` (staff see all, drafts' too)."""
+        documents = self.with_is_public()
+        return documents if can_preview(user) else documents.filter(is_public=True)
 
     def by_kind(self):
         """In the order of ``Document.Kind`` (concept notes first), then by position and title."""

@@ -37,10 +37,9 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
 from roundtables.models import ProgrammeStamp
-from roundtables.selectors import session_documents
 
 from .calendar import description_labels, plain_text, session_description
-from .documents import file_choice
+from .documents import file_choice, session_documents
 from .selectors import sessions_for_calendar
 
 XML_CONTENT_TYPE = "application/xml; charset=utf-8"

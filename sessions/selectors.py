@@ -3,28 +3,26 @@
 import dataclasses
 import datetime
 
-from django.db.models import Exists, F, OuterRef, Prefetch, Value
-from django.db.models.functions import Lower, Trim
+from django.contrib.admin.models import ADDITION, LogEntry
+from django.contrib.contenttypes.models import ContentType
+from django.db.models import Exists, F, OuterRef, Prefetch
 from django.http import Http404
 from django.shortcuts import get_object_or_404
 
+from core.permissions import can_preview
 from roundtables.models import Forum, Roundtable
-from roundtables.selectors import (
-    can_preview,
-    documents_for_public_pages,
-    sessions_for_listing,
-    sessions_for_public_pages,
-)
+from roundtables.selectors import roundtable_ids_editable_by
 
 from .documents import file_choice
-from .models import DocumentFile, Issue, Organisation, Participation, Person, Session
+from .listings import sessions_for_listing
+from .models import Document, DocumentFile, Issue, Participation, Person, Session
 from .presenters import ROLE_ORDER
 
 
-def _visible_roles(user):
+def visible_roles(user):
     """Roles in the sessions the visitor may see, newest forum first, then in programme time order."""
     return (
-        Participation.objects.filter(session__in=sessions_for_public_pages(user).values("pk"))
+        Participation.objects.filter(session__in=Session.objects.visible_to(user).values("pk"))
         .select_related("session__roundtable__forum", "session__room")
         .order_by(
             "-session__roundtable__forum__starts_on",
@@ -41,7 +39,7 @@ def person_for_page(*, slug, user=None):
     """A person with their organisation and their roles in sessions the visitor may see
     (``public_participations``); 404 when they have none. Two queries."""
     people = Person.objects.select_related("organisation").prefetch_related(
-        Prefetch("participations", queryset=_visible_roles(user), to_attr="public_participations")
+        Prefetch("participations", queryset=visible_roles(user), to_attr="public_participations")
     )
     person = get_object_or_404(people, slug=slug)
     if not person.public_participations and not can_preview(user):
@@ -77,66 +75,21 @@ def sessions_by_forum(participations):
     return grouped
 
 
-def _published_contributions_under(name):
-    """Published contributions whose organisation is ``name`` (an expression), compared by the database
-    without case or outer spaces. Contributions name their organisation in a text of their own, so they
-    are matched on the organisation's name, which is unique."""
-    from contributions.models import Contribution
-
-    return (
-        Contribution.objects.published()
-        .alias(organisation_key=Lower(Trim("organisation_name")))
-        .filter(organisation_key=Lower(Trim(name)))
-    )
 
 
-def _contributions_of(organisation):
-    return (
-        _published_contributions_under(Value(organisation.name))
-        .select_related("forum")
-        .order_by("-forum__starts_on", "-submitted_at", "-pk")
-    )
 
 
-def organisation_for_page(*, slug, user=None):
-    """An organisation with ``public_people`` (its people with a role the visitor may see, each with
-    ``public_participations``) and ``public_contributions`` (published contributions sent under its
-    name); 404 when it has neither. Four queries.
-    """
-    roles = _visible_roles(user)
-    people = (
-        Person.objects.filter(Exists(roles.filter(person=OuterRef("pk"))))
-        .order_by("name", "pk")
-        .prefetch_related(Prefetch("participations", queryset=roles, to_attr="public_participations"))
-    )
-    organisation = get_object_or_404(Organisation.objects.all(), slug=slug)
-    organisation.public_people = list(people.filter(organisation=organisation))
-    organisation.public_contributions = list(_contributions_of(organisation))
-    if not organisation.public_people and not organisation.public_contributions and not can_preview(user):
-        raise Http404("No public person or contribution.")
-    return organisation
 
 
-def organisations_for_public_pages():
-    """Organisations with a person in a published session or a published contribution: those with a page."""
-    in_sessions = Participation.objects.filter(
-        person__organisation=OuterRef("pk"), session__in=sessions_for_public_pages().values("pk")
-    )
-    contributions = _published_contributions_under(OuterRef("name"))
-    return Organisation.objects.filter(Exists(in_sessions) | Exists(contributions))
 
 
-def organisation_for_contribution(contribution):
-    """The organisation a contribution names, when it has a page (one query), else None."""
-    key = Lower(Trim(Value(contribution.organisation_name)))
-    return organisations_for_public_pages().alias(key=Lower(Trim("name"))).filter(key=key).first()
 
 
 def document_file_for_download(*, pk, language=None, user=None):
     """The file of a document the visitor may see (``documents_for_public_pages``): the one in ``language``
     when it is given (404 when the document has none in it), else the one a reader of the page's language
     gets (see ``sessions.documents.file_choice``). One query."""
-    visible = documents_for_public_pages(user).filter(pk=pk).values("pk")
+    visible = Document.objects.visible_to(user).select_related("forum").filter(pk=pk).values("pk")
     files = list(DocumentFile.objects.filter(document__in=visible))
     if language is None:
         chosen = file_choice(files, None)
@@ -176,14 +129,14 @@ def sessions_for_agenda(*, ids, user=None):
 
 def session_for_agenda(*, pk, user=None):
     """A session the visitor may star (not a plenary, break or reception); 404 when there is none they may see."""
-    return get_object_or_404(sessions_for_public_pages(user).filter(kind=Session.Kind.SESSION).only("pk"), pk=pk)
+    return get_object_or_404(Session.objects.visible_to(user).filter(kind=Session.Kind.SESSION).only("pk"), pk=pk)
 
 
 def sessions_for_clash_check(*, ids, user=None):
     """The scheduled sessions among ``ids`` that the visitor may see, with what a clash warning shows
     (code, title, address), as a list: one query."""
     return list(
-        sessions_for_public_pages(user)
+        Session.objects.visible_to(user)
         .filter(pk__in=ids, starts_at__isnull=False)
         .select_related("roundtable__forum")
         .only(
@@ -355,3 +308,20 @@ def forums_for_dashboard(*, forum=None):
         )
         for item in forums
     ]
+
+
+def person_editable_by(user, person):
+    """Whether ``user`` may change ``person``: the committee always; a coordinator when every role of
+    the person is in a roundtable they coordinate and the person has a role there or was added by them."""
+    scope = roundtable_ids_editable_by(user)
+    if scope is None:
+        return True
+    roundtables = set(Participation.objects.filter(person=person).values_list("session__roundtable_id", flat=True))
+    if roundtables:
+        return roundtables <= scope
+    return LogEntry.objects.filter(
+        user_id=user.pk,
+        content_type=ContentType.objects.get_for_model(Person),
+        object_id=str(person.pk),
+        action_flag=ADDITION,
+    ).exists()

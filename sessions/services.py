@@ -5,8 +5,8 @@ from django.db import transaction
 from django.db.models import Max
 from django.utils.translation import gettext as _
 
+from core.versions import revision
 from roundtables.models import Status
-from roundtables.versions import revision
 
 from .models import Issue, Organisation, Participation, Person, Session
 

@@ -44,9 +44,9 @@ from django.utils import formats, timezone, translation
 from django.utils.http import content_disposition_header
 from django.utils.translation import gettext as _
 
+from core.versions import revision
 from roundtables.models import Status, Theme
-from roundtables.selectors import documents_for_public_pages, roundtable_ids_editable_by, sessions_for_public_pages
-from roundtables.versions import revision
+from roundtables.selectors import roundtable_ids_editable_by
 
 from .models import Document, DocumentFile, Participation, Person, Session
 
@@ -109,7 +109,7 @@ def translated_share(*, text_count, document_languages, language):
 
 def sessions_for_spreadsheet(*, forum, user=None):
     """The forum's sessions the ``user`` may see (None: the public)."""
-    return sessions_for_public_pages(user).filter(roundtable__forum=forum)
+    return Session.objects.visible_to(user).filter(roundtable__forum=forum)
 
 
 def _names(items):
@@ -127,7 +127,7 @@ def _grouped(rows):
 def _session_documents(chosen, user):
     """{session id: [(title, {languages of its files})]}: the documents of each session, then those of its
     roundtable it does not have itself, as its page lists them. Two queries, of plain values."""
-    visible = documents_for_public_pages(user).values("pk")
+    visible = Document.objects.visible_to(user).select_related("forum").values("pk")
     own = (
         Document.sessions.through.objects.filter(session__in=chosen, document__in=visible)
         .order_by()

@@ -1,17 +1,12 @@
 from django.urls import path
 
-from roundtables.page_cache import cache_public_page
+from core.page_cache import cache_public_page
 
 from . import views
 
 app_name = "sessions"
 
 urlpatterns = [
-    path(
-        "forums/<slug:forum>/roundtables/<slug:roundtable>/<slug:slug>/",
-        cache_public_page(views.SessionDetailView.as_view()),
-        name="detail",
-    ),
     path(
         "forums/<slug:forum>/roundtables/<slug:roundtable>/<slug:slug>/handout.pdf",
         views.session_pdf,
@@ -20,9 +15,6 @@ urlpatterns = [
     path("forums/<slug:forum>/programme.pdf", views.programme_pdf, name="programme-pdf"),
     path("forums/<slug:forum>/roundtables/<slug:slug>/handout.pdf", views.roundtable_pdf, name="roundtable-pdf"),
     path("people/<slug:slug>/", cache_public_page(views.PersonDetailView.as_view()), name="person"),
-    path(
-        "organisations/<slug:slug>/", cache_public_page(views.OrganisationDetailView.as_view()), name="organisation"
-    ),
     path("documents/<int:pk>/", views.document_download, name="document"),
     path("documents/<int:pk>/<slug:language>/", views.document_download, name="document-file"),
     path(

@@ -11,41 +11,13 @@ from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_GET, require_POST, require_safe
 from django.views.generic import TemplateView
 
-from contributions import selectors as contributions
 from roundtables import selectors as programme
 from roundtables.models import Theme
-from roundtables.views import ForumPageMixin
 
-from . import agenda, calendar, exports, presenters, qr, schedule, selectors
-from .models import Participation, Session
-
-
-class SessionDetailView(ForumPageMixin, TemplateView):
-    template_name = "sessions/session_detail.html"
-
-    def get_context_data(self, **kwargs):
-        session = programme.session_for_page(
-            forum=self.forum,
-            roundtable_slug=self.kwargs["roundtable"],
-            slug=self.kwargs["slug"],
-            user=self.request.user,
-        )
-        previous, following = programme.session_neighbours(session=session, user=self.request.user)
-        kwargs.update(session=session, roundtable=session.roundtable, previous=previous, following=following)
-        kwargs.update(
-            issue_groups=presenters.issue_groups(session.top_issues),
-            people_by_role=presenters.people_by_role(session.participations.all()),
-        )
-        kwargs["contributions"] = contributions.contributions_for_session(session=session)
-        return super().get_context_data(**kwargs)
-
-
-class OrganisationDetailView(TemplateView):
-    template_name = "sessions/organisation_detail.html"
-
-    def get_context_data(self, **kwargs):
-        organisation = selectors.organisation_for_page(slug=self.kwargs["slug"], user=self.request.user)
-        return super().get_context_data(organisation=organisation, **kwargs)
+from . import agenda, calendar, listings, qr, schedule, selectors
+from .models import Participation, Person, Session
+from .pdf.content import BOOKLET, ROUNDTABLE, SESSION, export_for
+from .pdf.responses import pdf_response
 
 
 class PersonDetailView(TemplateView):
@@ -87,7 +59,7 @@ def _forum_with_programme(request, slug):
     """The forum of a programme file, or 404 when it has no session to show (an empty file helps nobody)."""
     user = request.user
     forum = programme.forum_for_page(slug=slug, user=user)
-    if not programme.forum_has_programme(forum=forum, user=user):
+    if not listings.forum_has_programme(forum=forum, user=user):
         raise Http404("The programme of this forum is not yet published.")
     return forum
 
@@ -159,7 +131,7 @@ def theme_calendar(request, slug):
 @require_safe
 def person_calendar(request, slug):
     """The scheduled sessions a person has a public role in, to subscribe to; 404 when they have none."""
-    person = get_object_or_404(programme.people_for_public_pages(), slug=slug)
+    person = get_object_or_404(Person.objects.visible_to(None), slug=slug)
     roles = Participation.objects.filter(person=person).values("session_id")
     sessions = selectors.sessions_for_calendar(user=None).filter(pk__in=roles)
     return _calendar_response(
@@ -188,7 +160,7 @@ def _forum_schedule(request, slug):
     sessions = list(schedule.sessions_for_schedule(forum=forum))
     # Without a published session there is no programme (404); with sessions still to be timed, the
     # schedule is valid with empty days, for the conference apps that already read it.
-    if not sessions and not programme.forum_has_programme(forum=forum):
+    if not sessions and not listings.forum_has_programme(forum=forum):
         raise Http404("The programme of this forum is not yet published.")
     return schedule.schedule_build(
         forum=forum,
@@ -361,7 +333,7 @@ def _safe_next(request):
 def programme_pdf(request, forum):
     """The forum's programme booklet as a PDF (cached; staff previews show drafts); 404 without a session."""
     forum = _forum_with_programme(request, forum)
-    return exports.pdf_response(request, exports.export_for(exports.BOOKLET, forum, user=request.user))
+    return pdf_response(request, export_for(BOOKLET, forum, user=request.user))
 
 
 @require_safe
@@ -369,7 +341,7 @@ def roundtable_pdf(request, forum, slug):
     """A roundtable's handout as a PDF."""
     forum = programme.forum_for_page(slug=forum, user=request.user)
     roundtable = get_object_or_404(forum.roundtables.select_related("forum"), slug=slug)
-    return exports.pdf_response(request, exports.export_for(exports.ROUNDTABLE, roundtable, user=request.user))
+    return pdf_response(request, export_for(ROUNDTABLE, roundtable, user=request.user))
 
 
 @require_safe
@@ -377,9 +349,9 @@ def session_pdf(request, forum, roundtable, slug):
     """A session's handout as a PDF (plenaries, breaks and receptions have none)."""
     forum = programme.forum_for_page(slug=forum, user=request.user)
     sessions = (
-        programme.sessions_for_public_pages(request.user)
+        Session.objects.visible_to(request.user)
         .filter(kind=Session.Kind.SESSION)
         .select_related("roundtable__forum")
     )
     session = get_object_or_404(sessions, roundtable__forum=forum, roundtable__slug=roundtable, slug=slug)
-    return exports.pdf_response(request, exports.export_for(exports.SESSION, session, user=request.user))
+    return pdf_response(request, export_for(SESSION, session, user=request.user))

@@ -71,8 +71,8 @@ def organiser_client(client, organiser):
 @pytest.fixture
 def athens(db):
     """The Athens 2009 programme as shipped with the portal."""
-    from roundtables.management.commands.load_programme import DATA_DIR
-    from roundtables.services import programme_load
+    from programme.management.commands.load_programme import DATA_DIR
+    from programme.services import programme_load
 
     return programme_load(path=DATA_DIR / "athens-2009.json")
 

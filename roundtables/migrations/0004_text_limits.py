@@ -3,7 +3,7 @@
 import django.core.validators
 import django.db.models.functions.text
 import django.db.models.lookups
-import gfmd_portal.text
+import core.text
 from django.conf import settings
 from django.db import migrations, models
 
@@ -19,12 +19,12 @@ class Migration(migrations.Migration):
         migrations.AlterField(
             model_name='forum',
             name='description',
-            field=models.TextField(blank=True, help_text='Markdown.', validators=[django.core.validators.MaxLengthValidator(5000), gfmd_portal.text.validate_markdown], verbose_name='short description'),
+            field=models.TextField(blank=True, help_text='Markdown.', validators=[django.core.validators.MaxLengthValidator(5000), core.text.validate_markdown], verbose_name='short description'),
         ),
         migrations.AlterField(
             model_name='roundtable',
             name='background',
-            field=models.TextField(blank=True, help_text='Markdown.', validators=[django.core.validators.MaxLengthValidator(20000), gfmd_portal.text.validate_markdown], verbose_name='background'),
+            field=models.TextField(blank=True, help_text='Markdown.', validators=[django.core.validators.MaxLengthValidator(20000), core.text.validate_markdown], verbose_name='background'),
         ),
         migrations.AlterField(
             model_name='theme',

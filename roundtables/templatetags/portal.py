@@ -11,14 +11,14 @@ from django.urls import reverse, translate_url
 from django.utils.dateformat import format as date_format
 from django.utils.translation import get_language, get_language_info, gettext, override
 
-from gfmd_portal.text import markdown_html
+from core.text import markdown_html
 
 register = template.Library()
 
 
 @register.filter(name="markdown")
 def render_markdown(text):
-    """Render Markdown stored in the database as sanitised HTML (see gfmd_portal.text: never raises,
+    """Render Markdown stored in the database as sanitised HTML (see core.text: never raises,
     and a text that cannot be rendered shows as escaped plain text)."""
     return markdown_html(text)
 

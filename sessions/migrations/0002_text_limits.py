@@ -3,7 +3,7 @@
 import django.core.validators
 import django.db.models.functions.text
 import django.db.models.lookups
-import gfmd_portal.text
+import core.text
 from django.db import migrations, models
 
 
@@ -23,17 +23,17 @@ class Migration(migrations.Migration):
         migrations.AlterField(
             model_name='issue',
             name='text',
-            field=models.TextField(help_text='Markdown.', validators=[django.core.validators.MaxLengthValidator(3000), gfmd_portal.text.validate_markdown], verbose_name='text'),
+            field=models.TextField(help_text='Markdown.', validators=[django.core.validators.MaxLengthValidator(3000), core.text.validate_markdown], verbose_name='text'),
         ),
         migrations.AlterField(
             model_name='person',
             name='biography',
-            field=models.TextField(blank=True, help_text='Markdown.', validators=[django.core.validators.MaxLengthValidator(5000), gfmd_portal.text.validate_markdown], verbose_name='biography'),
+            field=models.TextField(blank=True, help_text='Markdown.', validators=[django.core.validators.MaxLengthValidator(5000), core.text.validate_markdown], verbose_name='biography'),
         ),
         migrations.AlterField(
             model_name='session',
             name='background',
-            field=models.TextField(blank=True, help_text='Markdown.', validators=[django.core.validators.MaxLengthValidator(20000), gfmd_portal.text.validate_markdown], verbose_name='background'),
+            field=models.TextField(blank=True, help_text='Markdown.', validators=[django.core.validators.MaxLengthValidator(20000), core.text.validate_markdown], verbose_name='background'),
         ),
         migrations.AddConstraint(
             model_name='document',

@@ -2,7 +2,7 @@
 
 Lists can hold hundreds of sessions, so the card is formatted here in one pass rather than by an
 included template per card (about 1.5 ms a card, most of a 300-session programme's time). It
-formats what ``roundtables.selectors.sessions_for_cards`` fetched and never queries. Every value
+formats what ``sessions.listings.sessions_for_cards`` fetched and never queries. Every value
 from the database goes through ``html.escape`` (quotes included).
 """
 
@@ -52,7 +52,7 @@ class _CardFormatter:
         if pattern is None:
             # Reverse once per forum with markers, then put in each session's slugs.
             pattern = self.url_patterns[forum_slug] = reverse(
-                "sessions:detail", kwargs={"forum": forum_slug, "roundtable": "RTSLUG", "slug": "SESSLUG"}
+                "roundtables:session", kwargs={"forum": forum_slug, "roundtable": "RTSLUG", "slug": "SESSLUG"}
             )
         return escape(pattern.replace("RTSLUG", session.roundtable.slug).replace("SESSLUG", session.slug))
 

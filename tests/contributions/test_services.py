@@ -15,9 +15,9 @@ from contributions.services import (
     contribution_reject,
     contribution_reviewers_ensure,
     contribution_submit,
-    contributions_load_demo,
 )
-from roundtables.cache import programme_version
+from core.programme_version import programme_version
+from programme.services import contributions_load_demo
 from roundtables.models import Forum, Theme
 from tests.contributions.factories import make_contribution
 from tests.factories import make_forum, make_roundtable, make_session, make_user
@@ -466,7 +466,7 @@ def test_load_programme_command_loads_athens_then_the_demo_idempotently(db, caps
 
 
 def test_load_programme_with_another_file_leaves_the_demo_alone(db, tmp_path):
-    from roundtables.management.commands.load_programme import DATA_DIR
+    from programme.management.commands.load_programme import DATA_DIR
 
     for name in ["athens-2009.json", "concept-note-csd-athens-2009.txt"]:
         (tmp_path / name).write_bytes((DATA_DIR / name).read_bytes())

@@ -18,7 +18,7 @@ def test_address_behind_one_trusted_proxy_is_the_hop_it_appended_not_the_first(s
 
 
 def test_address_is_the_one_the_login_throttle_counts():
-    from gfmd_portal import security
+    from core import security
 
     assert client_address is security.client_address
 

@@ -12,7 +12,7 @@ import redis
 from django.core.cache import cache
 from django.db import DatabaseError, InterfaceError, OperationalError, connections
 
-from gfmd_portal import outage
+from core import outage
 from tests.factories import make_forum, make_roundtable, make_session, make_user
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -20,7 +20,7 @@ CLOSED_PORT = "redis://127.0.0.1:1/0"  # nothing listens there: every connection
 ROUNDTABLE_URL = "/en/forums/lisbon-2099/roundtables/labour-mobility/"
 
 
-def _redis_cache(location, backend="gfmd_portal.cache_backends.ResilientRedisCache"):
+def _redis_cache(location, backend="core.cache_backends.ResilientRedisCache"):
     return {
         "default": {
             "BACKEND": backend,
@@ -69,7 +69,7 @@ def test_settings_with_redis_use_the_backend_that_survives_an_outage():
         [sys.executable, "manage.py", "shell", "-c", script], cwd=ROOT, env=env, capture_output=True, text=True
     )
 
-    assert result.stdout.strip().splitlines()[-1] == "gfmd_portal.cache_backends.ResilientRedisCache", result.stderr
+    assert result.stdout.strip().splitlines()[-1] == "core.cache_backends.ResilientRedisCache", result.stderr
 
 
 def test_public_pages_are_made_without_an_unreachable_redis(client, lisbon, redis_down, caplog):
@@ -79,7 +79,7 @@ def test_public_pages_are_made_without_an_unreachable_redis(client, lisbon, redi
     assert [response.status_code for response in responses] == [200, 200, 200]
     assert "Decent work" in responses[2].content.decode()
     assert (calendar.status_code, calendar["Content-Type"]) == (200, "text/calendar; charset=utf-8")
-    [(level, message)] = _records(caplog, "gfmd_portal.cache_backends")  # logged once, not per request
+    [(level, message)] = _records(caplog, "core.cache_backends")  # logged once, not per request
     assert level == "ERROR"
     assert message.startswith("Cache unavailable (ConnectionError on get: ")
 
@@ -132,11 +132,11 @@ def test_an_unreachable_cache_reads_as_empty_and_drops_writes(redis_down, caplog
         "delete_many": None,
         "get_or_set": 5,
     }
-    assert len(_records(caplog, "gfmd_portal.cache_backends")) == 1
+    assert len(_records(caplog, "core.cache_backends")) == 1
 
 
 def test_after_a_failure_the_cache_rests_a_few_seconds_then_tries_again(redis_down, monkeypatch):
-    from gfmd_portal import cache_backends
+    from core import cache_backends
 
     clock = {"now": 1000.0}
     attempts = []
@@ -210,7 +210,7 @@ def test_a_public_page_answers_503_with_the_sites_page_when_the_database_is_down
     assert f'href="{ROUNDTABLE_URL}">Try again</a>' in page
     assert "no-store" in responses[0]["Cache-Control"]
     assert "Content-Security-Policy" in responses[0]
-    [(level, message)] = _records(caplog, "gfmd_portal.outage")  # once, not per request
+    [(level, message)] = _records(caplog, "core.outage")  # once, not per request
     assert (level, message.split(" at ")[0]) == (
         "ERROR",
         f"Database unavailable ({error_class.__name__}: could not connect to server: Connection refused)",

@@ -2,7 +2,7 @@ import pytest
 from django.test import RequestFactory
 from django.urls import reverse
 
-from gfmd_portal.security import client_address
+from core.security import client_address
 from tests.factories import make_user
 
 ORGANISER_PASSWORD = "the-right-password-2009"

@@ -6,8 +6,7 @@ import time
 import pytest
 from django.core.exceptions import ValidationError
 
-from gfmd_portal import text
-from gfmd_portal.text import (
+from core.text import (
     MARKDOWN_MAX_CHARS,
     MAX_NESTING,
     drop_maxlength,
@@ -17,6 +16,7 @@ from gfmd_portal.text import (
     plain_html,
     validate_markdown,
 )
+from core import text
 
 # What the attack run stored, and texts as deep as fit in an issue (3,000 characters).
 DEEP_TEXTS = {
@@ -48,7 +48,7 @@ def test_markdown_renders_paragraphs_lists_quotes_and_links():
 
 @pytest.mark.parametrize("deep", DEEP_TEXTS.values(), ids=DEEP_TEXTS.keys())
 def test_a_too_deeply_nested_text_shows_as_escaped_plain_text(deep, caplog):
-    with caplog.at_level(logging.WARNING, logger="gfmd_portal.text"):
+    with caplog.at_level(logging.WARNING, logger="core.text"):
         html = markdown_html(deep)
 
     assert html == plain_html(deep)
@@ -83,7 +83,7 @@ def test_a_text_the_renderer_fails_on_shows_as_plain_text_and_is_logged(monkeypa
 
     monkeypatch.setattr(text._markdown, "parse", fail)
 
-    with caplog.at_level(logging.ERROR, logger="gfmd_portal.text"):
+    with caplog.at_level(logging.ERROR, logger="core.text"):
         html = markdown_html("**<i>x</i>**")
         plain = markdown_plain("**<i>x</i>**")
 

@@ -7,7 +7,7 @@ from django.db import DataError, IntegrityError, connection, models, transaction
 from django.db.models.lookups import LessThanOrEqual
 
 from contributions.models import Contribution, GoodPractice
-from contributions.services import contributions_load_demo
+from programme.services import contributions_load_demo
 from roundtables.models import NAMING_FIELDS, NAMING_MAX, Forum, Roundtable, Theme
 from sessions.models import Document, Issue, Organisation, Person, Room, Session
 from tests.contributions.factories import make_contribution

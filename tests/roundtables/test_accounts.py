@@ -3,7 +3,7 @@ from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group, Permission
 from django.core.management import call_command
 
-from roundtables.services import ORGANISING_COMMITTEE
+from core.permissions import ORGANISING_COMMITTEE
 
 
 @pytest.mark.django_db

@@ -7,7 +7,7 @@ from django.contrib.auth.models import Group, Permission
 from django.test import Client
 from django.urls import reverse
 
-from roundtables.services import ORGANISING_COMMITTEE, ROUNDTABLE_COORDINATORS
+from core.permissions import ORGANISING_COMMITTEE, ROUNDTABLE_COORDINATORS
 from sessions.models import Organisation, Person
 from tests.admin_forms import change_form_data
 from tests.factories import make_forum, make_participation, make_person, make_roundtable, make_session, make_user

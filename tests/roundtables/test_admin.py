@@ -6,8 +6,8 @@ import pytest
 from django.test import Client
 from django.urls import reverse
 
+from core.versions import edit_token
 from roundtables.models import Forum, Roundtable, Status
-from roundtables.versions import edit_token
 from sessions.models import Issue, Session
 from tests.admin_forms import admin_change_data
 from tests.factories import (

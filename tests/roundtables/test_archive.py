@@ -7,7 +7,7 @@ import pytest
 from django.core.exceptions import ValidationError
 from django.core.management import CommandError, call_command
 
-from roundtables.archive import forum_export, forum_import
+from programme.archive import forum_export, forum_import
 from roundtables.models import Forum, Roundtable, Theme
 from sessions.models import Document, DocumentFile, Issue, Organisation, Participation, Person, Room, Session
 from tests.factories import make_document, make_organisation, make_participation, make_person, make_user

@@ -6,7 +6,7 @@ from django.db import DatabaseError, connection, transaction
 from django.test.utils import CaptureQueriesContext
 
 from contributions.services import contribution_approve, contribution_reject, contribution_submit
-from roundtables.cache import programme_changed, programme_version, programme_version_changed
+from core.programme_version import programme_changed, programme_version, programme_version_changed
 from sessions.models import Issue, Participation, Session
 from tests.admin_forms import admin_change_data
 from tests.contributions.factories import make_contribution
@@ -301,7 +301,7 @@ def test_an_admin_save_with_five_inline_rows_updates_the_stamp_once(organiser_cl
 
 
 def test_a_failed_bump_is_logged_and_the_change_still_saved(programme, monkeypatch, caplog):
-    from roundtables import cache
+    from core import programme_version as cache
 
     def broken_bump(**kwargs):
         raise DatabaseError("the stamp row is locked")

@@ -6,9 +6,9 @@ from django.middleware.csrf import get_token
 from django.test import Client, RequestFactory
 from django.utils import translation
 
+from core.page_cache import cache_public_page, page_cache_key
+from core.versions import edit_token
 from roundtables.models import Status
-from roundtables.page_cache import cache_public_page, page_cache_key
-from roundtables.versions import edit_token
 from tests.factories import make_forum, make_roundtable, make_session, make_theme
 
 ROUNDTABLE_URL = "/en/forums/lisbon-2099/roundtables/labour-mobility/"

@@ -10,13 +10,13 @@ from django.template.loader import render_to_string
 from django.urls import reverse
 from reversion.models import Revision
 
-from roundtables.changes import forum_changes, programme_as_of
-from roundtables.management.commands.make_synthetic_forum import synthetic_forum_build
+from core.versions import revision
+from programme.management.commands.make_synthetic_forum import synthetic_forum_build
 from roundtables.models import Status
 from roundtables.services import forum_publish, forum_unpublish
-from roundtables.versions import revision
-from sessions import exports
+from sessions.changes import forum_changes, programme_as_of
 from sessions.models import Participation, Session
+from sessions.pdf import content
 from tests.admin_forms import admin_change_data
 from tests.factories import (
     forum_time,
@@ -361,7 +361,7 @@ def test_the_booklet_cover_gives_the_date_of_the_last_public_change(lisbon):
         draft.title = "Secret plans, revised"
         draft.save()
 
-    context = exports._context(exports.export_for(exports.BOOKLET, lisbon, language="en"))
+    context = content.template_context(content.export_for(content.BOOKLET, lisbon, language="en"))
     html = render_to_string("pdf/booklet.html", context)
 
     assert programme_as_of(lisbon) == _at(2, 13, 5)

@@ -6,7 +6,8 @@ import datetime
 import pytest
 from django.urls import reverse
 
-from contributions.services import contribution_submit, contributions_load_demo
+from contributions.services import contribution_submit
+from programme.services import contributions_load_demo
 from roundtables.models import Forum, Status
 from sessions.selectors import forums_for_dashboard
 from tests.factories import forum_time, make_document, make_forum, make_roundtable, make_session, make_user

@@ -6,9 +6,9 @@ import pytest
 from django.core.exceptions import ValidationError
 from django.core.management import call_command
 
-from roundtables.management.commands.load_programme import DATA_DIR
+from programme.management.commands.load_programme import DATA_DIR
+from programme.services import programme_load
 from roundtables.models import Forum, Theme
-from roundtables.services import programme_load
 from sessions.models import Organisation, Participation, Person, Session
 from sessions.selectors import clashes_among
 

@@ -2,7 +2,7 @@
 
 import pytest
 
-from contributions.services import contributions_load_demo
+from programme.services import contributions_load_demo
 from roundtables.models import Status
 from tests.factories import make_forum, make_roundtable, make_session
 

@@ -4,7 +4,7 @@ import io
 import pytest
 from django.core.management import CommandError, call_command
 
-from roundtables.cache import programme_version
+from core.programme_version import programme_version
 from roundtables.models import Forum, Roundtable, Status, Theme
 from sessions.models import Issue, Organisation, Participation, Person, Room, Session
 from tests.factories import make_forum

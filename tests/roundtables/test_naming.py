@@ -14,10 +14,10 @@ from django.utils.translation import gettext
 from icalendar import Calendar
 from pypdf import PdfReader
 
+from core.versions import revision
+from programme.services import forum_duplicate
 from roundtables.models import NAMING_FIELDS, Status
-from roundtables.services import forum_duplicate
-from roundtables.versions import revision
-from sessions import exports
+from sessions.pdf import content, render
 from tests.admin_forms import admin_change_data, admin_url
 from tests.factories import make_document, make_forum, make_roundtable, make_session
 
@@ -161,8 +161,8 @@ def test_the_roundtable_page_uses_the_forums_names(client, dhaka, athens, langua
 def test_the_session_page_uses_the_forums_names(client, dhaka, athens, language):
     group, session, _sessions = OWN[language]
 
-    own = _get(client, language, "sessions:detail", forum="dhaka-2016", roundtable="protection", slug="decent-work")
-    plain = _get(client, language, "sessions:detail", forum="athens-2009", roundtable="protection", slug="decent-work")
+    own = _get(client, language, "roundtables:session", forum="dhaka-2016", roundtable="protection", slug="decent-work")
+    plain = _get(client, language, "roundtables:session", forum="athens-2009", roundtable="protection", slug="decent-work")
 
     assert f'">{group}</a></li><li aria-current="page">{session}</li>' in own
     assert f'">{_title_label(dhaka[0], language)}</a></p>' in own
@@ -197,7 +197,7 @@ def test_named_pages_query_no_more_than_plain_ones(client, dhaka, count):
             ("roundtables:programme", {"forum": slug}),
             ("roundtables:roundtable", {"forum": slug, "slug": "protection"}),
             ("roundtables:forum", {"forum": slug}),
-            ("sessions:detail", {"forum": slug, "roundtable": "protection", "slug": "decent-work"}),
+            ("roundtables:session", {"forum": slug, "roundtable": "protection", "slug": "decent-work"}),
             ("sessions:forum-calendar", {"forum": slug}),
         ]:
             with CaptureQueriesContext(connection) as queries:
@@ -211,7 +211,7 @@ def test_named_pages_query_no_more_than_plain_ones(client, dhaka, count):
 
 
 def _pdf(obj, kind, language):
-    data = exports.render_pdf(exports.export_for(kind, obj, language=language))
+    data = render.render_pdf(content.export_for(kind, obj, language=language))
     reader = PdfReader(io.BytesIO(data))
     pages = [" ".join(page.extract_text().split()) for page in reader.pages]
     return pages, [item.title for item in reader.outline if not isinstance(item, list)]
@@ -223,8 +223,8 @@ def test_the_booklet_uses_the_forums_names(dhaka, athens, language):
     with translation.override(language):
         groups = dhaka[0].group_name_plural()
 
-    (cover, contents, _glance, roundtable), outline = _pdf(dhaka[0], exports.BOOKLET, language)
-    (_cover, plain_contents, _glance, plain_roundtable), plain_outline = _pdf(athens[0], exports.BOOKLET, language)
+    (cover, contents, _glance, roundtable), outline = _pdf(dhaka[0], content.BOOKLET, language)
+    (_cover, plain_contents, _glance, plain_roundtable), plain_outline = _pdf(athens[0], content.BOOKLET, language)
 
     title, plain_title = (" ".join(_title_label(forum, language).split()) for forum in [dhaka[0], athens[0]])
     with translation.override(language):
@@ -244,8 +244,8 @@ def test_the_booklet_uses_the_forums_names(dhaka, athens, language):
 def test_the_handouts_use_the_forums_names(dhaka):
     _forum, roundtable, session = dhaka
 
-    [roundtable_pdf], _outline = _pdf(roundtable, exports.ROUNDTABLE, "en")
-    [session_pdf], _outline = _pdf(session, exports.SESSION, "en")
+    [roundtable_pdf], _outline = _pdf(roundtable, content.ROUNDTABLE, "en")
+    [session_pdf], _outline = _pdf(session, content.SESSION, "en")
 
     assert roundtable_pdf.startswith("THEME HANDOUT Dhaka 2016 ")
     assert " THEME 1 Protection of migrant workers 1.1 Decent work " in roundtable_pdf
@@ -301,8 +301,8 @@ def test_a_roundtables_papers_on_its_sessions_name_it_as_the_forum_does(client, 
     forum, roundtable, session = dhaka
     make_document(forum=forum, title="Action paper", roundtables=[roundtable])
 
-    page = _get(client, "en", "sessions:detail", forum="dhaka-2016", roundtable="protection", slug="decent-work")
-    [handout], _outline = _pdf(session, exports.SESSION, "en")
+    page = _get(client, "en", "roundtables:session", forum="dhaka-2016", roundtable="protection", slug="decent-work")
+    [handout], _outline = _pdf(session, content.SESSION, "en")
 
     assert ">For all the sessions of Theme 1: Protection of migrant workers</h3>" in page
     assert " Action paper (Background paper · English · for all the sessions of Theme 1)" in handout

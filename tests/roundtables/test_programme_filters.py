@@ -9,8 +9,8 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
+from programme.programme_filters import room_grid, room_keys
 from roundtables.models import Status
-from roundtables.programme_filters import room_grid, room_keys
 from sessions.models import Session
 from tests.factories import forum_time, make_forum, make_programme, make_room, make_roundtable, make_session, make_theme
 

@@ -1,8 +1,7 @@
 import pytest
 from django.urls import reverse
 
-from roundtables.models import Status
-from roundtables.search import (
+from programme.search import (
     MAX_QUERY_LENGTH,
     RESULTS_PER_PAGE,
     START,
@@ -14,6 +13,7 @@ from roundtables.search import (
     query_clean,
     query_terms,
 )
+from roundtables.models import Status
 from sessions.models import Issue
 from tests.factories import (
     make_document,

@@ -5,7 +5,7 @@ import re
 import pytest
 from django.urls import reverse
 
-from roundtables.search import RESULTS_PER_PAGE, KindResults, results_page
+from programme.search import RESULTS_PER_PAGE, KindResults, results_page
 from tests.factories import make_document, make_forum, make_issue, make_programme, make_roundtable, make_session
 
 SEARCH_URL = "/en/search/"

@@ -1,6 +1,8 @@
 """Who edits what: the committee everything, a coordinator their roundtables."""
 
-from roundtables.selectors import forum_session_counts, roundtable_ids_editable_by, user_edits_whole_programme
+from core.permissions import edits_whole_programme as user_edits_whole_programme
+from roundtables.selectors import roundtable_ids_editable_by
+from sessions.listings import forum_session_counts
 from tests.factories import make_forum, make_roundtable, make_session, make_user
 
 

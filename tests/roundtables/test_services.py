@@ -1,8 +1,8 @@
 import json
 
-from roundtables.management.commands.load_programme import DATA_DIR
+from programme.management.commands.load_programme import DATA_DIR
+from programme.services import programme_load
 from roundtables.models import Forum, Roundtable, Theme
-from roundtables.services import programme_load
 from sessions.models import Document, Issue, Room, Session
 
 ATHENS_TITLES = {
@@ -175,7 +175,7 @@ def test_load_programme_command_reports_counts(db, capsys):
 def _duplicate_athens(athens, **overrides):
     import datetime
 
-    from roundtables.services import forum_duplicate
+    from programme.services import forum_duplicate
 
     values = {"name": "Civil Society Days, Manila 2010", "slug": "manila-2010", "starts_on": datetime.date(2010, 6, 7)}
     values.update(overrides)
@@ -259,7 +259,7 @@ def test_duplicated_issues_keep_their_sub_points_and_order(athens):
 def test_duplicating_with_people_copies_the_roles(db):
     import datetime
 
-    from roundtables.services import forum_duplicate
+    from programme.services import forum_duplicate
     from tests.factories import make_forum, make_participation, make_roundtable, make_session
 
     forum = make_forum()
@@ -316,7 +316,7 @@ def test_coordinator_group_views_the_programme_and_edits_sessions_issues_and_rol
         for action in ("add", "change", "delete")
         for model in ("session", "issue", "participation", "document", "documentfile")
     } | {
-        # people and organisations for their sessions (roundtables.accounts.person_editable_by narrows the change)
+        # people and organisations for their sessions (programme.accounts.person_editable_by narrows the change)
         ("programme_sessions", "add_person"),
         ("programme_sessions", "change_person"),
         ("programme_sessions", "add_organisation"),
@@ -330,7 +330,8 @@ def test_coordinator_group_views_the_programme_and_edits_sessions_issues_and_rol
 
 
 def test_granting_access_puts_the_roundtables_coordinators_in_their_group(db):
-    from roundtables.services import ROUNDTABLE_COORDINATORS, roundtable_coordinators_grant_access
+    from core.permissions import ROUNDTABLE_COORDINATORS
+    from roundtables.services import roundtable_coordinators_grant_access
     from tests.factories import make_roundtable, make_user
 
     roundtable = make_roundtable()

@@ -12,7 +12,7 @@ from django.test import Client
 from django.urls import reverse
 from reversion.models import Version
 
-from roundtables.management.commands.make_synthetic_forum import synthetic_forum_build
+from programme.management.commands.make_synthetic_forum import synthetic_forum_build
 from roundtables.models import Status
 from sessions.models import Participation, Session
 from sessions.spreadsheets import COLUMNS, translated_share

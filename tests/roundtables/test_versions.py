@@ -2,7 +2,7 @@
 
 import reversion
 
-from roundtables.versions import edit_conflict, edit_token, history_entries, record_state
+from core.versions import edit_conflict, edit_token, history_entries, record_state
 from sessions.models import Session
 from tests.factories import make_issue, make_participation, make_session, make_user
 

@@ -450,7 +450,7 @@ def test_the_old_language_form_address_still_works(client, lisbon):
 
 
 # Queries: the same number whatever the size of the programme (the first is the cache's version check).
-# Pages of no forum also look up the menu's forum, once until the programme changes (roundtables.context_processors).
+# Pages of no forum also look up the menu's forum, once until the programme changes (programme.context_processors).
 
 PAGE_QUERIES = [
     ("forum-list", 3),

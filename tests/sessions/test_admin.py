@@ -2,7 +2,7 @@ import pytest
 from django.apps import apps
 from django.urls import reverse
 
-from roundtables.versions import edit_token
+from core.versions import edit_token
 from sessions.models import Issue, Session
 from tests.admin_forms import admin_add_data, admin_change_data
 from tests.factories import (

@@ -8,7 +8,8 @@ from django.urls import reverse
 from pypdf import PdfReader
 
 from roundtables.models import Forum, Roundtable, Status
-from sessions import admin_actions, exports
+from sessions import admin_actions
+from sessions.pdf import content
 from tests.factories import make_forum, make_roundtable, make_session
 
 
@@ -116,8 +117,8 @@ def test_export_file_names_say_what_they_hold():
     roundtable = Roundtable(forum=forum, number=2)
 
     names = [
-        exports.Export(kind=exports.BOOKLET, obj=forum, language="fr").filename,
-        exports.Export(kind=exports.ROUNDTABLE, obj=roundtable, language="es", preview=True).filename,
+        content.Export(kind=content.BOOKLET, obj=forum, language="fr").filename,
+        content.Export(kind=content.ROUNDTABLE, obj=roundtable, language="es", preview=True).filename,
     ]
 
     assert names == ["athens-2009-programme-fr.pdf", "athens-2009-roundtable-2-preview-es.pdf"]

@@ -5,9 +5,9 @@ from django.contrib.auth.models import Group
 from django.test import Client
 from django.urls import reverse
 
+from core.permissions import ROUNDTABLE_COORDINATORS
+from core.versions import edit_token
 from roundtables.models import Roundtable, Status
-from roundtables.services import ROUNDTABLE_COORDINATORS
-from roundtables.versions import edit_token
 from sessions.models import Issue, Participation, Session
 from tests.admin_forms import admin_add_data, admin_change_data
 from tests.factories import (

@@ -6,7 +6,7 @@ from django.urls import reverse
 from django.utils import formats, timezone
 from reversion.models import Version
 
-from roundtables.versions import edit_token
+from core.versions import edit_token
 from sessions.models import Issue, Session
 from tests.admin_forms import admin_change_data, admin_form_data
 from tests.factories import forum_time, make_forum, make_issue, make_person, make_roundtable, make_session

@@ -12,8 +12,8 @@ from django.urls import reverse
 from django.utils import formats, timezone
 from reversion.models import Version
 
+from core.versions import revision
 from roundtables.models import Forum, Roundtable
-from roundtables.versions import revision
 from sessions.models import Issue, Participation, Session
 from tests.factories import (
     make_forum,

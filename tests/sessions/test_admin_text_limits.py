@@ -6,8 +6,8 @@ import pytest
 from django.urls import reverse
 
 from contributions.models import Contribution
+from core.versions import edit_token
 from roundtables.models import Forum, Roundtable
-from roundtables.versions import edit_token
 from sessions.models import Person, Session
 from tests.admin_forms import admin_change_data
 from tests.contributions.factories import make_contribution

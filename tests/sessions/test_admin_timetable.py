@@ -3,7 +3,7 @@
 import pytest
 from django.urls import reverse
 
-from roundtables.versions import edit_token
+from core.versions import edit_token
 from sessions.models import Participation, Session
 from tests.admin_forms import admin_change_data
 from tests.factories import (

@@ -6,7 +6,7 @@ import pytest
 from django.contrib.messages import get_messages
 from django.urls import reverse
 
-from gfmd_portal.text import MARKDOWN_HELP
+from core.text import MARKDOWN_HELP
 from roundtables.models import Forum, Roundtable
 from sessions.models import Issue, Person, Session
 from tests.admin_forms import admin_add_data, admin_change_data

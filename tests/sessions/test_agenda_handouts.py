@@ -11,7 +11,7 @@ from django.template.loader import render_to_string
 from django.utils import translation
 from pypdf import PdfReader
 
-from sessions import exports
+from sessions.pdf import content, render
 from sessions.qr import qr_svg
 from tests.factories import make_forum, make_roundtable, make_session
 
@@ -32,9 +32,9 @@ def lima(db, settings):
 
 
 def html_of(kind, obj, language="en"):
-    export = exports.export_for(kind, obj, language=language)
+    export = content.export_for(kind, obj, language=language)
     with translation.override(language):
-        return render_to_string(f"pdf/{kind}.html", exports._context(export))
+        return render_to_string(f"pdf/{kind}.html", content.template_context(export))
 
 
 def address_line(url, qr=""):
@@ -42,7 +42,7 @@ def address_line(url, qr=""):
 
 
 def test_a_session_handout_gives_its_address_and_a_qr_code_of_it(lima):
-    html = html_of(exports.SESSION, lima["first"])
+    html = html_of(content.SESSION, lima["first"])
 
     url = "https://portal.example.org/en/forums/lima-2099/roundtables/labour/fair-recruitment/"
     qr = qr_svg(url, title="QR code of this session's page", scale=2)
@@ -51,7 +51,7 @@ def test_a_session_handout_gives_its_address_and_a_qr_code_of_it(lima):
 
 
 def test_a_roundtable_handout_gives_each_session_its_address_and_qr_code(lima):
-    html = html_of(exports.ROUNDTABLE, lima["roundtable"])
+    html = html_of(content.ROUNDTABLE, lima["roundtable"])
 
     base = "https://portal.example.org/en/forums/lima-2099/roundtables/labour"
     assert f'<a href="{base}/fair-recruitment/">' in html
@@ -60,7 +60,7 @@ def test_a_roundtable_handout_gives_each_session_its_address_and_qr_code(lima):
 
 
 def test_the_booklet_gives_each_session_its_address_without_qr_codes(lima):
-    html = html_of(exports.BOOKLET, lima["forum"])
+    html = html_of(content.BOOKLET, lima["forum"])
 
     base = "https://portal.example.org/en/forums/lima-2099/roundtables/labour"
     assert address_line(f"{base}/fair-recruitment/") in html
@@ -69,7 +69,7 @@ def test_the_booklet_gives_each_session_its_address_without_qr_codes(lima):
 
 
 def test_a_french_handout_gives_the_french_page(lima):
-    html = html_of(exports.SESSION, lima["second"], language="fr")
+    html = html_of(content.SESSION, lima["second"], language="fr")
 
     assert '<a href="https://portal.example.org/fr/forums/lima-2099/roundtables/labour/decent-work/">' in html
 
@@ -77,14 +77,14 @@ def test_a_french_handout_gives_the_french_page(lima):
 def test_without_a_portal_address_nothing_is_printed(lima, settings):
     settings.PORTAL_URL = ""
 
-    html = html_of(exports.SESSION, lima["first"])
+    html = html_of(content.SESSION, lima["first"])
 
     assert "session-url" not in html
     assert "<svg" not in html
 
 
 def test_the_rendered_handout_carries_the_address_and_the_qr_code(lima):
-    data = exports.render_pdf(exports.export_for(exports.SESSION, lima["first"], language="en"))
+    data = render.render_pdf(content.export_for(content.SESSION, lima["first"], language="en"))
 
     reader = PdfReader(io.BytesIO(data))
     text = "".join(page.extract_text() for page in reader.pages).replace("\n", "")

@@ -6,11 +6,12 @@ import pytest
 from django.core.cache import cache
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, connection
+from django.template.loader import render_to_string
 from django.test.utils import CaptureQueriesContext
 from icalendar import Calendar
 
-from sessions import exports
 from sessions.models import Issue, Session
+from sessions.pdf import content
 from tests.factories import forum_time, make_forum, make_issue, make_room, make_roundtable, make_session
 
 PROGRAMME_URL = "/en/forums/oslo-2099/programme/"
@@ -157,10 +158,10 @@ def test_calendar_events_of_non_session_items_have_no_code(client, oslo):
 
 
 def test_the_booklet_shows_items_at_a_glance_only(oslo):
-    export = exports.export_for(exports.BOOKLET, oslo["forum"], language="en")
+    export = content.export_for(content.BOOKLET, oslo["forum"], language="en")
 
-    context = exports._context(export)
-    html = exports.render_to_string("pdf/booklet.html", context)
+    context = content.template_context(export)
+    html = render_to_string("pdf/booklet.html", context)
 
     assert [session.title for session in context["roundtables"][0].pdf_sessions] == ["Labour mobility"]
     assert '<li class="glance-session glance-item">Coffee break</li>' in html

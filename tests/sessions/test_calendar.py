@@ -5,8 +5,8 @@ from django.urls import reverse
 from django.utils import translation
 from icalendar import Calendar
 
+from core.versions import revision
 from roundtables.models import Status
-from roundtables.versions import revision
 from sessions.calendar import plain_text
 from sessions.models import Issue, Participation, Session
 from tests.factories import (
@@ -451,7 +451,7 @@ def test_sequence_counts_every_recorded_version_of_the_session_in_every_calendar
 
 
 def _synthetic(size):
-    from roundtables.management.commands.make_synthetic_forum import synthetic_forum_build
+    from programme.management.commands.make_synthetic_forum import synthetic_forum_build
 
     return synthetic_forum_build(
         slug=f"synthetic-{size}",

@@ -8,7 +8,7 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from pypdf import PdfReader
 
-from roundtables.archive import forum_export, forum_import
+from programme.archive import forum_export, forum_import
 from roundtables.models import Forum, Status
 from sessions.models import Document
 from tests.admin_forms import admin_change_data, admin_form_data, admin_url

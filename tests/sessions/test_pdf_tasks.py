@@ -9,10 +9,10 @@ from django.core.management import call_command
 from django.urls import reverse
 from django_tasks_db.models import DBTaskResult
 
-from roundtables.cache import programme_bump, programme_version
+from core.programme_version import programme_bump, programme_version
 from roundtables.models import Forum, ProgrammeStamp, Status
-from sessions import exports, pdf_tasks
 from sessions.models import Session
+from sessions.pdf import content, render, responses, store, tasks
 from tests.factories import make_forum, make_roundtable, make_session
 
 pytestmark = pytest.mark.django_db
@@ -35,7 +35,7 @@ def renders(monkeypatch):
         calls.append((export.kind, export.obj.pk, export.language))
         return b"%PDF-1.7 " + f"{export.kind} {export.language}".encode()
 
-    monkeypatch.setattr(exports, "render_pdf", record)
+    monkeypatch.setattr(render, "render_pdf", record)
     return calls
 
 
@@ -47,7 +47,7 @@ def _queued(status="READY"):
 
 
 def _cached(kind, obj, language):
-    return exports._cache_directory(exports.export_for(kind, obj, language=language)) / f"v{programme_version()}.pdf"
+    return store.directory_of(content.export_for(kind, obj, language=language)) / f"v{programme_version()}.pdf"
 
 
 @pytest.fixture
@@ -71,14 +71,14 @@ def test_ten_changes_queue_one_refresh(django_capture_on_commit_callbacks):
     for _ in range(10):
         with django_capture_on_commit_callbacks(execute=True):
             programme_bump()
-            pdf_tasks.schedule_renders()
+            tasks.schedule_renders()
 
     assert _queued() == [("refresh_pdfs", [], 0)]
 
 
 def test_schedule_renders_queues_nothing_before_the_commit(django_capture_on_commit_callbacks):
     with django_capture_on_commit_callbacks(execute=False) as callbacks:
-        pdf_tasks.schedule_renders()
+        tasks.schedule_renders()
     before = _queued()
     for callback in callbacks:
         callback()
@@ -88,20 +88,20 @@ def test_schedule_renders_queues_nothing_before_the_commit(django_capture_on_com
 
 
 def test_ten_requests_for_a_cold_pdf_queue_one_render(client, renders, monkeypatch):
-    monkeypatch.setattr(exports, "REQUEST_WAIT", 0)
+    monkeypatch.setattr(responses, "REQUEST_WAIT", 0)
     forum = make_roundtable(sessions=1).forum
 
     statuses = [client.get(BOOKLET_URL.format(language="es", slug=forum.slug)).status_code for _ in range(10)]
 
     assert statuses == [503] * 10
     assert renders == []
-    assert _queued() == [("render_pdf", ["booklet", forum.pk, "es"], pdf_tasks.REQUESTED_PRIORITY)]
+    assert _queued() == [("render_pdf", ["booklet", forum.pk, "es"], tasks.REQUESTED_PRIORITY)]
 
 
 def test_a_request_moves_a_waiting_render_ahead(client, renders, monkeypatch):
-    monkeypatch.setattr(exports, "REQUEST_WAIT", 0)
+    monkeypatch.setattr(responses, "REQUEST_WAIT", 0)
     forum = make_roundtable(sessions=1).forum
-    pdf_tasks.queue_render(exports.export_for(exports.BOOKLET, forum, language="en"))
+    tasks.queue_render(content.export_for(content.BOOKLET, forum, language="en"))
     ahead = _queued()
 
     client.get(BOOKLET_URL.format(language="en", slug=forum.slug))
@@ -120,8 +120,8 @@ def test_a_request_moves_a_waiting_render_ahead(client, renders, monkeypatch):
 )
 def test_a_running_render_counts_only_if_it_started_after_the_last_change(started, queued_again):
     forum = make_roundtable(sessions=1).forum
-    export = exports.export_for(exports.BOOKLET, forum, language="en")
-    pdf_tasks.queue_render(export)
+    export = content.export_for(content.BOOKLET, forum, language="en")
+    tasks.queue_render(export)
     programme_bump()
     changed_at = ProgrammeStamp.objects.get(pk=1).changed_at
     started_at = {
@@ -131,16 +131,16 @@ def test_a_running_render_counts_only_if_it_started_after_the_last_change(starte
     }[started]
     DBTaskResult.objects.update(status="RUNNING", started_at=started_at)  # a worker took it
 
-    queued = pdf_tasks.queue_render(export)
+    queued = tasks.queue_render(export)
 
     assert queued is queued_again
     assert len(_queued()) == int(queued_again)
 
 
 def test_a_request_finding_the_render_pending_answers_at_once(client, renders, monkeypatch):
-    monkeypatch.setattr(exports, "REQUEST_WAIT", 60)
+    monkeypatch.setattr(responses, "REQUEST_WAIT", 60)
     forum = make_roundtable(sessions=1).forum
-    pdf_tasks.queue_render(exports.export_for(exports.BOOKLET, forum, language="en"))
+    tasks.queue_render(content.export_for(content.BOOKLET, forum, language="en"))
 
     started = time.monotonic()
     response = client.get(BOOKLET_URL.format(language="en", slug=forum.slug))
@@ -206,14 +206,14 @@ def test_refresh_queues_the_booklets_and_the_cached_pdfs_behind_the_current_vers
     session = roundtable.sessions.first()
     draft_forum = make_roundtable(sessions=1, forum=make_forum(status=Status.DRAFT)).forum
     old = programme_version()
-    for kind, obj, language in [(exports.ROUNDTABLE, roundtable, "fr"), (exports.SESSION, session, "en")]:
-        exports.render_into_cache(exports.export_for(kind, obj, language=language), version=old)
-    exports.render_into_cache(exports.export_for(exports.BOOKLET, forum, language="es"), version=old)
+    for kind, obj, language in [(content.ROUNDTABLE, roundtable, "fr"), (content.SESSION, session, "en")]:
+        store.render_into_cache(content.export_for(kind, obj, language=language), version=old)
+    store.render_into_cache(content.export_for(content.BOOKLET, forum, language="es"), version=old)
     programme_bump()
-    exports.render_into_cache(exports.export_for(exports.BOOKLET, forum, language="es"))  # current already
+    store.render_into_cache(content.export_for(content.BOOKLET, forum, language="es"))  # current already
     Session.objects.filter(pk=session.pk).update(status=Status.DRAFT)  # its old handout is no longer public
 
-    result = pdf_tasks.refresh_pdfs.call()
+    result = tasks.refresh_pdfs.call()
 
     assert _queued() == sorted(
         [
@@ -229,13 +229,13 @@ def test_refresh_queues_the_booklets_and_the_cached_pdfs_behind_the_current_vers
 def test_render_task_renders_for_the_current_version_and_skips_what_is_on_disk(renders):
     forum = make_roundtable(sessions=1).forum
 
-    first = pdf_tasks.render_pdf.call("booklet", forum.pk, "fr")
-    second = pdf_tasks.render_pdf.call("booklet", forum.pk, "fr")
+    first = tasks.render_pdf.call("booklet", forum.pk, "fr")
+    second = tasks.render_pdf.call("booklet", forum.pk, "fr")
 
     assert renders == [("booklet", forum.pk, "fr")]
     assert first["rendered"] is True
     assert second["rendered"] is False
-    assert _cached(exports.BOOKLET, forum, "fr").read_bytes() == b"%PDF-1.7 booklet fr"
+    assert _cached(content.BOOKLET, forum, "fr").read_bytes() == b"%PDF-1.7 booklet fr"
 
 
 def test_render_task_goes_round_again_when_the_programme_changes_meanwhile(monkeypatch):
@@ -245,8 +245,8 @@ def test_render_task_goes_round_again_when_the_programme_changes_meanwhile(monke
         programme_bump()  # an editor saved a session during the render
         return b"%PDF-1.7"
 
-    monkeypatch.setattr(exports, "render_pdf", render_then_edit)
-    pdf_tasks.render_pdf.call("booklet", forum.pk, "en")
+    monkeypatch.setattr(render, "render_pdf", render_then_edit)
+    tasks.render_pdf.call("booklet", forum.pk, "en")
 
     assert _queued() == [("render_pdf", ["booklet", forum.pk, "en"], 0)]
 
@@ -254,11 +254,11 @@ def test_render_task_goes_round_again_when_the_programme_changes_meanwhile(monke
 def test_render_task_leaves_drafts_alone(renders):
     draft = make_roundtable(sessions=1, forum=make_forum(status=Status.DRAFT)).forum
 
-    result = pdf_tasks.render_pdf.call("booklet", draft.pk, "en")
+    result = tasks.render_pdf.call("booklet", draft.pk, "en")
 
     assert result == {"rendered": False, "reason": "not public"}
     assert renders == []
-    assert not exports.cache_root().exists()
+    assert not store.cache_root().exists()
 
 
 # The worker's round trip (real worker, real database queue) -----------------------------------
@@ -282,7 +282,7 @@ def test_worker_renders_the_queued_booklet_and_the_next_request_serves_it(client
     assert served.status_code == 200
     assert served["ETag"] == f'"booklet-{forum.pk}-en-v{programme_version()}"'
     assert body.startswith(b"%PDF-")
-    assert body == _cached(exports.BOOKLET, forum, "en").read_bytes()
+    assert body == _cached(content.BOOKLET, forum, "en").read_bytes()
     assert not served.has_header("Warning")
 
 
@@ -291,15 +291,15 @@ def test_a_failed_render_in_the_worker_leaves_the_last_good_pdf(
 ):
     forum = make_roundtable(sessions=1).forum
     url = BOOKLET_URL.format(language="en", slug=forum.slug)
-    pdf_tasks.render_pdf.call("booklet", forum.pk, "en")
-    good = _cached(exports.BOOKLET, forum, "en")
+    tasks.render_pdf.call("booklet", forum.pk, "en")
+    good = _cached(content.BOOKLET, forum, "en")
     good_version = programme_version()
     programme_bump()
 
     def broken(export):
         raise RuntimeError("renderer down")
 
-    monkeypatch.setattr(exports, "render_pdf", broken)
+    monkeypatch.setattr(render, "render_pdf", broken)
     stale = client.get(url)
     _run_worker()
     after = client.get(url)
@@ -309,6 +309,6 @@ def test_a_failed_render_in_the_worker_leaves_the_last_good_pdf(
     assert after["Warning"] == '110 - "Response is stale"'
     assert after["ETag"] == f'"booklet-{forum.pk}-en-v{good_version}"'
     [failed] = DBTaskResult.objects.filter(status="FAILED")
-    assert failed.exception_class_path == "sessions.exports.RenderFailed"
+    assert failed.exception_class_path == "sessions.pdf.store.RenderFailed"
     assert "renderer down" in failed.traceback
     assert _queued() == []  # the failure is not queued again at once

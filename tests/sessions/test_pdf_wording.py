@@ -8,7 +8,7 @@ import pytest
 from pypdf import PdfReader
 
 from roundtables.models import Status
-from sessions import exports
+from sessions.pdf import content, render
 from tests.factories import forum_time, make_forum, make_room, make_roundtable, make_session, make_user
 
 pytestmark = pytest.mark.django_db
@@ -52,7 +52,7 @@ def dhaka(db):
 
 
 def _pages(kind, obj, language, user=None):
-    data = exports.render_pdf(exports.export_for(kind, obj, language=language, user=user))
+    data = render.render_pdf(content.export_for(kind, obj, language=language, user=user))
     return [" ".join(page.extract_text().split()) for page in PdfReader(io.BytesIO(data)).pages]
 
 
@@ -65,7 +65,7 @@ def _pages(kind, obj, language, user=None):
     ],
 )
 def test_booklet_dates_read_as_on_the_pages(dhaka, language, forum_days, first_day):
-    pages = _pages(exports.BOOKLET, dhaka, language)
+    pages = _pages(content.BOOKLET, dhaka, language)
     text = " ".join(pages)
 
     assert forum_days in pages[0]  # the cover
@@ -77,7 +77,7 @@ def test_booklet_dates_read_as_on_the_pages(dhaka, language, forum_days, first_d
 def test_handout_gives_the_forum_days_as_one_range(dhaka):
     session = dhaka.roundtables.get().sessions.get(number=1)
 
-    pages = _pages(exports.SESSION, session, "es")
+    pages = _pages(content.SESSION, session, "es")
 
     assert "8–9 de diciembre de 2016 · Dhaka, Bangladesh" in pages[0]
 
@@ -87,14 +87,14 @@ def test_handout_gives_the_forum_days_as_one_range(dhaka):
     [("en", "· Room A", "· Room 12"), ("fr", "· Room A", "· Salle 12"), ("es", "· Room A", "· Sala 12")],
 )
 def test_a_room_is_named_once(dhaka, language, lettered, numbered):
-    text = " ".join(_pages(exports.ROUNDTABLE, dhaka.roundtables.get(), language))
+    text = " ".join(_pages(content.ROUNDTABLE, dhaka.roundtables.get(), language))
 
     assert (lettered in text, numbered in text) == (True, True)
     assert [label for label in ("Room Room", "Salle Room", "Sala Room") if label in text] == []
 
 
 def test_running_header_is_cut_between_words(dhaka):
-    pages = _pages(exports.ROUNDTABLE, dhaka.roundtables.get(), "en")
+    pages = _pages(content.ROUNDTABLE, dhaka.roundtables.get(), "en")
 
     assert "Roundtable 1 · Doing protection of migrant workers: recruitment, decent…" in pages[0]
     assert "decent wo…" not in pages[0]
@@ -125,7 +125,7 @@ def test_draft_badge_and_room_stay_with_the_page_number_in_the_programme_at_a_gl
     for extra in range(12, 26):
         session.title = "A draft session whose title fills the line of the programme at a glance " + "x" * extra
         session.save()
-        data = exports.render_pdf(exports.export_for(exports.BOOKLET, dhaka, language=language, user=staff))
+        data = render.render_pdf(content.export_for(content.BOOKLET, dhaka, language=language, user=staff))
         badge, number, room_cut = _glance_lines(data, word)
         if badge != number:
             apart.append(extra)

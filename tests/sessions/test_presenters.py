@@ -8,8 +8,9 @@ import pytest
 from django.utils import translation
 from pypdf import PdfReader
 
-from sessions import calendar, exports, presenters, selectors
+from sessions import calendar, presenters, selectors
 from sessions.models import Issue, Participation
+from sessions.pdf import content, render
 from tests.factories import make_issue, make_participation, make_person, make_session
 
 MAIN, THEME, QUESTION = Issue.Kind.MAIN_ISSUE, Issue.Kind.PROPOSED_THEME, Issue.Kind.QUESTION
@@ -97,10 +98,10 @@ def test_session_page_headings_follow_the_language_of_the_page(client, alternati
 
 
 def test_session_handout_groups_issues_and_people_as_the_page_does(alternating):
-    export = exports.export_for(exports.SESSION, alternating, language="en")
+    export = content.export_for(content.SESSION, alternating, language="en")
 
     text = " ".join(
-        " ".join(page.extract_text().split()) for page in PdfReader(io.BytesIO(exports.render_pdf(export))).pages
+        " ".join(page.extract_text().split()) for page in PdfReader(io.BytesIO(render.render_pdf(export))).pages
     )
 
     headings = ["Main issues", "Proposed themes", "Discussion questions"]

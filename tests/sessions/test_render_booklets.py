@@ -6,9 +6,9 @@ import pytest
 from django.core.management import call_command
 from django.core.management.base import CommandError
 
-from roundtables.cache import programme_bump, programme_version
+from core.programme_version import programme_bump, programme_version
 from roundtables.models import Status
-from sessions import exports
+from sessions.pdf import content, render, store
 from tests.factories import make_forum, make_roundtable
 
 pytestmark = pytest.mark.django_db
@@ -21,8 +21,8 @@ def _run(*args):
 
 
 def _cached_path(kind, obj, language):
-    export = exports.export_for(kind, obj, language=language)
-    return exports._cache_directory(export) / f"v{programme_version()}.pdf"
+    export = content.export_for(kind, obj, language=language)
+    return store.directory_of(export) / f"v{programme_version()}.pdf"
 
 
 def _refuse_to_render(export):
@@ -34,7 +34,7 @@ def test_renders_the_booklets_of_published_forums_once_and_requests_read_them(at
 
     out, err = _run("--language", "en", "--language", "fr")
     again, _ = _run("--language", "en", "--language", "fr")
-    monkeypatch.setattr(exports, "render_pdf", _refuse_to_render)
+    monkeypatch.setattr(render, "render_pdf", _refuse_to_render)
     response = client.get("/fr/forums/athens-2009/programme.pdf")
 
     assert [line.split(" (")[0] for line in out.splitlines()] == [
@@ -43,8 +43,8 @@ def test_renders_the_booklets_of_published_forums_once_and_requests_read_them(at
     ]
     assert (again, err) == ("", "")
     assert response.status_code == 200
-    assert b"".join(response.streaming_content) == _cached_path(exports.BOOKLET, athens, "fr").read_bytes()
-    assert not _cached_path(exports.BOOKLET, draft, "en").parent.exists()
+    assert b"".join(response.streaming_content) == _cached_path(content.BOOKLET, athens, "fr").read_bytes()
+    assert not _cached_path(content.BOOKLET, draft, "en").parent.exists()
 
 
 def test_renders_one_forum_with_its_handouts(client):
@@ -53,29 +53,29 @@ def test_renders_one_forum_with_its_handouts(client):
 
     out, _ = _run("--forum", roundtable.forum.slug, "--language", "es", "--handouts")
 
-    assert _cached_path(exports.BOOKLET, roundtable.forum, "es").exists()
-    assert _cached_path(exports.ROUNDTABLE, roundtable, "es").exists()
-    assert not _cached_path(exports.BOOKLET, other.forum, "es").parent.exists()
+    assert _cached_path(content.BOOKLET, roundtable.forum, "es").exists()
+    assert _cached_path(content.ROUNDTABLE, roundtable, "es").exists()
+    assert not _cached_path(content.BOOKLET, other.forum, "es").parent.exists()
     assert len(out.splitlines()) == 2
 
 
 def test_goes_round_again_when_the_programme_changes_during_a_render(monkeypatch):
     forum = make_roundtable(sessions=1).forum
-    render = exports.render_pdf
+    real_render = render.render_pdf
     versions = []
 
     def render_then_edit(export):
         versions.append(programme_version())
-        data = render(export)
+        data = real_render(export)
         if len(versions) == 1:
             programme_bump()  # an editor saved a session meanwhile
         return data
 
-    monkeypatch.setattr(exports, "render_pdf", render_then_edit)
+    monkeypatch.setattr(render, "render_pdf", render_then_edit)
     _run("--forum", forum.slug, "--language", "en")
 
     assert versions == [versions[0], versions[0] + 1]
-    assert _cached_path(exports.BOOKLET, forum, "en").exists()
+    assert _cached_path(content.BOOKLET, forum, "en").exists()
 
 
 def test_reports_a_failed_render_with_an_error_status(monkeypatch):
@@ -84,7 +84,7 @@ def test_reports_a_failed_render_with_an_error_status(monkeypatch):
     def broken(export):
         raise RuntimeError("renderer down")
 
-    monkeypatch.setattr(exports, "render_pdf", broken)
+    monkeypatch.setattr(render, "render_pdf", broken)
 
     with pytest.raises(CommandError, match="1 PDF"):
         _run("--forum", forum.slug, "--language", "en")
@@ -95,8 +95,8 @@ def test_queue_option_queues_the_renders_for_the_worker_and_renders_nothing(sett
 
     settings.TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
     roundtable = make_roundtable(sessions=1)
-    exports.render_into_cache(exports.export_for(exports.BOOKLET, roundtable.forum, language="en"))  # on disk
-    monkeypatch.setattr(exports, "render_pdf", _refuse_to_render)
+    store.render_into_cache(content.export_for(content.BOOKLET, roundtable.forum, language="en"))  # on disk
+    monkeypatch.setattr(render, "render_pdf", _refuse_to_render)
     options = ["--forum", roundtable.forum.slug, "--language", "en", "--language", "fr", "--handouts", "--queue"]
 
     out, _ = _run(*options)
@@ -108,9 +108,3 @@ def test_queue_option_queues_the_renders_for_the_worker_and_renders_nothing(sett
         (["roundtable", roundtable.pk, "en"], "READY"),
         (["roundtable", roundtable.pk, "fr"], "READY"),
     ]
-
-
-def test_issue_texts_carry_their_list_label_and_lose_a_lone_paragraph():
-    assert exports._list_item("2.", "Is *this* <b>a</b> question?") == "2. Is <em>this</em> a question?"
-    assert exports._list_item("•", "One.\n\nTwo.") == "<p>• One.</p>\n<p>Two.</p>"
-    assert exports._list_item("•", "- a list") == "• <ul>\n<li>a list</li>\n</ul>"

@@ -10,9 +10,9 @@ from django.urls import reverse
 from jsonschema import Draft6Validator
 from lxml import etree
 
-from roundtables.management.commands.make_synthetic_forum import synthetic_forum_build
+from core.versions import revision
+from programme.management.commands.make_synthetic_forum import synthetic_forum_build
 from roundtables.models import Status
-from roundtables.versions import revision
 from sessions.models import Participation
 from tests.factories import (
     forum_time,

@@ -3,7 +3,7 @@ from django.template import Context, Template
 from django.test import RequestFactory
 from django.utils import translation
 
-from roundtables.selectors import sessions_for_cards
+from sessions.listings import sessions_for_cards
 from tests.factories import forum_time, make_participation, make_person, make_room, make_session, make_user
 
 

@@ -1,7 +1,7 @@
 """Render the programme booklets now, in this process, or queue them for the worker: ``manage.py render_booklets``.
 
 The PDFs are normally rendered by the task queue's worker (``manage.py db_worker``, see
-``sessions/pdf_tasks.py``), which the publish actions and requests keep busy. This command is for
+``sessions/pdf/tasks.py``), which changes to the programme and requests keep busy. This command is for
 when no worker runs, or to have the files on disk before a deadline: a deploy step, or a cron job.
 It renders, into the disk cache that the PDF views read (``MEDIA_ROOT/pdf-cache/``), the booklet of
 every published forum (or of ``--forum``), in every language of the site (or ``--language``), and
@@ -20,9 +20,9 @@ import time
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 
-from roundtables.cache import programme_version
+from core.programme_version import programme_version
 from roundtables.models import Forum
-from sessions import exports, pdf_tasks
+from sessions.pdf import content, store, tasks
 
 
 class Command(BaseCommand):
@@ -50,8 +50,8 @@ class Command(BaseCommand):
     def handle(self, *args, **options):
         if options["queue"]:
             version = programme_version()
-            behind = [export for export in self._exports(options) if not exports.is_current(export, version)]
-            queued = sum(pdf_tasks.queue_render(export) for export in behind)
+            behind = [export for export in self._exports(options) if not store.is_current(export, version)]
+            queued = sum(tasks.queue_render(export) for export in behind)
             self.stdout.write(f"Queued {queued} render(s) for the worker.")
             return
         if options["nice"]:
@@ -75,18 +75,18 @@ class Command(BaseCommand):
         languages = options["languages"] or [code for code, _ in settings.LANGUAGES]
         for forum in forums:
             for language in languages:
-                yield exports.export_for(exports.BOOKLET, forum, language=language)
+                yield content.export_for(content.BOOKLET, forum, language=language)
                 if options["handouts"]:
                     for roundtable in forum.roundtables.order_by("number"):
-                        yield exports.export_for(exports.ROUNDTABLE, roundtable, language=language)
+                        yield content.export_for(content.ROUNDTABLE, roundtable, language=language)
 
     def _render_missing(self, options, version):
         failures = 0
         for export in self._exports(options):
             started, cpu_started = time.perf_counter(), time.process_time()
             try:
-                cached = exports.render_into_cache(export, version=version)
-            except exports.RenderFailed:
+                cached = store.render_into_cache(export, version=version)
+            except store.RenderFailed:
                 failures += 1
                 self.stderr.write(f"Could not render {export.filename} (v{version}).")
                 continue

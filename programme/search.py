@@ -25,11 +25,9 @@ from django.utils.safestring import mark_safe
 from django.utils.translation import gettext_lazy as _
 
 from contributions.selectors import contributions_for_search
-from gfmd_portal.text import markdown_plain
-from sessions.models import Issue
-
-from . import selectors
-from .models import Roundtable
+from core.text import markdown_plain
+from roundtables.models import Forum, Roundtable
+from sessions.models import Document, Issue, Person, Session
 
 MAX_QUERY_LENGTH = 100
 MAX_TERMS = 8
@@ -366,15 +364,15 @@ KINDS = (
 
 
 def _querysets(user):
-    sessions = selectors.sessions_for_public_pages(user)
+    sessions = Session.objects.visible_to(user)
     return {
         "sessions": sessions.select_related("roundtable__forum"),
         "issues": Issue.objects.filter(session__in=sessions.values("pk")).select_related("session__roundtable__forum"),
         "roundtables": Roundtable.objects.filter(
-            forum__in=selectors.forums_for_public_pages(user).values("pk")
+            forum__in=Forum.objects.visible_to(user).values("pk")
         ).select_related("forum"),
-        "people": selectors.people_for_public_pages(user).select_related("organisation"),
-        "documents": selectors.documents_for_public_pages(user),
+        "people": Person.objects.visible_to(user).select_related("organisation"),
+        "documents": Document.objects.visible_to(user).select_related("forum"),
         "contributions": contributions_for_search(),
     }
 

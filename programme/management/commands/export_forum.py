@@ -2,7 +2,7 @@ from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
 
-from roundtables.archive import archive_name, forum_export
+from programme.archive import archive_name, forum_export
 from roundtables.models import Forum
 
 

@@ -1,7 +1,7 @@
 """Whole-page caching of the public pages, calendars and programme files, for anonymous visitors.
 
 A response is stored under its address (scheme, host, path), the query parameters its view reads,
-the active language and the programme version (``roundtables.cache.programme_version``). Any change
+the active language and the programme version (``core.programme_version.programme_version``). Any change
 to what the public sees bumps the version, so the next visitor gets a freshly made page from any
 process, and old entries simply expire. Checking the version is the one query a cached page costs.
 
@@ -17,7 +17,7 @@ rest (``MAX_ENTRIES`` for the local-memory cache; ``maxmemory`` with an LRU poli
 README).
 
 A cache that fails (Redis unreachable) never fails the page: it reads as a miss and the page is made
-anew; the failure is logged at most once a minute. (With Redis, ``gfmd_portal.cache_backends`` already
+anew; the failure is logged at most once a minute. (With Redis, ``core.cache_backends`` already
 turns an outage into misses for every user of the cache; this covers any other failure of a backend.)
 
 Signed-in users (staff preview drafts) never read or fill the cache, and their pages are marked
@@ -35,9 +35,9 @@ from django.utils.cache import add_never_cache_headers, get_conditional_response
 from django.utils.http import parse_http_date_safe
 from django.utils.translation import get_language
 
-from gfmd_portal.outage import log_outage
+from core.outage import log_outage
 
-from .cache import programme_version
+from .programme_version import programme_version
 
 logger = logging.getLogger(__name__)
 

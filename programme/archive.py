@@ -36,10 +36,9 @@ from django.db import DatabaseError, models, transaction
 from django.template.defaultfilters import filesizeformat
 from django.utils import timezone
 
+from roundtables.models import Forum, Roundtable, Theme
 from sessions.models import Document, DocumentFile, Issue, Organisation, Participation, Person, Room, Session
 from sessions.validators import validate_document_file
-
-from .models import Forum, Roundtable, Theme
 
 FORMAT = "gfmd-forum-archive"
 VERSION = 2  # 2: a document has files per language and any number of sessions and roundtables

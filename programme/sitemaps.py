@@ -8,10 +8,9 @@ a published contribution.
 from django.contrib.sitemaps import Sitemap
 from django.urls import reverse
 
-from sessions.selectors import organisations_for_public_pages
-
-from .models import Roundtable, Theme
-from .selectors import forums_for_public_pages, people_for_public_pages, sessions_for_public_pages
+from contributions.selectors import organisations_for_public_pages
+from roundtables.models import Forum, Roundtable, Theme
+from sessions.models import Person, Session
 
 
 class PublicSitemap(Sitemap):
@@ -37,7 +36,7 @@ class ForumPageSitemap(PublicSitemap):
     page_names = ("roundtables:forum", "roundtables:programme", "roundtables:documents")
 
     def items(self):
-        forums = forums_for_public_pages().order_by("-starts_on", "pk")
+        forums = Forum.objects.visible_to(None).order_by("-starts_on", "pk")
         return [(forum, name) for forum in forums for name in self.page_names]
 
     def location(self, item):
@@ -52,7 +51,7 @@ class RoundtableSitemap(PublicSitemap):
     changefreq = "daily"
 
     def items(self):
-        forums = forums_for_public_pages().values("pk")
+        forums = Forum.objects.visible_to(None).values("pk")
         return Roundtable.objects.filter(forum__in=forums).select_related("forum").order_by("forum__slug", "number")
 
     def lastmod(self, roundtable):
@@ -64,7 +63,7 @@ class SessionSitemap(PublicSitemap):
 
     def items(self):
         return (
-            sessions_for_public_pages()
+            Session.objects.visible_to(None)
             .select_related("roundtable__forum")
             .order_by("roundtable__forum__slug", "roundtable__number", "number")
         )
@@ -84,7 +83,7 @@ class PersonSitemap(PublicSitemap):
     changefreq = "weekly"
 
     def items(self):
-        return people_for_public_pages().order_by("slug")
+        return Person.objects.visible_to(None).order_by("slug")
 
 
 class OrganisationSitemap(PublicSitemap):

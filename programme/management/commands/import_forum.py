@@ -3,7 +3,7 @@ from pathlib import Path
 from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError
 
-from roundtables.archive import forum_import
+from programme.archive import forum_import
 
 
 class Command(BaseCommand):

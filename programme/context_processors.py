@@ -12,7 +12,8 @@ with its own local-memory cache can miss a change made by another process.
 from django.core.cache import cache
 from django.utils.functional import cached_property
 
-from . import selectors
+from core import permissions
+from roundtables import selectors
 
 NAV_FORUM_TIMEOUT = 60
 _NAV_FORUM_KEYS = {False: "navigation:forum:public", True: "navigation:forum:preview"}
@@ -27,7 +28,7 @@ _SECTIONS = {
 
 def navigation_forum(user=None):
     """The forum of the menu on pages of no forum: ``selectors.forum_current``, cached (see the module docstring)."""
-    key = _NAV_FORUM_KEYS[selectors.can_preview(user)]
+    key = _NAV_FORUM_KEYS[permissions.can_preview(user)]
     entry = cache.get(key)
     if entry is None:
         entry = {"forum": selectors.forum_current(user)}

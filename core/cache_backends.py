@@ -3,7 +3,7 @@
 Everything the portal keeps in the cache can be made again or counted again (whole pages, rate
 limits), so when Redis cannot be reached or fails, ``ResilientRedisCache`` answers every read with
 a miss and drops every write, and the page is simply made from the database. Each failure is logged,
-at most once a minute per process (``gfmd_portal.outage.log_outage``). After a failure the cache is not asked again for
+at most once a minute per process (``core.outage.log_outage``). After a failure the cache is not asked again for
 ``RETRY_AFTER_SECONDS`` (by that thread), so that a Redis that does not answer costs a request its connect timeout
 once in that time, not on every call.
 

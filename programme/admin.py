@@ -10,6 +10,8 @@ from django.urls import path, reverse
 from django.utils.translation import gettext, ngettext
 from django.utils.translation import gettext_lazy as _
 
+from roundtables.models import NAMING_FIELDS, Forum, Roundtable, Theme
+from roundtables.services import forum_publish, forum_unpublish, roundtable_coordinators_grant_access
 from sessions.admin import (
     ForumDocumentInline,
     ForumTimeZoneMixin,
@@ -20,23 +22,15 @@ from sessions.admin import (
 )
 from sessions.admin_actions import download_booklets, download_roundtable_handouts
 from sessions.forms import RoundtableSessionFormSet
+from sessions.listings import forum_session_counts
 from sessions.models import Issue, Session
-from sessions.pdf_tasks import schedule_renders
+from sessions.pdf.tasks import schedule_renders
 from sessions.selectors import forums_for_dashboard
 
 from . import accounts  # noqa: F401 (the user admin for the committee)
 from .admin_spreadsheets import ForumSpreadsheetAdminMixin
 from .forms import ForumAdminForm, ForumDuplicateForm, RoundtableAdminForm
-from .models import NAMING_FIELDS, Forum, Roundtable, Theme
-from .selectors import forum_session_counts
-from .services import (
-    forum_duplicate,
-    forum_publish,
-    forum_save,
-    forum_time_zone_comment,
-    forum_unpublish,
-    roundtable_coordinators_grant_access,
-)
+from .services import forum_duplicate, forum_save, forum_time_zone_comment
 
 
 class RoundtableInline(ParentScopedInlineMixin, admin.TabularInline):

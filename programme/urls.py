@@ -1,7 +1,8 @@
 from django.urls import path
 
+from core.page_cache import cache_public_page
+
 from . import views
-from .page_cache import cache_public_page
 from .programme_filters import PARAMS as PROGRAMME_PARAMS
 
 app_name = "roundtables"
@@ -38,4 +39,12 @@ urlpatterns = [
     path("themes/", cache_public_page(views.ThemeListView.as_view()), name="theme-list"),
     path("themes/<slug:slug>/", cache_public_page(views.ThemeDetailView.as_view()), name="theme"),
     path("search/", views.SearchView.as_view(), name="search"),
+    path(
+        "forums/<slug:forum>/roundtables/<slug:roundtable>/<slug:slug>/",
+        cache_public_page(views.SessionDetailView.as_view()),
+        name="session",
+    ),
+    path(
+        "organisations/<slug:slug>/", cache_public_page(views.OrganisationDetailView.as_view()), name="organisation"
+    ),
 ]

@@ -20,22 +20,19 @@ Who may do what:
 
 from django import forms
 from django.contrib import admin
-from django.contrib.admin.models import ADDITION, LogEntry
 from django.contrib.admin.widgets import FilteredSelectMultiple
 from django.contrib.auth import get_user_model
 from django.contrib.auth.admin import UserAdmin
 from django.contrib.auth.forms import AdminUserCreationForm, UserChangeForm, UserCreationForm
 from django.contrib.auth.models import Group, Permission
-from django.contrib.contenttypes.models import ContentType
 from django.db.models import Exists, OuterRef
 from django.utils.translation import gettext_lazy as _
 
-from sessions.models import Participation, Person
-
-from .forms import RoundtableMultipleChoiceField
-from .models import Roundtable
-from .selectors import roundtable_ids_editable_by
-from .services import ORGANISING_COMMITTEE, ROUNDTABLE_COORDINATORS, coordinator_group_ensure
+from core.permissions import ORGANISING_COMMITTEE, ROUNDTABLE_COORDINATORS
+from roundtables.forms import RoundtableMultipleChoiceField
+from roundtables.models import Roundtable
+from roundtables.selectors import roundtable_ids_editable_by
+from roundtables.services import coordinator_group_ensure
 
 User = get_user_model()
 MANAGED_GROUPS = [ORGANISING_COMMITTEE, ROUNDTABLE_COORDINATORS]
@@ -50,23 +47,6 @@ def accounts_managed_by(user, users=None):
     individual = Permission.objects.filter(user=OuterRef("pk"))
     other_groups = Group.objects.filter(user=OuterRef("pk")).exclude(name__in=MANAGED_GROUPS)
     return users.filter(is_superuser=False).exclude(Exists(individual)).exclude(Exists(other_groups))
-
-
-def person_editable_by(user, person):
-    """Whether ``user`` may change ``person``: the committee always; a coordinator when every role of
-    the person is in a roundtable they coordinate and the person has a role there or was added by them."""
-    scope = roundtable_ids_editable_by(user)
-    if scope is None:
-        return True
-    roundtables = set(Participation.objects.filter(person=person).values_list("session__roundtable_id", flat=True))
-    if roundtables:
-        return roundtables <= scope
-    return LogEntry.objects.filter(
-        user_id=user.pk,
-        content_type=ContentType.objects.get_for_model(Person),
-        object_id=str(person.pk),
-        action_flag=ADDITION,
-    ).exists()
 
 
 class AccountAccessMixin(forms.Form):

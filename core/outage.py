@@ -3,7 +3,7 @@
 - Database: ``DatabaseUnavailableMiddleware`` answers a page whose view could not reach the database
   (``OperationalError``, ``InterfaceError``) with the site's "temporarily unavailable" page
   (``templates/503.html``), status 503 and ``Retry-After``, instead of a generic server error.
-- Cache: see ``gfmd_portal.cache_backends``; pages are then made without it.
+- Cache: see ``core.cache_backends``; pages are then made without it.
 
 Each kind of outage is logged at most once a minute per process (``log_outage``), so that a down
 service does not flood the log with one line per request.

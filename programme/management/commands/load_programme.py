@@ -2,10 +2,9 @@ from pathlib import Path
 
 from django.core.management.base import BaseCommand
 
-from contributions.services import contributions_load_demo
-from roundtables.services import programme_load
+from programme.services import contributions_load_demo, programme_load
 
-DATA_DIR = Path(__file__).resolve().parents[2] / "data"
+DATA_DIR = Path(__file__).resolve().parents[3] / "roundtables" / "data"  # the demo programmes
 DEFAULT_PATH = str(DATA_DIR / "athens-2009.json")
 # The demo: Athens 2009 (the concept note's programme, which names nobody), then Dhaka 2016 (which
 # shares Athens' themes and has fictional people in its roles), then the demo contributions.

@@ -37,12 +37,11 @@ from django.utils.dateparse import parse_datetime
 from django.utils.translation import gettext as _
 from reversion.models import Version
 
+from roundtables.models import Status
+from sessions.documents import documents_for_forum_page
 from sessions.models import Document, Participation, Person, Session
 from sessions.presenters import ROLE_ORDER
 from sessions.spreadsheets import when_text
-
-from .models import Status
-from .selectors import documents_for_forum_page
 
 PUBLISHED, ADDED, CHANGED, WITHDRAWN, REINSTATED, DOCUMENT = (
     "published",
@@ -304,7 +303,7 @@ class _Walk:
         url = ""
         if kind != WITHDRAWN and session.status == Status.PUBLISHED and self.forum.is_published:
             url = reverse(
-                "sessions:detail",
+                "roundtables:session",
                 kwargs={"forum": self.forum.slug, "roundtable": session.roundtable.slug, "slug": session.slug},
             )
         self.changes.append(

@@ -22,9 +22,8 @@ from django.urls import path
 from django.utils.translation import gettext, ngettext
 from django.utils.translation import gettext_lazy as _
 
+from roundtables.selectors import roundtable_ids_editable_by
 from sessions import spreadsheets
-
-from .selectors import roundtable_ids_editable_by
 
 
 class SpreadsheetUploadForm(forms.Form):

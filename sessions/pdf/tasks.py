@@ -14,14 +14,17 @@ Two tasks:
   published forum in every language, and every other PDF of the disk cache whose newest file is
   older) and queues a ``render_pdf`` for each.
 
-``schedule_renders()`` queues ``refresh_pdfs`` once the current transaction commits: call it after
-any change that makes the PDFs stale (the publish actions do; so may the programme version's bump).
-A request that misses a PDF queues its ``render_pdf`` at a higher priority (``queue_render``).
+``schedule_renders()`` queues ``refresh_pdfs`` once the current transaction commits. The receiver
+``refresh_on_programme_change`` calls it after every committed change to what the public sees
+(unless ``PDF_REFRESH_ON_CHANGE`` is off), and the admin's actions that publish forums, or publish
+and unpublish sessions, call it themselves. A request that misses a PDF queues its ``render_pdf``
+at a higher priority (``queue_render``, from ``responses``); ``render_booklets --queue`` queues
+from the command line.
 
 Queueing is coalesced: a task is not queued again while the same task with the same arguments is
 waiting in the queue, so ten edits in a minute cause one refresh and one render per PDF, each for
 the version current when it runs. A task already running counts too if it started after the last
-change to the programme (and less than ``exports.LOCK_TIMEOUT`` ago, so a task left "running" by a
+change to the programme (and less than ``store.LOCK_TIMEOUT`` ago, so a task left "running" by a
 killed worker stops counting); one that started before it may miss that change, so the change gets
 a task of its own. Two requests at the very same instant may still both queue a render; the second
 finds the file on disk and does nothing.
@@ -39,11 +42,12 @@ from django_tasks import task
 from django_tasks_db import DatabaseBackend
 from django_tasks_db.models import DBTaskResult
 
-from roundtables.cache import programme_version
+from core.programme_version import programme_version
 from roundtables.models import Forum, ProgrammeStamp, Roundtable, Status
 
-from . import exports
-from .models import Session
+from ..models import Session
+from . import store
+from .content import BOOKLET, KINDS, ROUNDTABLE, export_for
 
 logger = logging.getLogger(__name__)
 
@@ -53,9 +57,9 @@ AHEAD_PRIORITY = 0
 
 def _public_objects(kind):
     """The records of ``kind`` that have a public PDF: published, in a published forum."""
-    if kind == exports.BOOKLET:
+    if kind == BOOKLET:
         return Forum.objects.published()
-    if kind == exports.ROUNDTABLE:
+    if kind == ROUNDTABLE:
         return Roundtable.objects.filter(forum__status=Status.PUBLISHED).select_related("forum")
     return Session.objects.published().select_related("roundtable__forum")
 
@@ -78,7 +82,7 @@ def _pending(task_object, args):
     if not isinstance(backend, DatabaseBackend):
         return None
     changed_at = ProgrammeStamp.objects.filter(pk=1).values_list("changed_at", flat=True).first()
-    running = Q(status="RUNNING", started_at__gt=timezone.now() - datetime.timedelta(seconds=exports.LOCK_TIMEOUT))
+    running = Q(status="RUNNING", started_at__gt=timezone.now() - datetime.timedelta(seconds=store.LOCK_TIMEOUT))
     if changed_at is not None:
         running &= Q(started_at__gte=changed_at)
     return (
@@ -123,7 +127,7 @@ def schedule_renders():
 
 
 def refresh_on_programme_change(sender, **kwargs):
-    """Receiver of ``roundtables.cache.programme_version_changed``: every committed change to what the
+    """Receiver of ``core.programme_version.programme_version_changed``: every committed change to what the
     public sees queues one (coalesced) refresh, so the PDFs are rendered before delegates ask for
     them. ``PDF_REFRESH_ON_CHANGE=0`` turns it off (the tests do, but for the ones about it)."""
     if settings.PDF_REFRESH_ON_CHANGE:
@@ -131,20 +135,6 @@ def refresh_on_programme_change(sender, **kwargs):
 
 
 # What the current version lacks ---------------------------------------------------------------
-
-
-def _cached_pdfs():
-    """The (kind, pk, language) of every PDF directory in the disk cache."""
-    root = exports.cache_root()
-    if not root.is_dir():
-        return []
-    found = []
-    for directory in root.iterdir():
-        kind, _, pk = directory.name.rpartition("-")
-        if kind not in exports.KINDS or not pk.isdigit():
-            continue
-        found += [(kind, int(pk), language.name) for language in directory.iterdir() if language.is_dir()]
-    return found
 
 
 def exports_behind(version):
@@ -155,16 +145,16 @@ def exports_behind(version):
     """
     languages = _languages()
     wanted = [
-        (exports.BOOKLET, forum.pk, language)
+        (BOOKLET, forum.pk, language)
         for forum in Forum.objects.published().order_by("-starts_on", "pk")
         for language in languages
     ]
     wanted += sorted(
-        (item for item in _cached_pdfs() if item not in wanted and item[2] in languages),
-        key=lambda item: (exports.KINDS.index(item[0]), item[1], languages.index(item[2])),
+        (item for item in store.cached_exports() if item not in wanted and item[2] in languages),
+        key=lambda item: (KINDS.index(item[0]), item[1], languages.index(item[2])),
     )
     objects = {}
-    for kind in exports.KINDS:
+    for kind in KINDS:
         pks = {pk for item_kind, pk, _ in wanted if item_kind == kind}
         objects[kind] = _public_objects(kind).in_bulk(pks) if pks else {}
     behind = []
@@ -172,8 +162,8 @@ def exports_behind(version):
         obj = objects[kind].get(pk)
         if obj is None:
             continue
-        export = exports.export_for(kind, obj, language=language)
-        if not exports.is_current(export, version):
+        export = export_for(kind, obj, language=language)
+        if not store.is_current(export, version):
             behind.append(export)
     return behind
 
@@ -199,19 +189,19 @@ def render_pdf(kind, pk, language):
     changed during the render, the same render is queued again for the new version. A failed render
     raises (the queue marks the task failed); the last good file stays and is served meanwhile.
     """
-    if kind not in exports.KINDS or language not in _languages():
+    if kind not in KINDS or language not in _languages():
         raise ValueError(f"No such PDF: {kind!r} in {language!r}.")
     obj = _public_objects(kind).filter(pk=pk).first()
     if obj is None:
         return {"rendered": False, "reason": "not public"}
-    export = exports.export_for(kind, obj, language=language)
+    export = export_for(kind, obj, language=language)
     version = programme_version()
     started = time.perf_counter()
-    cached = exports.render_into_cache(export, version=version)
+    cached = store.render_into_cache(export, version=version)
     if programme_version() != version:
         queue_render(export)
     return {
-        "file": str(cached.path.relative_to(exports.cache_root())),
+        "file": str(cached.path.relative_to(store.cache_root())),
         "version": version,
         "rendered": cached.rendered,
         "seconds": round(time.perf_counter() - started, 1),

@@ -17,7 +17,7 @@ from django.core.management.base import BaseCommand, CommandError
 from django.core.validators import validate_slug
 from django.db import transaction
 
-from roundtables.cache import programme_bump
+from core.programme_version import programme_bump
 from roundtables.models import Forum, Roundtable, Status, Theme
 from sessions.models import Document, DocumentFile, Issue, Organisation, Participation, Person, Room, Session
 

@@ -11,10 +11,10 @@ from django.http import HttpResponseRedirect
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
-from sessions.models import Room
+from roundtables.forms import room_label, roundtable_label
+from roundtables.models import Forum, Roundtable
 
-from .forms import room_label, roundtable_label
-from .models import Forum, Roundtable
+from .models import Room
 
 ALL_FORUMS = "all"
 

@@ -1,0 +1,157 @@
+"""The programme's version stamp: what cached pages and PDFs are checked against.
+
+A change to what the public sees moves the version up by one, once per transaction, when it
+commits (one UPDATE of the stamp row, outside the editor's transaction). A cached page or PDF made
+from an older version is then never served again, by any process.
+
+This module imports no app. Each app declares, in its ``ready()``, which of its records the public
+sees, with ``watch_public(model, relations=..., is_public=...)``:
+
+- ``roundtables``: forums, roundtables, themes (and it names the stamp's own model, ``use_stamp``);
+- ``programme_sessions``: rooms, organisations, people, sessions and their themes, issues,
+  participations, documents with their files, sessions and roundtables;
+- ``contributions``: a contribution and its themes, only while it is approved
+  (``is_public``); its approval, rejection or withdrawal are reported by
+  ``contributions.services`` through ``programme_changed()``.
+
+Saves, deletes and many-to-many changes of exactly those senders are listened to; nothing else is:
+a user's groups, a login, Django's session store, a pending contribution or a roundtable's
+coordinators (never shown publicly) leave the version alone. ``public_watch_list()`` tells what is
+watched. Queryset ``update()`` and ``bulk_create()`` send no signals: code that writes with them
+calls ``programme_changed()`` (or ``programme_bump()``) itself, as ``make_synthetic_forum`` does.
+
+After each bump, ``programme_version_changed`` is sent (once per committed transaction), for what
+must follow a change without this module knowing it, such as queueing fresh PDFs.
+"""
+
+import logging
+
+from django.db import DEFAULT_DB_ALIAS, transaction
+from django.db.models import F
+from django.db.models.signals import m2m_changed, post_delete, post_save
+from django.dispatch import Signal
+from django.utils import timezone
+
+logger = logging.getLogger(__name__)
+
+_M2M_ACTIONS = {"post_add", "post_remove", "post_clear"}
+
+# Sent after the version went up, with ``using`` (the database alias). Receivers' errors are logged.
+programme_version_changed = Signal()
+_OWED = "programme_bump_owed"  # attribute set on the database connection
+
+
+def programme_version():
+    """The current version of the programme (one small query)."""
+    version = _stamp_model().objects.filter(pk=1).values_list("version", flat=True).first()
+    return version or 0
+
+
+def programme_bump(*, using=DEFAULT_DB_ALIAS):
+    """Move the version up now (one UPDATE). Most code calls ``programme_changed()`` instead."""
+    stamps = _stamp_model().objects.using(using)
+    updated = stamps.filter(pk=1).update(version=F("version") + 1, changed_at=timezone.now())
+    if not updated:
+        stamps.get_or_create(pk=1, defaults={"version": 1})
+    for receiver, error in programme_version_changed.send_robust(sender=_stamp_model(), using=using):
+        if isinstance(error, Exception):
+            logger.error("%r failed after the programme version moved: %r", receiver, error, exc_info=error)
+
+
+class _Owed:
+    """The bump one transaction owes, shared by the on-commit callbacks of its changes."""
+
+    done = False
+
+
+def _bump_callback(owed, using):
+    def programme_bump_on_commit():
+        if not owed.done:  # the first callback of the transaction does the work
+            owed.done = True
+            programme_bump(using=using)
+
+    return programme_bump_on_commit
+
+
+def programme_changed(*, using=DEFAULT_DB_ALIAS):
+    """Note that what the public sees has changed: the version goes up once, when the transaction commits.
+
+    Each call registers an on-commit callback (a list append); the callbacks of one transaction share
+    one ``_Owed``, so its commit runs one UPDATE. A rolled-back savepoint drops only its own callbacks
+    (a change kept outside it still bumps), a rolled-back transaction drops them all. Outside a
+    transaction the bump happens at once.
+    """
+    connection = transaction.get_connection(using)
+    owed = getattr(connection, _OWED, None)
+    if owed is None or owed.done:
+        owed = _Owed()
+        setattr(connection, _OWED, owed)
+    # robust: the change itself is committed; a failed bump is logged, not turned into an error page.
+    transaction.on_commit(_bump_callback(owed, using), using=using, robust=True)
+
+
+def _on_programme_change(sender, using=DEFAULT_DB_ALIAS, **kwargs):
+    programme_changed(using=using)
+
+
+def _on_programme_m2m_change(sender, action, using=DEFAULT_DB_ALIAS, **kwargs):
+    if action in _M2M_ACTIONS:
+        programme_changed(using=using)
+
+
+class _Watched:
+    """A model whose rows the public sees, with the rule telling which rows are public."""
+
+    def __init__(self, model, is_public):
+        self.model = model
+        self.is_public = is_public
+
+    def on_change(self, sender, instance, using=DEFAULT_DB_ALIAS, **kwargs):
+        if self.is_public is None or self.is_public(instance):
+            programme_changed(using=using)
+
+    def on_m2m_change(self, sender, instance, action, model, pk_set, using=DEFAULT_DB_ALIAS, **kwargs):
+        if action not in _M2M_ACTIONS:
+            return
+        if self.is_public is None:
+            is_public = True
+        elif model is self.model:  # changed from the other side: ``pk_set`` holds rows of this model
+            # a clear from the other side does not say which rows it removed: count it as public
+            is_public = pk_set is None or any(self.is_public(row) for row in model.objects.filter(pk__in=pk_set))
+        else:
+            is_public = self.is_public(instance)
+        if is_public:
+            programme_changed(using=using)
+
+
+_stamp = {}
+_watched = {}
+
+
+def use_stamp(model):
+    """Keep the version in ``model`` (one row, pk 1, with ``version`` and ``changed_at``)."""
+    _stamp["model"] = model
+
+
+def _stamp_model():
+    return _stamp["model"]
+
+
+def watch_public(model, *, relations=(), is_public=None):
+    """Move the version on every committed save, delete or change of ``relations`` of ``model``.
+
+    ``is_public(instance)`` narrows it to the rows the public sees (a contribution while approved).
+    """
+    watched = _Watched(model, is_public)
+    _watched[model._meta.label] = (watched, tuple(relations))
+    uid = f"programme_stamp:{model._meta.label}"
+    post_save.connect(watched.on_change, sender=model, dispatch_uid=f"{uid}:save", weak=False)
+    post_delete.connect(watched.on_change, sender=model, dispatch_uid=f"{uid}:delete", weak=False)
+    for name in relations:
+        through = getattr(model, name).through
+        m2m_changed.connect(watched.on_m2m_change, sender=through, dispatch_uid=f"{uid}.{name}", weak=False)
+
+
+def public_watch_list():
+    """``{model label: relation names}`` of everything watched."""
+    return {label: relations for label, (watched, relations) in _watched.items()}
