@@ -4,22 +4,26 @@ The committee writes every text in English, the source language; French and Span
 Each translated field, such as a session's ``title``, has one column per language (``title_en``,
 ``title_fr``, ``title_es``), added by django-modeltranslation from the ``translation.py`` of the app
 that owns the model. Reading ``session.title`` gives the text in the active language, or the English
-one when that language has none; pages, PDFs and calendars read texts that way.
+one when that language has none; pages, PDFs and calendars read texts that way, and a queryset's
+``filter(title=…)`` and ``order_by("title")`` use the active language's column.
 
-- A missing text is stored as NULL (``None``): ``set_text`` stores a blank text so. Theme, organisation
-  and room names are unique in each language, so an empty string there would clash.
-- ``shown_language`` tells which language ``instance.field`` shows (for ``lang="en"`` on a fallback),
-  ``translated_fields`` which fields of a model have a column per language.
-- The original column of a translated field (``title``) is modeltranslation's own, and its value is
-  left undetermined once the field is translated: the English text is ``title_en``.
-- Every language's column has the original's length limit, in forms and in the database
+- ``shown_language`` tells which language ``instance.field`` shows (for ``lang="en"`` on a fallback);
+  ``translated_fields`` and ``translated_models`` which fields have a column per language.
+- A missing translation is NULL (None): ``set_text`` and ``given_translations`` store a blank one so.
+  Theme, organisation and room names are unique in each language, where two empty strings would clash.
+- The English text is ``title_en``. The field's original column (``title``) is modeltranslation's
+  own: it holds whatever was last written through the field, in whatever language was active. The
+  portal writes English through the field with English active (``set_text``, the programme loader),
+  so that it stays English; ``values_list("roundtable__title")`` and other lookups made from a model
+  without translated fields read that column, not the page's language.
+- Every language's column has the field's length limit, in forms and in the database
   (``translation_length_constraints``).
 
 This module imports no app: the models are found in modeltranslation's registry.
 """
 
 from django.conf import settings
-from django.utils.translation import get_language
+from django.utils.translation import get_language, override
 
 from core.text import length_constraint
 
@@ -44,10 +48,7 @@ def translated_models():
     ``{Session: ("title", "background"), ...}``."""
     from modeltranslation.translator import translator
 
-    return {
-        model: tuple(translator.get_options_for_model(model).all_fields)
-        for model in translator.get_registered_models(abstract=False)
-    }
+    return {model: translated_fields(model) for model in translator.get_registered_models(abstract=False)}
 
 
 def translated_fields(model):
@@ -57,9 +58,10 @@ def translated_fields(model):
 
     model = model if isinstance(model, type) else type(model)
     try:
-        return tuple(translator.get_options_for_model(model).all_fields)
+        names = translator.get_options_for_model(model).all_fields
     except NotRegistered:
         return ()
+    return tuple(field.name for field in model._meta.get_fields() if field.name in names)
 
 
 def stored_text(instance, field, language):
@@ -79,11 +81,46 @@ def shown_language(instance, field, language=None):
     return code if has_text(instance, field, code) else SOURCE_LANGUAGE
 
 
+def _translation_value(text):
+    return text if text is not None and text.strip() else None
+
+
 def set_text(instance, field, language, text):
-    """Store ``text`` as ``field``'s text in ``language`` (not saved); a blank text (None, "" or only
-    spaces) is stored as NULL, a missing translation."""
-    value = text if text is not None and text.strip() else None
-    setattr(instance, translation_column(field, language), value)
+    """Store ``text`` as ``field``'s text in ``language`` (not saved).
+
+    An English text goes through the field itself with English active, so that the original column
+    keeps the English text too (code that reaches it through another model's values still reads
+    English). A blank translation (None, "" or only spaces) is stored as NULL, a missing one.
+    """
+    code = content_language(language)
+    if code == SOURCE_LANGUAGE:
+        with override(SOURCE_LANGUAGE):
+            setattr(instance, field, text or "")
+    else:
+        setattr(instance, translation_column(field, code), _translation_value(text))
+
+
+def given_translations(data, *fields):
+    """The translations that ``data`` (an item of a programme file) gives for ``fields``, by column:
+    ``{"title_fr": "…", "title_es": None}`` for ``{"title_fr": "…", "title_es": ""}``. A key it lacks is
+    left out, so that the column keeps what it has; a blank text is None."""
+    return {
+        translation_column(field, code): _translation_value(data[f"{field}_{code}"])
+        for field in fields
+        for code in CONTENT_LANGUAGES
+        if code != SOURCE_LANGUAGE and f"{field}_{code}" in data
+    }
+
+
+def stored_translations(instance, *fields):
+    """The translations ``instance`` has of ``fields``, by column (``{"title_fr": "…", "title_es": None}``),
+    to give a copy of it; its English texts are ``getattr(instance, field)`` with English active."""
+    return {
+        translation_column(field, code): getattr(instance, translation_column(field, code))
+        for field in fields
+        for code in CONTENT_LANGUAGES
+        if code != SOURCE_LANGUAGE
+    }
 
 
 def translation_length_constraints(model_name, field, limit):
@@ -91,6 +128,5 @@ def translation_length_constraints(model_name, field, limit):
     characters, like the original's ``<model>_<field>_length``: ``session_title_en_length``,
     ``session_title_fr_length`` and ``session_title_es_length``."""
     return [
-        length_constraint(f"{field}_{code}", limit, f"{model_name}_{field}_{code}_length")
-        for code in CONTENT_LANGUAGES
+        length_constraint(f"{field}_{code}", limit, f"{model_name}_{field}_{code}_length") for code in CONTENT_LANGUAGES
     ]

@@ -179,7 +179,7 @@ class AccountAdmin(UserAdmin):
     @staticmethod
     def _committee(request):
         """Whether the user edits the whole programme (superuser or organising committee), asked once per request
-        and shared with the programme's admin pages (sessions.admin.programme_scope): the menu asks often."""
+        and shared with the programme's admin pages (roundtables.admin_mixins.programme_scope): the menu asks often."""
         if not hasattr(request, "_programme_scope"):
             request._programme_scope = roundtable_ids_editable_by(request.user)
         return request._programme_scope is None

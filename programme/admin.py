@@ -10,17 +10,13 @@ from django.urls import path, reverse
 from django.utils.translation import gettext, ngettext
 from django.utils.translation import gettext_lazy as _
 
+from core.admin import ParentScopedInlineMixin, ProgrammeAdmin
+from roundtables.admin_mixins import ForumTimeZoneMixin
 from roundtables.models import NAMING_FIELDS, Forum, Roundtable, Theme
 from roundtables.services import forum_publish, forum_unpublish, roundtable_coordinators_grant_access
-from sessions.admin import (
-    ForumDocumentInline,
-    ForumTimeZoneMixin,
-    ParentScopedInlineMixin,
-    ProgrammeAdmin,
-    RoomInline,
-    RoundtableDocumentInline,
-)
+from sessions.admin import RoomInline
 from sessions.admin_actions import download_booklets, download_roundtable_handouts
+from sessions.admin_documents import ForumDocumentInline, RoundtableDocumentInline
 from sessions.forms import RoundtableSessionFormSet
 from sessions.listings import forum_session_counts
 from sessions.models import Issue, Session

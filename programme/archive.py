@@ -15,6 +15,9 @@ model field, the references between records, and every file as an upload is chec
 (``validate_document_file``: type by content, size limit). Every problem found is reported at
 once, and nothing is imported. Then the records are written in one transaction, and the files
 written meanwhile are removed if it fails.
+
+Longer than 400 lines: export and import of one archive format share its schema, field lists and
+safety checks; the import checks the whole archive before writing anything.
 """
 
 import dataclasses

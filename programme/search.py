@@ -368,9 +368,9 @@ def _querysets(user):
     return {
         "sessions": sessions.select_related("roundtable__forum"),
         "issues": Issue.objects.filter(session__in=sessions.values("pk")).select_related("session__roundtable__forum"),
-        "roundtables": Roundtable.objects.filter(
-            forum__in=Forum.objects.visible_to(user).values("pk")
-        ).select_related("forum"),
+        "roundtables": Roundtable.objects.filter(forum__in=Forum.objects.visible_to(user).values("pk")).select_related(
+            "forum"
+        ),
         "people": Person.objects.visible_to(user).select_related("organisation"),
         "documents": Document.objects.visible_to(user).select_related("forum"),
         "contributions": contributions_for_search(),

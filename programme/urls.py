@@ -44,7 +44,5 @@ urlpatterns = [
         cache_public_page(views.SessionDetailView.as_view()),
         name="session",
     ),
-    path(
-        "organisations/<slug:slug>/", cache_public_page(views.OrganisationDetailView.as_view()), name="organisation"
-    ),
+    path("organisations/<slug:slug>/", cache_public_page(views.OrganisationDetailView.as_view()), name="organisation"),
 ]

@@ -33,8 +33,6 @@ class ForumListView(ListView):
         return Forum.objects.visible_to(self.request.user).order_by("-starts_on")
 
 
-
-
 class ForumDetailView(ForumPageMixin, TemplateView):
     template_name = "roundtables/forum_detail.html"
 

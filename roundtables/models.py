@@ -14,6 +14,7 @@ from django.utils.translation import gettext_lazy as _
 
 from core.permissions import can_preview
 from core.text import MARKDOWN_MAX_CHARS, length_constraint, validate_markdown
+from core.translated import translation_length_constraints
 
 # The longest texts, in characters, checked by the forms and by the database. Titles and names keep
 # the sizes they always had; the Athens 2009 concept note's longest roundtable background has 2,256
@@ -138,6 +139,12 @@ class Forum(models.Model):
             length_constraint("venue_address", ADDRESS_MAX, "forum_venue_address_length"),
             length_constraint("venue_map_url", MAP_URL_MAX, "forum_venue_map_url_length"),
             length_constraint("description", FORUM_DESCRIPTION_MAX, "forum_description_length"),
+            # The same limits in each language's column of the translated texts (translation.py).
+            *translation_length_constraints("forum", "name", NAME_MAX),
+            *translation_length_constraints("forum", "city", PLACE_MAX),
+            *translation_length_constraints("forum", "country", PLACE_MAX),
+            *translation_length_constraints("forum", "venue", NAME_MAX),
+            *translation_length_constraints("forum", "description", FORUM_DESCRIPTION_MAX),
             *(length_constraint(name, NAMING_MAX, f"forum_{name}_length") for name in NAMING_FIELDS),
         ]
 
@@ -259,6 +266,8 @@ class Theme(models.Model):
         constraints = [
             length_constraint("name", THEME_NAME_MAX, "theme_name_length"),
             length_constraint("description", THEME_DESCRIPTION_MAX, "theme_description_length"),
+            *translation_length_constraints("theme", "name", THEME_NAME_MAX),
+            *translation_length_constraints("theme", "description", THEME_DESCRIPTION_MAX),
         ]
 
     def __str__(self):
@@ -305,6 +314,8 @@ class Roundtable(models.Model):
             models.CheckConstraint(condition=Q(number__gte=1), name="roundtable_number_positive"),
             length_constraint("title", TITLE_MAX, "roundtable_title_length"),
             length_constraint("background", BACKGROUND_MAX, "roundtable_background_length"),
+            *translation_length_constraints("roundtable", "title", TITLE_MAX),
+            *translation_length_constraints("roundtable", "background", BACKGROUND_MAX),
         ]
 
     def __str__(self):

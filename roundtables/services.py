@@ -1,6 +1,5 @@
 """Writes on forums and roundtables alone: the editors' groups, publishing (across apps: ``programme.services``)."""
 
-
 from django.contrib.auth.models import Group, Permission
 from django.db import transaction
 from django.utils.translation import gettext as _
@@ -12,7 +11,7 @@ from .models import Forum, Status
 
 PROGRAMME_APPS = ["roundtables", "programme_sessions"]
 # What a coordinator edits, in the roundtables assigned to them; they see everything else read-only.
-# Documents: those attached to their sessions only (sessions.admin.DocumentAdmin), with their files.
+# Documents: those attached to their sessions only (sessions.admin_documents.DocumentAdmin), with their files.
 COORDINATOR_MODELS = ["session", "issue", "participation", "document", "documentfile"]
 # What they may also add for their sessions, and change as programme.accounts.person_editable_by says.
 COORDINATOR_EXTRAS = [("add", "person"), ("change", "person"), ("add", "organisation")]

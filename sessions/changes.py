@@ -24,6 +24,9 @@ whose first recorded version comes after its creation starts silently from that 
 background, issues and themes are not followed here. Names of rooms and people are today's.
 
 Everything is fetched in a constant number of queries, whatever the size of the forum or its history.
+
+Longer than 400 lines: it is one walk over the versions of a forum's records (``_Walk``), whose
+steps share its state; split, the walk would be harder to follow.
 """
 
 import dataclasses

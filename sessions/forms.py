@@ -1,3 +1,7 @@
+"""Longer than 400 lines: the forms of the session, issue, participation and document admin pages
+share their choice fields and validation helpers; each form is short.
+"""
+
 from django import forms
 from django.core.exceptions import ValidationError
 from django.db.models import prefetch_related_objects

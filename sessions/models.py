@@ -1,3 +1,8 @@
+"""Longer than 400 lines: Django keeps an app's models in one module; these are the sessions app's
+records (rooms, organisations, people, sessions, issues, participations, documents and their files),
+each with its own constraints.
+"""
+
 import datetime
 from pathlib import Path
 
@@ -11,6 +16,7 @@ from django.utils.translation import gettext_lazy as _
 
 from core.permissions import can_preview
 from core.text import length_constraint, validate_markdown
+from core.translated import translation_length_constraints
 from roundtables.models import BACKGROUND_MAX, NAME_MAX, PLACE_MAX, TITLE_MAX, Status
 
 from .validators import validate_document_file
@@ -40,6 +46,8 @@ class Room(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["forum", "name"], name="room_name_unique_in_forum"),
             length_constraint("name", ROOM_NAME_MAX, "room_name_length"),
+            # The same limits in each language's column of the translated texts (translation.py).
+            *translation_length_constraints("room", "name", ROOM_NAME_MAX),
         ]
 
     def __str__(self):
@@ -72,6 +80,7 @@ class Organisation(models.Model):
         constraints = [
             length_constraint("name", NAME_MAX, "organisation_name_length"),
             length_constraint("country", PLACE_MAX, "organisation_country_length"),
+            *translation_length_constraints("organisation", "name", NAME_MAX),
         ]
 
     def __str__(self):
@@ -125,6 +134,8 @@ class Person(models.Model):
             length_constraint("position", NAME_MAX, "person_position_length"),
             length_constraint("country", PLACE_MAX, "person_country_length"),
             length_constraint("biography", BIOGRAPHY_MAX, "person_biography_length"),
+            *translation_length_constraints("person", "position", NAME_MAX),
+            *translation_length_constraints("person", "biography", BIOGRAPHY_MAX),
         ]
 
     def __str__(self):
@@ -224,6 +235,8 @@ class Session(models.Model):
                 condition=Q(kind__in=["session", "plenary", "break", "reception"]), name="session_kind_known"
             ),
             length_constraint("background", BACKGROUND_MAX, "session_background_length"),
+            *translation_length_constraints("session", "title", TITLE_MAX),
+            *translation_length_constraints("session", "background", BACKGROUND_MAX),
         ]
 
     def __str__(self):
@@ -342,6 +355,7 @@ class Issue(models.Model):
                 violation_error_message=_("A sub-point belongs under an issue; an issue has no parent."),
             ),
             length_constraint("text", ISSUE_TEXT_MAX, "issue_text_length"),
+            *translation_length_constraints("issue", "text", ISSUE_TEXT_MAX),
         ]
 
     def __str__(self):
@@ -508,6 +522,8 @@ class Document(models.Model):
             ),
             length_constraint("title", TITLE_MAX, "document_title_length"),
             length_constraint("description", DOCUMENT_DESCRIPTION_MAX, "document_description_length"),
+            *translation_length_constraints("document", "title", TITLE_MAX),
+            *translation_length_constraints("document", "description", DOCUMENT_DESCRIPTION_MAX),
         ]
 
     def __str__(self):
