@@ -22,8 +22,8 @@ from reversion.admin import VersionAdmin
 from reversion.models import Version
 
 from core.edit_forms import EditTokenForm
-from core.text import MarkdownWarningAdminMixin, WholeTextAdminMixin
 from core.restore import RestoreRefused, restore_apply, restore_plan, row_label
+from core.text import MarkdownWarningAdminMixin, WholeTextAdminMixin
 from core.versions import edit_conflict, edit_token, history_entries
 
 
