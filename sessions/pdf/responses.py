@@ -4,8 +4,9 @@ A request never lays out a public PDF. For one whose current version is not on d
 render (``tasks.queue_render``: coalesced with one already waiting) and gets the newest earlier
 file, marked stale (``Warning: 110``); with none, it waits up to ``REQUEST_WAIT`` seconds for the
 worker (enough for a handout), then gets a 503 page saying the PDF is being prepared, with
-``Retry-After``. After a failed render, requests queue it again only after
-``store.FAILED_RETRY_AFTER`` seconds and say meanwhile that the PDF could not be produced.
+``Retry-After``. After a failed render, requests get the last good file, or with none a page
+saying the PDF could not be produced, and queue the render again only after
+``store.FAILED_RETRY_AFTER`` seconds.
 
 Staff previews (a draft forum, or draft sessions in the chosen scope) are never cached, so an
 unpublished session cannot reach a public PDF; they are rendered for the request, and only up to
