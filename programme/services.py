@@ -1,5 +1,9 @@
 """Writes across forums, roundtables and sessions: a forum's save keeping local times, next editions,
-loading a programme from its JSON file."""
+loading a programme from its JSON file.
+
+Longer than 400 lines: the forum's save, its next edition and the loading of the demo programmes and
+contributions share the helpers that write a programme's records (``_update``, local times).
+"""
 
 import datetime
 import json
@@ -11,10 +15,11 @@ from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile
 from django.db import transaction
 from django.utils.translation import gettext as _
-from django.utils.translation import ngettext
+from django.utils.translation import ngettext, override
 
 from contributions.models import Contribution, GoodPractice
 from contributions.services import PRACTICE_FIELDS
+from core.translated import CONTENT_LANGUAGES, SOURCE_LANGUAGE, given_translations, stored_translations
 from core.versions import revision
 from roundtables.models import NAMING_FIELDS, Forum, Roundtable, Status, Theme
 from sessions.models import Document, DocumentFile, Issue, Participation, Room, Session
@@ -103,7 +108,10 @@ def forum_duplicate(
     """
     days = starts_on - forum.starts_on
     comment = _("Duplicated from “%(forum)s”.") % {"forum": forum.name}
-    with revision(user=user, comment=comment):
+    # Texts are copied in every language: English through the fields with English active (their original
+    # columns too, see core.translated), translations column by column. A new name or place is English.
+    with revision(user=user, comment=comment), override(SOURCE_LANGUAGE):
+        kept = [field for field, value in (("city", city), ("country", country), ("venue", venue)) if value is None]
         copy = Forum(
             name=name,
             slug=slug,
@@ -116,11 +124,18 @@ def forum_duplicate(
             status=Status.DRAFT,
             description=forum.description,
             **{name: getattr(forum, name) for name in NAMING_FIELDS},
+            **stored_translations(forum, "description", *kept),
         )
         copy.full_clean()
         copy.save()
         rooms = {
-            room.pk: Room.objects.create(forum=copy, name=room.name, capacity=room.capacity, position=room.position)
+            room.pk: Room.objects.create(
+                forum=copy,
+                name=room.name,
+                capacity=room.capacity,
+                position=room.position,
+                **stored_translations(room, "name"),
+            )
             for room in forum.rooms.all()
         }
         roundtables = {
@@ -130,6 +145,7 @@ def forum_duplicate(
                 title=roundtable.title,
                 slug=roundtable.slug,
                 background=roundtable.background,
+                **stored_translations(roundtable, "title", "background"),
             )
             for roundtable in forum.roundtables.all()
         }
@@ -146,6 +162,7 @@ def forum_duplicate(
                 ends_at=_shift(session.ends_at, zone, days, new_zone),
                 room=rooms.get(session.room_id),
                 status=Status.DRAFT,
+                **stored_translations(session, "title", "background"),
             )
             new_session.themes.set(session.themes.all())
             _issues_copy(session, new_session)
@@ -170,6 +187,7 @@ def _issues_copy(session, new_session):
             kind=issue.kind,
             text=issue.text,
             position=issue.position,
+            **stored_translations(issue, "text"),
         )
 
 
@@ -199,7 +217,10 @@ def programme_load(*, path):
     changes is recorded as one revision in the records' history.
     """
     path = Path(path)
-    with revision(comment=_("Loaded from %(file)s.") % {"file": path.name}):
+    # English texts are set through their fields with English active, so that their original columns
+    # hold English too; translations go into their own columns (title_fr, points_es...) when the file
+    # gives them, and a translation the file does not mention keeps what the database has.
+    with revision(comment=_("Loaded from %(file)s.") % {"file": path.name}), override(SOURCE_LANGUAGE):
         return _programme_load(path)
 
 
@@ -221,12 +242,18 @@ def _programme_load(path):
         description=spec.get("description", ""),
         # The forum's own words for its roundtables and sessions ("Theme", "Working session"), if any.
         **{name: spec.get(name, "") for name in NAMING_FIELDS},
+        **given_translations(spec, "name", "city", "country", "venue", "description"),
     )
 
     themes = {}
     for item in data.get("themes", []):
         theme = Theme.objects.filter(slug=item["slug"]).first() or Theme(slug=item["slug"])
-        _update(theme, name=item["name"], description=item.get("description", ""))
+        _update(
+            theme,
+            name=item["name"],
+            description=item.get("description", ""),
+            **given_translations(item, "name", "description"),
+        )
         themes[theme.slug] = theme
     # Sessions may also name themes an earlier programme defined (Dhaka 2016 shares those of Athens 2009).
     used = {slug for item in data["roundtables"] for session in item["sessions"] for slug in session.get("themes", [])}
@@ -239,7 +266,7 @@ def _programme_load(path):
     rooms = {}
     for position, item in enumerate(data.get("rooms", []), start=1):
         room = Room.objects.filter(forum=forum, name=item["name"]).first() or Room(forum=forum, name=item["name"])
-        _update(room, capacity=item.get("capacity"), position=position)
+        _update(room, capacity=item.get("capacity"), position=position, **given_translations(item, "name"))
         rooms[room.name] = room
 
     people = people_load(organisations=data.get("organisations", []), people=data.get("people", []))
@@ -248,7 +275,13 @@ def _programme_load(path):
         roundtable = Roundtable.objects.filter(forum=forum, number=item["number"]).first() or Roundtable(
             forum=forum, number=item["number"]
         )
-        _update(roundtable, title=item["title"], slug=item["slug"], background=item.get("background", ""))
+        _update(
+            roundtable,
+            title=item["title"],
+            slug=item["slug"],
+            background=item.get("background", ""),
+            **given_translations(item, "title", "background"),
+        )
         for session_item in item["sessions"]:
             session = _session_load(forum, roundtable, session_item, themes, rooms)
             if "people" in session_item:  # a file without people leaves the roles given in the admin alone
@@ -273,6 +306,7 @@ def _session_load(forum, roundtable, item, themes, rooms):
         ends_at=_local(forum, item.get("ends_at")),
         room=rooms.get(item.get("room")),
         status=item.get("status", "published"),
+        **given_translations(item, "title", "background"),
     )
     wanted = {themes[slug].pk for slug in item.get("themes", [])}
     if set(session.themes.values_list("pk", flat=True)) != wanted:
@@ -281,8 +315,19 @@ def _session_load(forum, roundtable, item, themes, rooms):
     top_level = list(session.issues.filter(parent__isnull=True).order_by("position", "id"))
     for position, issue_item in enumerate(item.get("issues", []), start=1):
         issue = top_level[position - 1] if position <= len(top_level) else Issue(session=session, parent=None)
-        _update(issue, kind=issue_item["kind"], text=issue_item["text"], position=position)
-        issue_set_points(issue=issue, texts=issue_item.get("points", []))
+        _update(
+            issue,
+            kind=issue_item["kind"],
+            text=issue_item["text"],
+            position=position,
+            **given_translations(issue_item, "text"),
+        )
+        translations = {
+            code: issue_item[f"points_{code}"]
+            for code in CONTENT_LANGUAGES
+            if code != SOURCE_LANGUAGE and f"points_{code}" in issue_item
+        }
+        issue_set_points(issue=issue, texts=issue_item.get("points", []), translations=translations)
     for issue in top_level[len(item.get("issues", [])) :]:
         issue.delete()
     return session
@@ -301,6 +346,7 @@ def _document_load(forum, folder, item, position):
         description=item.get("description", ""),
         circulated_on=datetime.date.fromisoformat(item["circulated_on"]) if item.get("circulated_on") else None,
         position=position,
+        **given_translations(item, "title", "description"),
     )
     sessions = [
         Session.objects.get(
