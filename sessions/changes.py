@@ -40,11 +40,11 @@ from django.utils.dateparse import parse_datetime
 from django.utils.translation import gettext as _
 from reversion.models import Version
 
+from core.forum_time import DATED, forum_date, when_text
 from roundtables.models import Status
 from sessions.documents import documents_for_forum_page
 from sessions.models import Document, Participation, Person, Session
 from sessions.presenters import ROLE_ORDER
-from sessions.spreadsheets import when_text
 
 PUBLISHED, ADDED, CHANGED, WITHDRAWN, REINSTATED, DOCUMENT = (
     "published",
@@ -333,10 +333,12 @@ class _Walk:
         if old.title != new.title:
             details.append(Detail(_("Title"), old.title, new.title))
         if (old.starts_at, old.ends_at) != (new.starts_at, new.ends_at):
-            zone = self.forum.zone
+            forum = self.forum
             details.append(
                 Detail(
-                    _("Time"), when_text(old.starts_at, old.ends_at, zone), when_text(new.starts_at, new.ends_at, zone)
+                    _("Time"),
+                    when_text(old.starts_at, old.ends_at, forum, style=DATED),
+                    when_text(new.starts_at, new.ends_at, forum, style=DATED),
                 )
             )
         if old.room_id != new.room_id:
@@ -426,7 +428,7 @@ def changes_by_day(changes, zone):
     """[(date, [changes])] in ``zone``, latest day first (``changes`` latest first)."""
     days = []
     for change in changes:
-        day = change.at.astimezone(zone).date()
+        day = forum_date(change.at, zone)
         if not days or days[-1][0] != day:
             days.append((day, []))
         days[-1][1].append(change)
