@@ -98,7 +98,7 @@ def library_filter_choices():
 
 def contribution_for_page(*, slug, user=None):
     """A published contribution with its practices and themes; staff also see pending and rejected ones."""
-    contributions = Contribution.objects.all() if can_preview(user) else Contribution.objects.published()
+    contributions = Contribution.objects.visible_to(user)
     contributions = contributions.select_related("forum", "roundtable__forum", "session__roundtable__forum")
     contributions = contributions.prefetch_related(
         Prefetch("practices", queryset=GoodPractice.objects.order_by("position", "id")),
@@ -108,7 +108,7 @@ def contribution_for_page(*, slug, user=None):
 
 
 def contribution_for_download(*, slug, user=None):
-    contributions = Contribution.objects.all() if can_preview(user) else Contribution.objects.published()
+    contributions = Contribution.objects.visible_to(user)
     return get_object_or_404(contributions.exclude(document=""), slug=slug)
 
 

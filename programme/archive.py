@@ -112,7 +112,7 @@ def forum_export(*, forum, fileobj):
     """Write ``forum`` as an archive into the binary file object ``fileobj``."""
     roundtables = list(forum.roundtables.order_by("number").prefetch_related("coordinators"))
     sessions = list(
-        Session.objects.filter(roundtable__forum=forum)
+        Session.objects.in_forum(forum)
         .select_related("roundtable", "room")
         .prefetch_related("themes", "participations__person")
         .order_by("roundtable__number", "number")

@@ -150,7 +150,7 @@ def forum_duplicate(
             for roundtable in forum.roundtables.all()
         }
         zone, new_zone = forum.zone, copy.zone
-        sessions = Session.objects.filter(roundtable__forum=forum).prefetch_related("themes")
+        sessions = Session.objects.in_forum(forum).prefetch_related("themes")
         for session in sessions.order_by("roundtable__number", "number"):
             new_session = Session.objects.create(
                 roundtable=roundtables[session.roundtable_id],

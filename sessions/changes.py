@@ -169,7 +169,7 @@ class _Walk:
 
     def __init__(self, forum):
         self.forum = forum
-        sessions = Session.objects.filter(roundtable__forum=forum).select_related("roundtable")
+        sessions = Session.objects.in_forum(forum).select_related("roundtable")
         self.sessions = {
             session.pk: session
             for session in sessions.only(
@@ -179,7 +179,7 @@ class _Walk:
         self.roundtables = dict(forum.roundtables.values_list("id", "number"))
         self.rooms = dict(forum.rooms.values_list("id", "name"))
         # Versions name their record by its id as text: match them with a subquery, not a list of ids.
-        keys = Session.objects.filter(roundtable__forum=forum).annotate(key=Cast("pk", CharField())).values("key")
+        keys = Session.objects.in_forum(forum).annotate(key=Cast("pk", CharField())).values("key")
         session_versions = _versions("programme_sessions", "session").filter(object_id__in=keys)
         by_revision = {}  # revision id -> (date, {session id: fields})
         for object_id, format_name, data, revision_id, date in session_versions.values_list(*VERSION_VALUES):

@@ -39,7 +39,7 @@ def translated_share(*, text_count, document_languages, language):
 
 def sessions_for_spreadsheet(*, forum, user=None):
     """The forum's sessions the ``user`` may see (None: the public)."""
-    return Session.objects.visible_to(user).filter(roundtable__forum=forum)
+    return Session.objects.visible_to(user).in_forum(forum)
 
 
 def _grouped(rows):

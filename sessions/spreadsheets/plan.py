@@ -90,7 +90,7 @@ class _Context:
     """What the rows are checked against, fetched once for the whole file."""
 
     def __init__(self, *, forum, rows, user, lock):
-        sessions = Session.objects.filter(roundtable__forum=forum).select_related("roundtable__forum", "room")
+        sessions = Session.objects.in_forum(forum).select_related("roundtable__forum", "room")
         if lock:
             sessions = sessions.select_for_update(of=("self",))
         sessions = sessions.prefetch_related(
