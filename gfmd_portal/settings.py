@@ -46,6 +46,7 @@ if not ALLOWED_HOSTS:
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS")
 
 INSTALLED_APPS = [
+    "modeltranslation",  # before the admin: adds each language's columns to the models (translation.py)
     "django.contrib.admin",
     "django.contrib.auth",
     "django.contrib.contenttypes",
@@ -78,7 +79,7 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "core.outage.DatabaseUnavailableMiddleware",  # a view without its database answers 503, not 500
-    "axes.middleware.AxesMiddleware",  # a refused admin login answers 429 (gfmd_portal/security.py)
+    "axes.middleware.AxesMiddleware",  # a refused admin login answers 429 (core/security.py)
     "sessions.middleware.AgendaStarsMiddleware",  # star buttons show the visitor's agenda (sessions/agenda.py)
 ]
 
@@ -136,6 +137,13 @@ LANGUAGES = [
     ("es", _("Spanish")),
 ]
 LOCALE_PATHS = [BASE_DIR / "locale"]
+
+# The programme's own texts (titles, backgrounds, issues, names...) in the same three languages, one
+# column per language (core/translated.py). The committee writes in English; French and Spanish are
+# optional, and a text without them shows in English.
+MODELTRANSLATION_DEFAULT_LANGUAGE = "en"
+MODELTRANSLATION_LANGUAGES = ("en", "fr", "es")
+MODELTRANSLATION_FALLBACK_LANGUAGES = ("en",)
 USE_I18N = True
 TIME_ZONE = "UTC"
 USE_TZ = True
@@ -155,7 +163,7 @@ STORAGES = {
 }
 
 # The cache holds only what can be made or counted again (pages, rate limits): with Redis, an outage reads as
-# an empty cache and is logged, never an error page (gfmd_portal/cache_backends.py). Give Redis a memory bound
+# an empty cache and is logged, never an error page (core/cache_backends.py). Give Redis a memory bound
 # with an LRU policy in production (README, "Running in production").
 REDIS_URL = os.environ.get("REDIS_URL", "")
 if REDIS_URL:
@@ -184,7 +192,7 @@ TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
 # Every committed change to the public programme queues a refresh of the stale PDFs (sessions/pdf/tasks.py).
 PDF_REFRESH_ON_CHANGE = env_bool("PDF_REFRESH_ON_CHANGE", default=True)
 
-# Whole-page cache of the public pages for anonymous visitors (roundtables/page_cache.py).
+# Whole-page cache of the public pages for anonymous visitors (core/page_cache.py).
 # PAGE_CACHE=0 turns it off, e.g. to measure or debug how pages are made.
 PAGE_CACHE = env_bool("PAGE_CACHE", default=True)
 # How long an entry is kept (a change to the programme replaces it sooner), and the largest response stored:
@@ -228,7 +236,7 @@ if env_bool("TRUST_X_FORWARDED_PROTO"):
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 # How many reverse proxies stand in front of the portal, each appending to X-Forwarded-For the address it
 # received the request from. The client's address, which the login throttle and the contribution limit count
-# (gfmd_portal/security.py, client_address), is that many hops from the right of the header; hops further
+# (core/security.py, client_address), is that many hops from the right of the header; hops further
 # left are written by the client and ignored. 0: REMOTE_ADDR only, the header is ignored. The default is 1
 # behind the proxy that TRUST_X_FORWARDED_PROTO=1 declares, 0 otherwise.
 TRUSTED_PROXY_COUNT = int(os.environ.get("TRUSTED_PROXY_COUNT", "1" if env_bool("TRUST_X_FORWARDED_PROTO") else "0"))
@@ -267,7 +275,7 @@ CONTENT_SECURITY_POLICY = {
     },
 }
 
-# Admin login throttle: django-axes, completed in gfmd_portal/security.py. LOGIN_FAILURE_LIMIT failed logins at
+# Admin login throttle: django-axes, completed in core/security.py. LOGIN_FAILURE_LIMIT failed logins at
 # one account (from any address), or from one address (at any accounts), lock further attempts for
 # LOGIN_FAILURE_WINDOW_SECONDS after the last failure; a locked attempt is refused before its password is
 # checked and does not extend the lock.

@@ -1,4 +1,4 @@
-"""Contributions in the site search (roundtables/search.py)."""
+"""Contributions in the site search (programme/search.py)."""
 
 from tests.contributions.factories import make_contribution
 from tests.factories import make_forum
