@@ -7,7 +7,6 @@ from django.db.models import BooleanField, ExpressionWrapper, F, Q, Value
 from django.db.models.functions import Coalesce
 from django.http import Http404, HttpResponseNotAllowed, HttpResponseRedirect
 from django.urls import path, reverse
-from django.utils import formats, timezone
 from django.utils.html import format_html, format_html_join
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.safestring import mark_safe
@@ -15,6 +14,7 @@ from django.utils.translation import gettext, ngettext
 from django.utils.translation import gettext_lazy as _
 
 from core.admin import ParentScopedInlineMixin, ProgrammeAdmin
+from core.forum_time import DATED, when_text
 from roundtables.admin_mixins import ForumTimeZoneMixin, RoundtableScopeMixin, programme_scope
 from roundtables.forms import RoomChoiceField, RoundtableChoiceField
 from sessions.admin_filters import (
@@ -109,15 +109,7 @@ class PointInline(ParentScopedInlineMixin, admin.TabularInline):
 
 def local_when(session):
     """“Mon 2 Nov 2009, 09:30–11:00” in the forum's time zone, or a dash."""
-    if session.starts_at is None:
-        return "—"
-    zone = session.roundtable.forum.zone
-    start = timezone.localtime(session.starts_at, zone)
-    end = timezone.localtime(session.ends_at, zone)
-    # Translators: a date format of Django's “date” filter (D weekday abbreviated, j day, N month abbreviated,
-    # Y year, H:i time; a backslash escapes a literal letter).
-    start_text = formats.date_format(start, gettext("D j M Y, H:i"))
-    return f"{start_text}–{formats.time_format(end, 'H:i')}"
+    return when_text(session.starts_at, session.ends_at, session.roundtable.forum, style=DATED)
 
 
 @admin.register(Session)

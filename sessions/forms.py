@@ -6,10 +6,10 @@ from django import forms
 from django.core.exceptions import ValidationError
 from django.db.models import prefetch_related_objects
 from django.forms.models import BaseInlineFormSet
-from django.utils import formats, timezone
 from django.utils.translation import gettext_lazy as _
 
 from core.edit_forms import EditTokenForm
+from core.forum_time import SHORT, when_text
 from core.text import mark_markdown
 
 from .models import Document, DocumentFile, Issue, Participation, Session, session_taken_message
@@ -148,13 +148,7 @@ class ParticipationInlineForm(forms.ModelForm):
 
 def session_when(session):
     """“Mon 2 Nov, 09:30–11:00”, in the time zone of the session's forum."""
-    zone = session.roundtable.forum.zone
-    start = timezone.localtime(session.starts_at, zone)
-    end = timezone.localtime(session.ends_at, zone)
-    # Translators: a date format of Django's “date” filter (D weekday abbreviated, j day, N month abbreviated,
-    # H:i time; a backslash escapes a literal letter).
-    start_text = formats.date_format(start, _("D j M, H:i"))
-    return f"{start_text}–{formats.time_format(end, 'H:i')}"
+    return when_text(session.starts_at, session.ends_at, session.roundtable.forum, style=SHORT)
 
 
 def room_clash_message(room, other):
