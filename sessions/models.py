@@ -3,7 +3,6 @@ records (rooms, organisations, people, sessions, issues, participations, documen
 each with its own constraints.
 """
 
-import datetime
 from pathlib import Path
 
 import reversion
@@ -14,6 +13,7 @@ from django.db.models import F, Q
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
+from core.forum_time import within_forum_days
 from core.permissions import can_preview
 from core.text import length_constraint, validate_markdown
 from core.translated import translation_length_constraints
@@ -288,9 +288,7 @@ class Session(models.Model):
             errors["ends_at"] = _("The session must end after it starts.")
         if self.roundtable_id and self.starts_at and "ends_at" not in errors:
             forum = self.roundtable.forum
-            first_day = self.starts_at.astimezone(forum.zone).date()
-            last_day = (self.ends_at - datetime.timedelta(microseconds=1)).astimezone(forum.zone).date()
-            if first_day < forum.starts_on or last_day > forum.ends_on:
+            if not within_forum_days(self.starts_at, self.ends_at, forum):
                 errors["starts_at"] = _(
                     "The session must take place during the forum, from %(first)s to %(last)s (%(zone)s)."
                 ) % {"first": forum.starts_on, "last": forum.ends_on, "zone": forum.time_zone}

@@ -1,7 +1,6 @@
 """Reads for the public session, person and document pages, and the committee's timetable checks."""
 
 import dataclasses
-import datetime
 
 from django.contrib.admin.models import ADDITION, LogEntry
 from django.contrib.contenttypes.models import ContentType
@@ -9,6 +8,7 @@ from django.db.models import Exists, F, OuterRef, Prefetch
 from django.http import Http404
 from django.shortcuts import get_object_or_404
 
+from core.forum_time import within_forum_days
 from core.permissions import can_preview
 from roundtables.models import Forum, Roundtable
 from roundtables.selectors import roundtable_ids_editable_by
@@ -257,9 +257,7 @@ def session_outside_forum(session, forum):
     """Whether the session's times fall outside the forum's days, in its time zone (as Session.clean checks)."""
     if session.starts_at is None or session.ends_at is None:
         return False
-    first_day = session.starts_at.astimezone(forum.zone).date()
-    last_day = (session.ends_at - datetime.timedelta(microseconds=1)).astimezone(forum.zone).date()
-    return first_day < forum.starts_on or last_day > forum.ends_on
+    return not within_forum_days(session.starts_at, session.ends_at, forum)
 
 
 def forums_for_dashboard(*, forum=None):
