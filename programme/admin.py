@@ -25,6 +25,7 @@ from sessions.selectors import forums_for_dashboard
 
 from . import accounts  # noqa: F401 (the user admin for the committee)
 from .admin_spreadsheets import ForumSpreadsheetAdminMixin
+from .admin_translations import ForumTranslationsAdminMixin
 from .forms import ForumAdminForm, ForumDuplicateForm, RoundtableAdminForm
 from .services import forum_duplicate, forum_save, forum_time_zone_comment
 
@@ -38,7 +39,7 @@ class RoundtableInline(ParentScopedInlineMixin, admin.TabularInline):
 
 
 @admin.register(Forum)
-class ForumAdmin(ForumSpreadsheetAdminMixin, ForumTimeZoneMixin, ProgrammeAdmin):
+class ForumAdmin(ForumTranslationsAdminMixin, ForumSpreadsheetAdminMixin, ForumTimeZoneMixin, ProgrammeAdmin):
     form = ForumAdminForm
     list_display = ["name", "city", "starts_on", "ends_on", "status", "roundtable_count"]
     list_filter = ["status", "country"]
