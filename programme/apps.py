@@ -15,5 +15,7 @@ class ProgrammeConfig(AppConfig):
         from core.programme_version import programme_version_changed
 
         from .context_processors import navigation_forum_forget
+        from .search_index import index_watch
 
         programme_version_changed.connect(navigation_forum_forget, dispatch_uid="navigation_forum_forget")
+        index_watch()  # the search index follows every saved or deleted record

@@ -1,45 +1,72 @@
-"""Search over what the public may see: sessions, issues and sub-points, roundtables, people and documents.
+"""Search over what the visitor may see: sessions, issues and sub-points, roundtables, themes, people,
+documents, good practices and rooms, in the page's language.
 
-On PostgreSQL the words are matched and ranked with full-text search (``websearch_to_tsquery``, so
-quotes and ``-word`` work) and highlighted with ``ts_headline``. On SQLite every word must appear
-somewhere (``icontains``) and a word in the title counts more than one in the text.
+Words are looked up in the search index (``programme.search_index`` writes it, ``programme.search_engines``
+matches and marks): on ``/fr/`` and ``/es/`` in the entries of that language and in the English ones, so
+a record not translated yet is found too; a record found in both shows its entry in the page's language.
+A session code such as ``1.2`` finds that session (in every forum) and comes first.
 
-Highlighting is XSS-safe by construction: matches are first marked with two private-use
-characters, everything is then escaped, and only then do those characters become ``<mark>`` tags.
-Markdown and any HTML stored in the database are reduced to plain text before that.
+Who sees what: each kind's results are filtered through the kind's public queryset (``visible_to(user)``,
+as on the pages), so staff find drafts, marked as such, and the public never does.
 
-Results come as pages of ``RESULTS_PER_PAGE``, kind after kind (sessions, then issues, roundtables,
-people, documents and good practices), each kind in its order of relevance; ``results_page`` does
-the paging over any ordered, countable result lists, whatever found them.
+Order, within each kind: the records whose title holds one of the words, then the others, each in the
+programme's order (newest forum first, then by roundtable and session); the same on both databases.
+
+Results come as pages of ``RESULTS_PER_PAGE``, kind after kind, with highlighted titles and excerpts
+(``programme.search_results``). Queries, however many records match: one to match the words, one
+for the visible records in order (all kinds at once), one per kind shown on the page for its records,
+one for the marked texts of the page (and one for the rooms' filter links when rooms are shown).
 """
 
-import functools
-import operator
-import re
+import dataclasses
+import json
 from dataclasses import dataclass
 
 from django.db import connection
-from django.db.models import Case, Count, IntegerField, Q, Value, When, Window
-from django.utils.html import escape
-from django.utils.safestring import mark_safe
-from django.utils.translation import gettext_lazy as _
+from django.db.models import Case, Exists, IntegerField, OuterRef, Q, Value, When, Window
+from django.db.models.expressions import RawSQL
+from django.db.models.functions import RowNumber
+from django.urls import reverse
+from django.utils.http import urlencode
 
 from contributions.selectors import contributions_for_search
-from core.text import markdown_plain
-from roundtables.models import Forum, Roundtable
-from sessions.models import Document, Issue, Person, Session
+from core.translated import SOURCE_LANGUAGE, content_language
+from roundtables.models import Forum, Roundtable, Theme
+from sessions.models import Document, Issue, Person, Room, Session
+
+from . import search_engines
+from .models import SearchEntry
+from .programme_filters import room_keys
+from .search_engines import START, STOP, parse_query
+from .search_results import (
+    RESULTS_PER_PAGE,
+    Hit,
+    KindResults,
+    excerpt,
+    mark_terms,
+    marked_html,
+    plain_text,
+    results_page,
+)
+
+# What the tests and other modules read from here, defined in the modules search is made of.
+__all__ = [
+    "MAX_QUERY_LENGTH",
+    "RESULTS_PER_PAGE",
+    "START",
+    "STOP",
+    "KindResults",
+    "excerpt",
+    "mark_terms",
+    "marked_html",
+    "parse_query",
+    "plain_text",
+    "programme_search",
+    "query_clean",
+    "results_page",
+]
 
 MAX_QUERY_LENGTH = 100
-MAX_TERMS = 8
-RESULTS_PER_PAGE = 20
-SNIPPET_CHARS = 220
-SEARCH_CONFIG = "english"  # the programme's texts are written in English
-
-START, STOP = "\ue000", "\ue001"  # private-use characters: what matched, until it becomes <mark>
-_MARKERS = re.compile(f"([{START}{STOP}])")
-_TERM_PUNCTUATION = "\"'“”‘’«»()[]{}<>.,;:!?*+-~|&^=/\\"
-_SESSION_CODE = re.compile(r"^(\d{1,3})\.(\d{1,3})$")
-_WEIGHTS = {"A": 4, "B": 1}
 
 
 def query_clean(raw):
@@ -53,330 +80,6 @@ def query_clean(raw):
     return cut[:MAX_QUERY_LENGTH].strip(), True
 
 
-def query_terms(query):
-    """The words of the query, without surrounding punctuation or repeats, at most MAX_TERMS."""
-    terms = []
-    seen = set()
-    for word in query.split():
-        term = word.strip(_TERM_PUNCTUATION)
-        if not term or term.casefold() in seen or term.casefold() == "or":
-            continue
-        seen.add(term.casefold())
-        terms.append(term)
-    return terms[:MAX_TERMS]
-
-
-def session_codes(terms):
-    """The (roundtable number, session number) pairs of words like ``1.2``."""
-    codes = []
-    for term in terms:
-        match = _SESSION_CODE.match(term)
-        if match:
-            codes.append((int(match[1]), int(match[2])))
-    return codes
-
-
-# Turning text into highlighted HTML.
-
-
-def plain_text(text, *, is_markdown=False):
-    """``text`` as one line of plain text: Markdown rendered, then every tag dropped (scripts with their content)."""
-    if is_markdown:
-        return markdown_plain(text)
-    return " ".join(text.split())
-
-
-def marked_html(marked):
-    """Escape ``marked`` and turn its START/STOP characters into balanced <mark> tags."""
-    parts = []
-    is_open = False
-    for piece in _MARKERS.split(marked):
-        if piece == START:
-            if not is_open:
-                parts.append("<mark>")
-                is_open = True
-        elif piece == STOP:
-            if is_open:
-                parts.append("</mark>")
-                is_open = False
-        elif piece:
-            parts.append(escape(piece))
-    if is_open:
-        parts.append("</mark>")
-    return mark_safe("".join(parts))  # everything but our own <mark> tags went through escape()
-
-
-def mark_terms(text, terms):
-    """Put START/STOP around each occurrence of one of ``terms`` (case-insensitive) in plain ``text``."""
-    text = text.replace(START, "").replace(STOP, "")
-    if not terms:
-        return text
-    alternatives = sorted((re.escape(term) for term in terms), key=len, reverse=True)
-    pattern = re.compile("|".join(alternatives), re.IGNORECASE)
-    return pattern.sub(lambda match: f"{START}{match[0]}{STOP}", text)
-
-
-def excerpt(marked, *, length=SNIPPET_CHARS):
-    """About ``length`` characters of ``marked`` text, from a little before its first match, cut between words."""
-    if len(marked) <= length:
-        return marked
-    first = marked.find(START)
-    start = max(0, first - length // 3) if first > 0 else 0
-    start = min(start, len(marked) - length)
-    if start > 0:
-        space = marked.rfind(" ", 0, start + 1)
-        start = space + 1 if space >= 0 else start
-    end = start + length
-    if end < len(marked):
-        space = marked.rfind(" ", start, end + 1)
-        end = space if space > start else end
-    prefix = "… " if start > 0 else ""
-    suffix = " …" if end < len(marked) else ""
-    return f"{prefix}{marked[start:end].strip()}{suffix}"
-
-
-# The two ways of matching, ranking and marking.
-
-
-class _WordMatcher:
-    """SQLite: every word somewhere in the searched fields; words in the title (weight A) rank higher."""
-
-    def __init__(self, query):
-        self.terms = [term for term in query_terms(query) if not _SESSION_CODE.match(term)]
-
-    def apply(self, queryset, fields, *, shown):
-        if not self.terms:
-            return queryset.annotate(rank=Value(0, output_field=IntegerField())), Q(pk__in=[])
-        matches = [
-            functools.reduce(operator.or_, (Q(**{f"{name}__icontains": term}) for name, _ in fields))
-            for term in self.terms
-        ]
-        scores = [
-            Case(When(Q(**{f"{name}__icontains": term}), then=Value(_WEIGHTS[weight])), default=Value(0))
-            for term in self.terms
-            for name, weight in fields
-        ]
-        rank = functools.reduce(operator.add, scores)
-        return queryset.annotate(rank=rank), functools.reduce(operator.and_, matches)
-
-    def marked(self, obj, field, *, is_markdown):
-        return mark_terms(plain_text(_value(obj, field), is_markdown=is_markdown), self.terms)
-
-
-class _FullTextMatcher:
-    """PostgreSQL: full-text search with weights A (titles, names) and B (texts); ts_headline marks the words
-    that matched, stemmed as they were searched."""
-
-    def __init__(self, query):
-        from django.contrib.postgres.search import SearchQuery
-
-        self.search_query = SearchQuery(query, search_type="websearch", config=SEARCH_CONFIG)
-
-    def apply(self, queryset, fields, *, shown):
-        from django.contrib.postgres.search import SearchHeadline, SearchRank, SearchVector
-
-        vector = functools.reduce(
-            operator.add, (SearchVector(name, weight=weight, config=SEARCH_CONFIG) for name, weight in fields)
-        )
-        annotations = {"search_document": vector, "rank": SearchRank(vector, self.search_query)}
-        for field in shown:
-            # The whole text, marked: Markdown stays whole, and the excerpt is cut as on SQLite.
-            annotations[_marked_name(field)] = SearchHeadline(
-                field, self.search_query, config=SEARCH_CONFIG, start_sel=START, stop_sel=STOP, highlight_all=True
-            )
-        return queryset.annotate(**annotations), Q(search_document=self.search_query)
-
-    def marked(self, obj, field, *, is_markdown):
-        return plain_text(getattr(obj, _marked_name(field)) or "", is_markdown=is_markdown)
-
-
-def _marked_name(field):
-    return f"search_marked_{field}"
-
-
-def _value(obj, path):
-    for name in path.split("__"):
-        obj = getattr(obj, name, None)
-        if obj is None:
-            return ""
-    return str(obj)
-
-
-# What is searched.
-
-
-@dataclass(frozen=True)
-class Hit:
-    object: object
-    heading: str  # highlighted HTML
-    snippet: str  # highlighted HTML
-    is_draft: bool
-
-
-@dataclass(frozen=True)
-class Group:
-    """The results of one kind: ``total`` in all, ``hits`` those on the page shown, the first of them being
-    result number ``first`` + 1 of the kind; ``page`` is the page where the kind's results begin."""
-
-    kind: str
-    label: str
-    total: int
-    hits: list
-    first: int = 0
-    page: int = 1
-
-    @property
-    def is_continued(self):
-        """Whether the kind's first results are on an earlier page."""
-        return self.first > 0
-
-    @property
-    def start(self):
-        """The number of the first hit shown among the kind's results (from 1)."""
-        return self.first + 1
-
-    @property
-    def end(self):
-        return self.first + len(self.hits)
-
-
-@dataclass(frozen=True)
-class ResultsPage:
-    """Page ``number`` of the results: every kind's ``groups`` (with its total, and its hits on this page)."""
-
-    number: int
-    per_page: int
-    total: int
-    groups: list
-
-    @property
-    def page_count(self):
-        return max(1, -(-self.total // self.per_page))
-
-    @property
-    def has_previous(self):
-        return self.number > 1
-
-    @property
-    def has_next(self):
-        return self.number < self.page_count
-
-    @property
-    def previous_number(self):
-        return self.number - 1
-
-    @property
-    def next_number(self):
-        return self.number + 1
-
-    @property
-    def start_index(self):
-        """The number of the first result on this page (from 1; 0 without results)."""
-        return min(self.total, (self.number - 1) * self.per_page + 1)
-
-    @property
-    def end_index(self):
-        return min(self.total, self.number * self.per_page)
-
-
-@dataclass(frozen=True)
-class _Kind:
-    kind: str
-    label: str
-    fields: tuple  # (field, weight) pairs
-    heading: str | None  # field shown, highlighted, as the result's title
-    snippet: str | None  # field shown, highlighted, as an excerpt
-    is_markdown: bool
-    order: tuple
-    is_draft: object  # callable(obj) -> bool
-
-
-def _session_is_draft(session):
-    return not (session.is_published and session.roundtable.forum.is_published)
-
-
-def _document_is_draft(document):
-    return not document.is_public  # annotated by selectors.documents_for_public_pages
-
-
-KINDS = (
-    _Kind(
-        kind="sessions",
-        label=_("Sessions"),
-        fields=(("title", "A"), ("background", "B")),
-        heading="title",
-        snippet="background",
-        is_markdown=True,
-        order=("-roundtable__forum__starts_on", "roundtable__number", "number"),
-        is_draft=_session_is_draft,
-    ),
-    _Kind(
-        kind="issues",
-        label=_("Issues and questions"),
-        fields=(("text", "A"),),
-        heading=None,
-        snippet="text",
-        is_markdown=True,
-        order=("-session__roundtable__forum__starts_on", "session__roundtable__number", "session__number", "position"),
-        is_draft=lambda issue: _session_is_draft(issue.session),
-    ),
-    _Kind(
-        kind="roundtables",
-        label=_("Roundtables"),
-        fields=(("title", "A"), ("background", "B")),
-        heading="title",
-        snippet="background",
-        is_markdown=True,
-        order=("-forum__starts_on", "number"),
-        is_draft=lambda roundtable: not roundtable.forum.is_published,
-    ),
-    _Kind(
-        kind="people",
-        label=_("People"),
-        fields=(("name", "A"), ("organisation__name", "B")),
-        heading="name",
-        snippet="organisation__name",
-        is_markdown=False,
-        order=("name", "pk"),
-        is_draft=lambda person: False,
-    ),
-    _Kind(
-        kind="documents",
-        label=_("Documents"),
-        fields=(("title", "A"), ("description", "B")),
-        heading="title",
-        snippet="description",
-        is_markdown=False,
-        order=("-circulated_on", "title", "pk"),
-        is_draft=_document_is_draft,
-    ),
-    _Kind(
-        kind="contributions",
-        label=_("Good practices"),
-        fields=(("title", "A"), ("organisation_name", "A"), ("summary", "B"), ("recommendations", "B")),
-        heading="title",
-        snippet="summary",
-        is_markdown=False,
-        order=("-submitted_at", "-pk"),
-        is_draft=lambda contribution: False,  # only published contributions are searched
-    ),
-)
-
-
-def _querysets(user):
-    sessions = Session.objects.visible_to(user)
-    return {
-        "sessions": sessions.select_related("roundtable__forum"),
-        "issues": Issue.objects.filter(session__in=sessions.values("pk")).select_related("session__roundtable__forum"),
-        "roundtables": Roundtable.objects.filter(forum__in=Forum.objects.visible_to(user).values("pk")).select_related(
-            "forum"
-        ),
-        "people": Person.objects.visible_to(user).select_related("organisation"),
-        "documents": Document.objects.visible_to(user).select_related("forum"),
-        "contributions": contributions_for_search(),
-    }
-
-
 def page_number(raw):
     """The page asked for in ``?page=``: a whole number from 1, else 1."""
     try:
@@ -386,113 +89,216 @@ def page_number(raw):
     return number if number >= 1 else 1
 
 
-# Paging over results of several kinds.
+# What is searched.
 
 
-class KindResults:
-    """The results of one kind, for ``results_page``: ``count()`` them, or take a ``window(start, stop)`` of them
-    (0-based, stop excluded) with their total: each row of ``queryset`` carries ``search_total``, a window count
-    over the same matches, so a window that holds rows tells the total without another query."""
+@dataclass(frozen=True)
+class _Kind:
+    kind: str
+    order: tuple  # the programme's order, after "the title holds a word"
+    is_draft: object  # callable(obj) -> bool
+    has_snippet: bool = True
 
-    def __init__(self, *, kind, label, queryset, counted, to_hit):
-        self.kind = kind
-        self.label = label
-        self.queryset = queryset  # filtered to the matches, ordered, annotated with search_total
-        self.counted = counted  # the same matches, without the window count, for count()
-        self.to_hit = to_hit  # object -> Hit
-
-    def count(self):
-        return self.counted.count()
-
-    def window(self, start, stop):
-        """(objects, total); the total is None when the window is empty (past the last result)."""
-        rows = list(self.queryset[start:stop])
-        return rows, (rows[0].search_total if rows else None)
+    @property
+    def label(self):
+        return SearchEntry.Kind(self.kind).label
 
 
-def results_page(kinds, *, number, per_page=RESULTS_PER_PAGE):
-    """Page ``number`` of the results of ``kinds`` (each with ``kind``, ``label``, ``count()``, ``window()`` and
-    ``to_hit()``, as ``KindResults``), kind after kind.
+def _session_is_draft(session):
+    return not (session.is_published and session.roundtable.forum.is_published)
 
-    One query per kind, plus one for the kind whose results straddle the start of the page: a kind whose
-    results begin on this page is read from its first result (its total comes with the rows); a kind before
-    or after the page is only counted; the one straddling the start is counted, then read from there.
-    A page past the last shows the last one.
-    """
-    start, stop = (number - 1) * per_page, number * per_page
-    before = 0
-    found = []
-    for kind in kinds:
-        local_start, local_stop = max(0, start - before), max(0, stop - before)
-        rows = []
-        if local_stop == 0:  # the page is full before this kind
-            total = kind.count()
-        elif local_start == 0:  # the kind begins on this page
-            rows, total = kind.window(0, local_stop)
-            total = total or 0
-        else:  # the page begins within this kind, or after it
-            total = kind.count()
-            if local_start < total:
-                rows, _total = kind.window(local_start, local_stop)
-        found.append((kind, before, total, rows, local_start))
-        before += total
-    if before and start >= before:  # past the last result
-        return results_page(kinds, number=-(-before // per_page), per_page=per_page)
-    groups = [
-        Group(
-            kind=kind.kind,
-            label=kind.label,
-            total=total,
-            hits=[kind.to_hit(obj) for obj in rows],
-            first=local_start if rows else 0,
-            page=offset // per_page + 1,
+
+Kind = SearchEntry.Kind
+KINDS = (
+    _Kind(Kind.SESSIONS, ("-roundtable__forum__starts_on", "roundtable__number", "number"), _session_is_draft),
+    _Kind(
+        Kind.ISSUES,
+        ("-session__roundtable__forum__starts_on", "session__roundtable__number", "session__number", "position", "pk"),
+        lambda issue: _session_is_draft(issue.session),
+    ),
+    _Kind(Kind.ROUNDTABLES, ("-forum__starts_on", "number"), lambda roundtable: not roundtable.forum.is_published),
+    _Kind(Kind.THEMES, ("name", "pk"), lambda theme: False),
+    _Kind(Kind.PEOPLE, ("name", "pk"), lambda person: False),
+    # ``is_public`` is annotated by Document.objects.visible_to
+    _Kind(Kind.DOCUMENTS, ("-circulated_on", "title", "pk"), lambda document: not document.is_public),
+    _Kind(Kind.CONTRIBUTIONS, ("-submitted_at", "-pk"), lambda contribution: False),  # only published ones
+    _Kind(
+        Kind.ROOMS,
+        ("-forum__starts_on", "forum", "position", "name", "pk"),
+        lambda room: not room.forum.is_published,
+        has_snippet=False,
+    ),
+)
+
+
+def _querysets(user):
+    """What each kind's results are taken from: what the pages show ``user``."""
+    sessions = Session.objects.visible_to(user)
+    return {
+        Kind.SESSIONS: sessions.select_related("roundtable__forum"),
+        Kind.ISSUES: Issue.objects.filter(session__in=sessions.values("pk")).select_related(
+            "session__roundtable__forum"
+        ),
+        Kind.ROUNDTABLES: Roundtable.objects.filter(
+            forum__in=Forum.objects.visible_to(user).values("pk")
+        ).select_related("forum"),
+        Kind.THEMES: Theme.objects.all(),  # every theme has its public page
+        Kind.PEOPLE: Person.objects.visible_to(user).select_related("organisation"),
+        Kind.DOCUMENTS: Document.objects.visible_to(user).select_related("forum"),
+        Kind.CONTRIBUTIONS: contributions_for_search(),
+        # a room is offered by its forum's programme filter while a session the visitor sees is in it
+        Kind.ROOMS: Room.objects.filter(Exists(sessions.filter(room=OuterRef("pk")))).select_related("forum"),
+    }
+
+
+# Searching.
+
+
+def _id_set(ids):
+    """``ids`` as a subquery for ``pk__in``: one parameter however many there are."""
+    ids = [int(pk) for pk in ids]
+    if connection.vendor == "postgresql":
+        return RawSQL("SELECT unnest(%s::bigint[])", (ids,))
+    return RawSQL("SELECT value FROM json_each(%s)", (json.dumps(ids),))
+
+
+def _best_matches(matches, language):
+    """{kind: {record id: Match}}: one entry per record, the one in the page's ``language`` when it matched."""
+    found = {}
+    for match in matches:
+        of_kind = found.setdefault(match.kind, {})
+        current = of_kind.get(match.object_id)
+        if current is None or (match.language == language and current.language != language):
+            of_kind[match.object_id] = match
+    return found
+
+
+def _ordered_ids(found, codes, querysets):
+    """{kind: [record id, ...]}: the visible records of each kind among those ``found`` (and the sessions
+    with one of the ``codes``), in order; one query for all kinds."""
+    parts = []
+    for spec in KINDS:
+        ids = found.get(spec.kind, {})
+        condition = Q(pk__in=_id_set(ids)) if ids else Q(pk__in=[])
+        code = Value(0)
+        if spec.kind == Kind.SESSIONS and codes:
+            code_match = Q()
+            for roundtable, number in codes:
+                code_match |= Q(roundtable__number=roundtable, number=number)
+            condition |= code_match
+            code = Case(When(code_match, then=Value(1)), default=Value(0), output_field=IntegerField())
+        elif not ids:
+            continue
+        parts.append(
+            querysets[spec.kind]
+            .filter(condition)
+            .order_by()
+            .annotate(
+                search_kind=Value(spec.kind),
+                search_position=Window(RowNumber(), order_by=list(spec.order)),
+                search_code=code,
+            )
+            .values_list("search_kind", "pk", "search_position", "search_code")
         )
-        for kind, offset, total, rows, local_start in found
-    ]
-    return ResultsPage(number=number, per_page=per_page, total=before, groups=groups)
+    if not parts:
+        return {}, set()
+    rows = parts[0].union(*parts[1:], all=True) if len(parts) > 1 else parts[0]
+    ranked = {}
+    code_matches = set()
+    for kind, pk, position, code in rows:
+        match = found.get(kind, {}).get(pk)
+        ranked.setdefault(kind, []).append((-code, -(match is not None and match.in_title), position, pk))
+        if code:
+            code_matches.add(pk)
+    return {kind: [key[-1] for key in sorted(keys)] for kind, keys in ranked.items()}, code_matches
 
 
-def _hit_maker(kind, matcher):
-    def to_hit(obj):
-        return Hit(
-            object=obj,
-            heading=marked_html(matcher.marked(obj, kind.heading, is_markdown=False)) if kind.heading else "",
-            snippet=marked_html(excerpt(matcher.marked(obj, kind.snippet, is_markdown=kind.is_markdown)))
-            if kind.snippet
-            else "",
-            is_draft=kind.is_draft(obj),
-        )
+def _entry_texts(parsed, found, groups, language):
+    """{(kind, record id): (title, text, title language, text language)} for the records shown, as their pages
+    in ``language`` show them: the record's entry in that language when it has one, else its English one,
+    with the matched words marked. (A record found through its English words alone, or a session through its
+    code, shows its entry unmarked.) One query."""
+    matched, plain = [], []
+    for group in groups:
+        for obj in group.hits:
+            match = found.get(group.kind, {}).get(obj.pk)
+            if match is not None:
+                matched.append(match)
+            if match is None or match.language != language:
+                plain.append((group.kind, obj.pk))
+    rows = search_engines.marked(parsed, matched=matched, plain=plain, languages=_languages(language))
+    best = {}
+    for kind, pk, entry_language, title_language, text_language, title, text, is_marked in rows:
+        preference = (entry_language == language, is_marked)
+        if (kind, pk) not in best or preference > best[(kind, pk)][0]:
+            best[(kind, pk)] = (preference, (title, text, title_language, text_language))
+    return {key: texts for key, (_preference, texts) in best.items()}
 
-    return to_hit
+
+def _languages(language):
+    return [language] if language == SOURCE_LANGUAGE else [language, SOURCE_LANGUAGE]
+
+
+def _room_links(groups):
+    """{room id: its forum's programme in that room}, for the rooms shown (one query for their forums' rooms)."""
+    rooms = next((group.hits for group in groups if group.kind == Kind.ROOMS), [])
+    if not rooms:
+        return {}
+    forums = {room.forum_id: room.forum for room in rooms}
+    keys = {}
+    by_forum = {}
+    for room in Room.objects.filter(forum__in=forums):
+        by_forum.setdefault(room.forum_id, []).append(room)
+    for forum_rooms in by_forum.values():
+        keys.update(room_keys(forum_rooms))
+    return {
+        room.pk: reverse("roundtables:programme", kwargs={"forum": room.forum.slug})
+        + "?"
+        + urlencode({"room": keys[room.pk]})
+        for room in rooms
+    }
+
+
+def _with_hits(page, parsed, found, code_matches, language):
+    texts = _entry_texts(parsed, found, page.groups, language)
+    links = _room_links(page.groups)
+    specs = {spec.kind: spec for spec in KINDS}
+    groups = []
+    for group in page.groups:
+        spec = specs[group.kind]
+        hits = []
+        for obj in group.hits:
+            title, text, title_language, text_language = texts.get((group.kind, obj.pk), ("", "", "", ""))
+            if group.kind == Kind.SESSIONS:
+                obj.code_match = obj.pk in code_matches
+            hits.append(
+                Hit(
+                    object=obj,
+                    heading=marked_html(title),
+                    snippet=marked_html(excerpt(text)) if spec.has_snippet else "",
+                    is_draft=spec.is_draft(obj),
+                    heading_language=title_language if title_language not in {"", language} else "",
+                    snippet_language=text_language if text_language not in {"", language} else "",
+                    url=links.get(obj.pk, "") if group.kind == Kind.ROOMS else "",
+                )
+            )
+        groups.append(dataclasses.replace(group, hits=hits))
+    return dataclasses.replace(page, groups=groups)
 
 
 def programme_search(*, query, user=None, page=1):
-    """Page ``page`` of the results for ``query`` (already cleaned), as a ``ResultsPage``, in a fixed number of
-    queries: one per kind, and at most one more (see ``results_page``)."""
-    is_postgres = connection.vendor == "postgresql"
-    matcher = _FullTextMatcher(query) if is_postgres else _WordMatcher(query)
-    codes = session_codes(query_terms(query))
+    """Page ``page`` of the results for ``query`` (already cleaned) in the active language, as a ``ResultsPage``,
+    in a number of queries that does not grow with the results (see the module docstring)."""
+    parsed = parse_query(query)
+    language = content_language()
+    matches = search_engines.engine().matches(parsed, _languages(language)) if parsed.has_words else []
+    found = _best_matches(matches, language)
     querysets = _querysets(user)
-    kinds = []
-    for kind in KINDS:
-        shown = [field for field in (kind.heading, kind.snippet) if field]
-        queryset, match = matcher.apply(querysets[kind.kind], kind.fields, shown=shown)
-        order = ["-rank", *kind.order]
-        if kind.kind == "sessions" and codes:
-            code_match = functools.reduce(operator.or_, (Q(roundtable__number=rt, number=n) for rt, n in codes))
-            queryset = queryset.annotate(
-                code_match=Case(When(code_match, then=Value(1)), default=Value(0), output_field=IntegerField())
-            )
-            match |= code_match
-            order.insert(0, "-code_match")
-        matches = queryset.filter(match)
-        kinds.append(
-            KindResults(
-                kind=kind.kind,
-                label=kind.label,
-                queryset=matches.annotate(search_total=Window(Count("pk"))).order_by(*order),
-                counted=matches,
-                to_hit=_hit_maker(kind, matcher),
-            )
+    ordered, code_matches = _ordered_ids(found, parsed.codes, querysets)
+    kinds = [
+        KindResults(
+            kind=spec.kind.value, label=spec.label, ids=ordered.get(spec.kind, []), queryset=querysets[spec.kind]
         )
-    return results_page(kinds, number=page)
+        for spec in KINDS
+    ]
+    return _with_hits(results_page(kinds, number=page), parsed, found, code_matches, language)

@@ -7,6 +7,7 @@ import pytest
 from django.urls import reverse
 from pypdf import PdfReader
 
+from programme.search_index import search_index_rebuild
 from roundtables.models import Roundtable
 from sessions.models import Issue, Session
 from tests.factories import make_participation, make_person
@@ -25,6 +26,7 @@ def deep_session(athens):
     Issue.objects.filter(pk=issue.pk).update(text=DEEP_ISSUE)
     Session.objects.filter(pk=session.pk).update(background=DEEP_BACKGROUND)
     Roundtable.objects.filter(pk=session.roundtable_id).update(background=DEEP_BACKGROUND)
+    search_index_rebuild(forum=athens)  # update() sends no signals: the search index is written anew, as it must be
     return Session.objects.select_related("roundtable__forum").get(pk=session.pk)
 
 

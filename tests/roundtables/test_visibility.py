@@ -243,6 +243,8 @@ def test_search_finds_no_draft(visitor, lisbon):
         "people": 0,
         "documents": 0,
         "contributions": 0,
+        "themes": 0,
+        "rooms": 0,
     }
 
 

@@ -18,6 +18,7 @@ from django.core.validators import validate_slug
 from django.db import transaction
 
 from core.programme_version import programme_bump
+from programme.search_index import search_index_rebuild
 from roundtables.models import Forum, Roundtable, Status, Theme
 from sessions.models import Document, DocumentFile, Issue, Organisation, Participation, Person, Room, Session
 
@@ -95,7 +96,7 @@ def synthetic_forum_delete(*, slug):
     if forum is not None:
         for document_file in DocumentFile.objects.filter(document__forum=forum):
             document_file.file.delete(save=False)
-        sessions = Session.objects.filter(roundtable__forum=forum)
+        sessions = Session.objects.in_forum(forum)
         Participation.objects.filter(session__in=sessions).delete()
         sessions.delete()
         Roundtable.objects.filter(forum=forum).delete()
@@ -222,6 +223,7 @@ def synthetic_forum_build(
         for n in range(points)
     )
     _documents_build(forum, roundtable_records, session_records, rng)
+    search_index_rebuild(forum=forum)  # bulk writes send no signals: the index is written for the forum here
     programme_bump()
     return forum
 
