@@ -21,6 +21,7 @@ from django.utils.translation import gettext
 from reversion.admin import VersionAdmin
 from reversion.models import Version
 
+from core.admin_languages import LanguageColumnsAdminMixin, LanguageColumnsInlineMixin
 from core.edit_forms import EditTokenForm
 from core.restore import RestoreRefused, restore_apply, restore_plan, row_label
 from core.text import MarkdownWarningAdminMixin, WholeTextAdminMixin
@@ -100,10 +101,13 @@ class _RestoreRollback(Exception):
         self.response = response
 
 
-class ProgrammeAdmin(MarkdownWarningAdminMixin, WholeTextAdminMixin, EditTokenAdminMixin, VersionAdmin):
+class ProgrammeAdmin(
+    MarkdownWarningAdminMixin, WholeTextAdminMixin, EditTokenAdminMixin, LanguageColumnsAdminMixin, VersionAdmin
+):
     """Base of the programme's admin pages: every change is recorded (django-reversion), the history
     page shows what changed between versions, an editor can restore an earlier version, and a save
     never overwrites what someone else saved since the page was opened (the form's edit token).
+    Translated texts show in English, French and Spanish side by side (core.admin_languages).
 
     Restoring a version writes that record and the rows edited with it as its revision has them
     (core.restore.restore_plan), never the other records of that revision, and only when the
@@ -308,8 +312,9 @@ class ProgrammeAdmin(MarkdownWarningAdminMixin, WholeTextAdminMixin, EditTokenAd
         return super().log_change(request, obj, message)
 
 
-class ParentScopedInlineMixin(WholeTextAdminMixin):
-    """An inline's rows can be changed only where the record they belong to can."""
+class ParentScopedInlineMixin(WholeTextAdminMixin, LanguageColumnsInlineMixin):
+    """An inline's rows can be changed only where the record they belong to can; their translated texts
+    show in English, French and Spanish side by side (core.admin_languages)."""
 
     def _parent_editable(self, request, obj):
         if obj is None or obj.pk is None:

@@ -7,10 +7,11 @@ from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
-from django.utils.translation import gettext, ngettext
+from django.utils.translation import gettext, ngettext, override
 from django.utils.translation import gettext_lazy as _
 
 from core.admin import ParentScopedInlineMixin, ProgrammeAdmin
+from core.translated import SOURCE_LANGUAGE
 from roundtables.admin_mixins import ForumTimeZoneMixin
 from roundtables.models import NAMING_FIELDS, Forum, Roundtable, Theme
 from roundtables.services import forum_publish, forum_unpublish, roundtable_coordinators_grant_access
@@ -94,7 +95,8 @@ class ForumAdmin(ForumTranslationsAdminMixin, ForumSpreadsheetAdminMixin, ForumT
         return super().get_queryset(request).annotate(roundtable_total=Count("roundtables"))
 
     def save_model(self, request, obj, form, change):
-        previous, moved = forum_save(forum=obj, user=request.user)
+        with override(SOURCE_LANGUAGE):  # the texts' original columns keep English (core.admin_languages)
+            previous, moved = forum_save(forum=obj, user=request.user)
         if previous and previous != obj.time_zone:
             note = forum_time_zone_comment(previous=previous, forum=obj, count=len(moved))
             request._forum_time_zone_note = note
