@@ -22,6 +22,14 @@ turns an outage into misses for every user of the cache; this covers any other f
 
 Signed-in users (staff preview drafts) never read or fill the cache, and their pages are marked
 private so that no proxy keeps them either.
+
+Early answers: ``core.page_cache_middleware`` answers an anonymous GET or HEAD (no session cookie)
+from a stored entry before the address is resolved and a view runs, with the very headers the
+view's path gives (``early_response``). It looks the entry up under the request's own query
+string, used only when it is already in canonical form: an entry exists for an address only if its
+view stored it, with exactly the parameters it reads, so a hit there is the page the view would
+give; anything else (junk or reordered parameters, a miss) takes the normal path. Stored programme
+PDFs are entries too (``store_file``): their path on disk and headers, served as a file.
 """
 
 import hashlib
@@ -30,7 +38,7 @@ from functools import wraps
 
 from django.conf import settings
 from django.core.cache import cache
-from django.http import HttpResponse, QueryDict
+from django.http import FileResponse, HttpResponse, QueryDict
 from django.utils.cache import add_never_cache_headers, get_conditional_response, patch_vary_headers
 from django.utils.http import parse_http_date_safe
 from django.utils.translation import get_language
@@ -96,10 +104,23 @@ def _public_headers(response):
 
 
 def _from_entry(entry):
-    response = HttpResponse(entry["content"], status=200)
+    """The response stored in ``entry``: a page's content, or a file on disk (a PDF); None if the file is gone."""
+    if "file" in entry:
+        try:
+            response = FileResponse(open(entry["file"], "rb"))  # noqa: SIM115 (closed by the response)
+        except OSError:  # removed since (an older version's file): the view serves the current one
+            return None
+    else:
+        response = HttpResponse(entry["content"], status=200)
     for name, value in entry["headers"].items():
         response[name] = value
     return response
+
+
+def _conditional(request, response):
+    """``response``, or a 304 when the visitor's copy (If-None-Match, If-Modified-Since) is current."""
+    last_modified = parse_http_date_safe(response.get("Last-Modified", ""))
+    return get_conditional_response(request, etag=response["ETag"], last_modified=last_modified, response=response)
 
 
 def _cache_get(key):
@@ -141,9 +162,8 @@ def cache_public_page(view=None, *, params=()):
         _keep_only(request, params)
         key = page_cache_key(request, version=programme_version(), params=params)
         entry = _cache_get(key)
-        if entry is not None:
-            response = _from_entry(entry)
-        else:
+        response = _from_entry(entry) if entry is not None else None
+        if response is None:
             response = view(request, *args, **kwargs)
             if callable(getattr(response, "render", None)):
                 response = response.render()
@@ -155,8 +175,44 @@ def cache_public_page(view=None, *, params=()):
                     name: response[name] for name in (*KEPT_HEADERS, "Cache-Control", "Vary") if name in response
                 }
                 _cache_set(key, {"content": response.content, "headers": headers})
-        last_modified = parse_http_date_safe(response.get("Last-Modified", ""))
-        return get_conditional_response(request, etag=response["ETag"], last_modified=last_modified, response=response)
+        return _conditional(request, response)
 
     wrapped.cache_params = params
     return wrapped
+
+
+def is_early_candidate(request):
+    """A request the early path may answer: the cache on, GET or HEAD, and no session (so anonymous)."""
+    return (
+        settings.PAGE_CACHE
+        and request.method in {"GET", "HEAD"}
+        and settings.SESSION_COOKIE_NAME not in request.COOKIES
+    )
+
+
+def early_response(request):
+    """The stored answer for ``request`` (a page or a file, maybe a 304), or None to take the normal path.
+
+    Only for ``is_early_candidate`` requests, with the language already active. The entry is looked
+    up under the request's query string as it is, when that is in canonical form (see the module
+    docstring); no address is resolved and no view runs.
+    """
+    raw_query = request.META.get("QUERY_STRING", "")
+    names = request.GET.keys()
+    if canonical_query(request, names) != raw_query:
+        return None
+    entry = _cache_get(page_cache_key(request, version=programme_version(), params=names))
+    response = _from_entry(entry) if entry is not None else None
+    return None if response is None else _conditional(request, response)
+
+
+def store_file(request, response, path, *, version):
+    """Keep ``response`` (a public file served whole from ``path``, made at ``version``) for the early path.
+
+    Only for anonymous GET/HEAD requests with the cache on, and only its headers and the file's
+    path are stored: the file itself stays on disk.
+    """
+    if not settings.PAGE_CACHE or not _is_cacheable_request(request) or response.status_code != 200:
+        return
+    headers = {name: response[name] for name in (*KEPT_HEADERS, "Cache-Control", "Vary") if name in response}
+    _cache_set(page_cache_key(request, version=version), {"file": str(path), "headers": headers})

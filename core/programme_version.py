@@ -25,8 +25,12 @@ must follow a change without this module knowing it, such as queueing fresh PDFs
 """
 
 import logging
+import os
+import sqlite3
+import threading
+from urllib.parse import quote
 
-from django.db import DEFAULT_DB_ALIAS, transaction
+from django.db import DEFAULT_DB_ALIAS, connections, transaction
 from django.db.models import F
 from django.db.models.signals import m2m_changed, post_delete, post_save
 from django.dispatch import Signal
@@ -42,9 +46,52 @@ _OWED = "programme_bump_owed"  # attribute set on the database connection
 
 
 def programme_version():
-    """The current version of the programme (one small query)."""
+    """The current version of the programme (one small query).
+
+    With the database in an SQLite file, the query goes through a connection of this process kept
+    open for it (``_file_reader``) rather than Django's, which SQLite settings open and close with
+    every request: a cached page then costs no connection at all. Each read is its own transaction
+    of the file itself, so it sees every bump committed by any process, as Django's would.
+    """
+    try:
+        reader = _file_reader()
+        if reader is not None:
+            return reader.version()
+    except sqlite3.Error:  # no file or no table yet (before migrate): Django's connection answers
+        _readers.clear()  # reopened at the next call
     version = _stamp_model().objects.filter(pk=1).values_list("version", flat=True).first()
     return version or 0
+
+
+class _StampFileReader:
+    """A connection of this process to the SQLite file, reading the stamp row and nothing else."""
+
+    def __init__(self, path, table):
+        # mode=rw: never creates the file; isolation_level=None: each SELECT is its own read transaction.
+        address = f"file:{quote(path)}?mode=rw"
+        self.connection = sqlite3.connect(address, uri=True, timeout=5, isolation_level=None, check_same_thread=False)
+        self.sql = f'SELECT version FROM "{table}" WHERE id = 1'
+
+    def version(self):
+        rows = self.connection.execute(self.sql).fetchall()  # read to the end: the read transaction ends here
+        return rows[0][0] if rows else 0
+
+
+_readers = {}
+
+
+def _file_reader():
+    """This process's reader of the stamp, when the default database is an SQLite file; else None."""
+    connection = connections[DEFAULT_DB_ALIAS]
+    # Inside a transaction, Django's connection answers: the transaction sees what it wrote itself.
+    if connection.vendor != "sqlite" or connection.is_in_memory_db() or connection.in_atomic_block:
+        return None
+    path = str(connection.settings_dict["NAME"])
+    key = (os.getpid(), threading.get_ident(), path)  # a forked worker, or another thread, opens its own
+    reader = _readers.get(key)
+    if reader is None:
+        reader = _readers[key] = _StampFileReader(path, _stamp_model()._meta.db_table)
+    return reader
 
 
 def programme_bump(*, using=DEFAULT_DB_ALIAS):

@@ -78,9 +78,12 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "sessions.middleware.AgendaStarsMiddleware",  # star buttons show the visitor's agenda (sessions/agenda.py)
+    # Cached pages and PDFs for visitors without a session, before any view work (core/page_cache.py);
+    # after the middlewares above, so its answers get the same headers and stars as a view's.
+    "core.page_cache_middleware.EarlyPageCacheMiddleware",
     "core.outage.DatabaseUnavailableMiddleware",  # a view without its database answers 503, not 500
     "axes.middleware.AxesMiddleware",  # a refused admin login answers 429 (core/security.py)
-    "sessions.middleware.AgendaStarsMiddleware",  # star buttons show the visitor's agenda (sessions/agenda.py)
 ]
 
 ROOT_URLCONF = "gfmd_portal.urls"

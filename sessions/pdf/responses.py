@@ -8,6 +8,10 @@ worker (enough for a handout), then gets a 503 page saying the PDF is being prep
 saying the PDF could not be produced, and queue the render again only after
 ``store.FAILED_RETRY_AFTER`` seconds.
 
+A public PDF served whole is also noted in the page cache (``core.page_cache.store_file``: its
+path and headers, for this programme version), so that the next anonymous request for its address
+is answered with the file before any view work, with the same headers.
+
 Staff previews (a draft forum, or draft sessions in the chosen scope) are never cached, so an
 unpublished session cannot reach a public PDF; they are rendered for the request, and only up to
 ``PREVIEW_MAX_SESSIONS`` sessions (a few seconds), so a draft booklet is previewed a roundtable
@@ -25,6 +29,7 @@ from django.shortcuts import render as render_page
 from django.utils.cache import get_conditional_response, patch_vary_headers, quote_etag
 from django.utils.http import http_date
 
+from core.page_cache import store_file
 from core.programme_version import programme_version
 
 from ..models import Session
@@ -196,6 +201,9 @@ def pdf_response(request, export):
             response["Warning"] = '110 - "Response is stale"'
     response["Cache-Control"] = "no-cache"
     patch_vary_headers(response, ["Cookie"])
+    if response.status_code == 200 and not cached.stale:
+        # The next anonymous request for this address is answered from the file before any view work.
+        store_file(request, response, cached.path, version=version)
     return response
 
 
