@@ -230,8 +230,8 @@ def length_limit(field):
 
 
 def _xml_text(text):
-    """``text`` as XML can hold it: a character XML 1.0 forbids becomes U+FFFD (never stored by the
-    admin, which refuses none of them, but never an error in the export either)."""
+    """``text`` as XML can hold it. The forms accept control characters such as a vertical tab pasted
+    from a word processor, which XML 1.0 forbids: each becomes U+FFFD, so the export never fails."""
     return _NOT_XML.sub("\ufffd", text)
 
 
