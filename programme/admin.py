@@ -29,6 +29,7 @@ from .admin_spreadsheets import ForumSpreadsheetAdminMixin
 from .admin_translations import ForumTranslationsAdminMixin
 from .forms import ForumAdminForm, ForumDuplicateForm, RoundtableAdminForm
 from .services import forum_duplicate, forum_save, forum_time_zone_comment
+from .translation_progress import translation_progress
 
 
 class RoundtableInline(ParentScopedInlineMixin, admin.TabularInline):
@@ -213,12 +214,15 @@ class ForumAdmin(ForumTranslationsAdminMixin, ForumSpreadsheetAdminMixin, ForumT
             raise PermissionDenied
         forum_id = request.GET.get("forum", "")
         forum = get_object_or_404(Forum, pk=forum_id) if forum_id.isdigit() else None
+        todo = forums_for_dashboard(forum=forum)
+        for item, progress in zip(todo, translation_progress(item.forum for item in todo), strict=True):
+            item.translation = progress  # how much reads in French and Spanish, and links to what does not
         context = {
             **self.admin_site.each_context(request),
             "title": gettext("Committee dashboard: what is still missing"),
             "subtitle": None,
             "opts": self.opts,
-            "todo": forums_for_dashboard(forum=forum),
+            "todo": todo,
             "chosen_forum": forum,
             "all_forums": Forum.objects.order_by("-starts_on"),
             "can_change_sessions": request.user.has_perm("programme_sessions.change_session"),

@@ -27,6 +27,7 @@ from sessions.admin_filters import (
 )
 
 from . import admin_documents, admin_people  # noqa: F401 (register their admins)
+from .admin_languages import MissingFrenchFilter, MissingSpanishFilter
 from .forms import (
     IssueAdminForm,
     IssueInlineForm,
@@ -117,7 +118,16 @@ class SessionAdmin(RememberedForumMixin, RoundtableScopeMixin, ForumTimeZoneMixi
     form = SessionAdminForm
     list_display = ["code", "title", "forum", "local_start", "room", "status", "reorder"]
     list_display_links = ["code", "title"]
-    list_filter = [SessionForumFilter, SessionRoundtableFilter, "status", "kind", "themes", SessionRoomFilter]
+    list_filter = [
+        SessionForumFilter,
+        SessionRoundtableFilter,
+        "status",
+        "kind",
+        "themes",
+        SessionRoomFilter,
+        MissingFrenchFilter,
+        MissingSpanishFilter,
+    ]
     list_select_related = ["roundtable__forum", "room"]
     search_fields = ["title", "slug", "background", "roundtable__title"]
     prepopulated_fields = {"slug": ["title"]}
