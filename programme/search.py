@@ -19,6 +19,7 @@ one for the marked texts of the page (and one for the rooms' filter links when r
 """
 
 import dataclasses
+import functools
 import json
 from dataclasses import dataclass
 
@@ -30,7 +31,7 @@ from django.urls import reverse
 from django.utils.http import urlencode
 
 from contributions.selectors import contributions_for_search
-from core.translated import SOURCE_LANGUAGE, content_language
+from core.translated import SOURCE_LANGUAGE, content_language, translated_fields
 from roundtables.models import Forum, Roundtable, Theme
 from sessions.models import Document, Issue, Person, Room, Session
 
@@ -131,24 +132,46 @@ KINDS = (
 )
 
 
-def _querysets(user):
-    """What each kind's results are taken from: what the pages show ``user``."""
-    sessions = Session.objects.visible_to(user)
-    return {
-        Kind.SESSIONS: sessions.select_related("roundtable__forum"),
-        Kind.ISSUES: Issue.objects.filter(session__in=sessions.values("pk")).select_related(
-            "session__roundtable__forum"
-        ),
-        Kind.ROUNDTABLES: Roundtable.objects.filter(
-            forum__in=Forum.objects.visible_to(user).values("pk")
-        ).select_related("forum"),
-        Kind.THEMES: Theme.objects.all(),  # every theme has its public page
-        Kind.PEOPLE: Person.objects.visible_to(user).select_related("organisation"),
-        Kind.DOCUMENTS: Document.objects.visible_to(user).select_related("forum"),
-        Kind.CONTRIBUTIONS: contributions_for_search(),
-        # a room is offered by its forum's programme filter while a session the visitor sees is in it
-        Kind.ROOMS: Room.objects.filter(Exists(sessions.filter(room=OuterRef("pk")))).select_related("forum"),
-    }
+class _Querysets:
+    """What each kind's results are taken from, what the pages show ``user``: ``querysets[kind]``, each
+    made when first asked for (a search finding only sessions makes only theirs)."""
+
+    def __init__(self, user):
+        self.user = user
+        self.made = {}
+
+    def __getitem__(self, kind):
+        if kind not in self.made:
+            self.made[kind] = getattr(self, f"_{kind}")()
+        return self.made[kind]
+
+    def _sessions(self):
+        return Session.objects.visible_to(self.user).select_related("roundtable__forum")
+
+    def _issues(self):
+        sessions = Session.objects.visible_to(self.user)
+        return Issue.objects.filter(session__in=sessions.values("pk")).select_related("session__roundtable__forum")
+
+    def _roundtables(self):
+        forums = Forum.objects.visible_to(self.user)
+        return Roundtable.objects.filter(forum__in=forums.values("pk")).select_related("forum")
+
+    def _themes(self):
+        return Theme.objects.all()  # every theme has its public page
+
+    def _people(self):
+        return Person.objects.visible_to(self.user).select_related("organisation")
+
+    def _documents(self):
+        return Document.objects.visible_to(self.user).select_related("forum")
+
+    def _contributions(self):
+        return contributions_for_search()
+
+    def _rooms(self):
+        """A room is offered by its forum's programme filter while a session the visitor sees is in it."""
+        sessions = Session.objects.visible_to(self.user)
+        return Room.objects.filter(Exists(sessions.filter(room=OuterRef("pk")))).select_related("forum")
 
 
 # Searching.
@@ -173,9 +196,20 @@ def _best_matches(matches, language):
     return found
 
 
-def _ordered_ids(found, codes, querysets):
-    """{kind: [record id, ...]}: the visible records of each kind among those ``found`` (and the sessions
-    with one of the ``codes``), in order; one query for all kinds."""
+def _in_english(model, order):
+    """``order`` with each translated field of ``model`` read in English, the source language (its original
+    column is not kept up to date once translated): "title" is "title_en", "-name" "-name_en"."""
+    translated = translated_fields(model)
+    return [f"{term}_{SOURCE_LANGUAGE}" if term.lstrip("-") in translated else term for term in order]
+
+
+ORDERED_COLUMNS = ("search_kind", "pk", "search_position", "search_code")
+
+
+def ordered_parts(found, codes, querysets):
+    """One queryset per kind with records ``found`` (or sessions with one of the ``codes``): its visible
+    records among them as rows of ``ORDERED_COLUMNS`` (the kind, the id, the place in the programme's order,
+    1 for a session with one of the codes), in that order of columns, as a union needs."""
     parts = []
     for spec in KINDS:
         ids = found.get(spec.kind, {})
@@ -189,17 +223,27 @@ def _ordered_ids(found, codes, querysets):
             code = Case(When(code_match, then=Value(1)), default=Value(0), output_field=IntegerField())
         elif not ids:
             continue
-        parts.append(
+        queryset = (
             querysets[spec.kind]
             .filter(condition)
             .order_by()
             .annotate(
                 search_kind=Value(spec.kind),
-                search_position=Window(RowNumber(), order_by=list(spec.order)),
+                search_position=Window(RowNumber(), order_by=_in_english(querysets[spec.kind].model, spec.order)),
                 search_code=code,
             )
-            .values_list("search_kind", "pk", "search_position", "search_code")
         )
+        # A model with translated fields has a queryset that would select the columns in an order of its own.
+        if hasattr(queryset, "rewrite"):
+            queryset = queryset.rewrite(False)
+        parts.append(queryset.values_list(*ORDERED_COLUMNS))
+    return parts
+
+
+def _ordered_ids(found, codes, querysets):
+    """{kind: [record id, ...]}: the visible records of each kind among those ``found`` (and the sessions
+    with one of the ``codes``), in order; one query for all kinds."""
+    parts = ordered_parts(found, codes, querysets)
     if not parts:
         return {}, set()
     rows = parts[0].union(*parts[1:], all=True) if len(parts) > 1 else parts[0]
@@ -293,11 +337,14 @@ def programme_search(*, query, user=None, page=1):
     language = content_language()
     matches = search_engines.engine().matches(parsed, _languages(language)) if parsed.has_words else []
     found = _best_matches(matches, language)
-    querysets = _querysets(user)
+    querysets = _Querysets(user)
     ordered, code_matches = _ordered_ids(found, parsed.codes, querysets)
     kinds = [
         KindResults(
-            kind=spec.kind.value, label=spec.label, ids=ordered.get(spec.kind, []), queryset=querysets[spec.kind]
+            kind=spec.kind.value,
+            label=spec.label,
+            ids=ordered.get(spec.kind, []),
+            queryset=functools.partial(querysets.__getitem__, spec.kind),
         )
         for spec in KINDS
     ]

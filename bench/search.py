@@ -1,0 +1,198 @@
+"""Search against the uncached session page, in-process and under gunicorn: run by hand, never by the tests.
+
+    .venv/bin/python bench/search.py                         # SQLite
+    .venv/bin/python bench/search.py --duration 5 --skip-prepare
+    DATABASE_URL=postgres://postgres@127.0.0.1:5432/gfmd_bench_search .venv/bin/python bench/search.py
+
+It prepares a database as ``bench/pages.py`` does (the demo programmes, with the search index
+``load_programme`` leaves, and the synthetic 300-session forum, which ``make_synthetic_forum`` indexes;
+``bench/results/search.sqlite3`` unless ``DATABASE_URL`` or ``--database-url`` is given), then:
+
+1. **in-process**: each address asked ``--repeat`` times through Django's test client, page cache off
+   (``PAGE_CACHE=0``), after one unmeasured request; the median and the best time per request, and the
+   database queries of one request;
+2. **under gunicorn** (unless ``--no-http``): 2 workers with ``PAGE_CACHE=0``, each address loaded with
+   ``--connections`` connections for ``--duration`` seconds, as ``bench/pages.py`` does.
+
+The addresses: the session pages of Athens (8 sessions) and of the synthetic forum, the two pages search
+should be at least as fast as, and searches over the whole database (Athens, Dhaka, the demo good
+practices and the 300 sessions): a word in hundreds of records, a rarer one, a later page, two words,
+and a French and a Spanish word. It prints the load average before and after; other work on the machine
+skews the figures. Results go to ``bench/results/search-<database>-<time>.json``.
+"""
+
+import argparse
+import datetime
+import json
+import os
+import platform
+import shutil
+import statistics
+import subprocess
+import sys
+import time
+from pathlib import Path
+from urllib.parse import parse_qs, urlsplit
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+import pages  # bench/pages.py: database preparation, gunicorn, load generators
+
+CASES = [
+    ("session page, Athens (8 sessions)", pages.PAGES[1][2]),
+    ("session page, synthetic (300 sessions)", pages.PAGES[3][2]),
+    ("search “migration” (hundreds of results)", "/en/search/?q=migration"),
+    ("search “migration”, page 3", "/en/search/?q=migration&page=3"),
+    ("search “remittances”", "/en/search/?q=remittances"),
+    ("search “diaspora engagement”", "/en/search/?q=diaspora+engagement"),
+    ("search “1.2” (a session code)", "/en/search/?q=1.2"),
+    ("/fr/ search “developpement”", "/fr/search/?q=developpement"),
+    ("/es/ search “remesas”", "/es/search/?q=remesas"),
+]
+
+
+def in_process(repeat):
+    """Run inside the portal's environment (``--child``): time each case with the test client."""
+    import django
+
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "gfmd_portal.settings")
+    sys.path.insert(0, str(pages.ROOT))
+    django.setup()
+    from django.db import connection
+    from django.test import Client
+    from django.utils import translation
+
+    from programme.search import page_number, programme_search
+
+    client = Client()
+    rows = []
+    for name, path in CASES:
+        response = client.get(path)  # unmeasured: the first request fills what processes keep
+        if response.status_code != 200:
+            raise SystemExit(f"{path} answered {response.status_code}")
+        queries = []
+        with connection.execute_wrapper(lambda execute, sql, *args: queries.append(sql) or execute(sql, *args)):
+            client.get(path)  # (Django forgets a request's queries when the next starts: counted as they run)
+        times = []
+        for _ in range(repeat):
+            started = time.perf_counter()
+            client.get(path)
+            times.append((time.perf_counter() - started) * 1000)
+        results = None
+        if "/search/" in path:
+            query = parse_qs(urlsplit(path).query)
+            with translation.override(path.split("/")[1]):
+                found = programme_search(query=query["q"][0], page=page_number(query.get("page", ["1"])[0]))
+            results = found.total
+        rows.append(
+            {
+                "case": name,
+                "path": path,
+                "median_ms": round(statistics.median(times), 2),
+                "best_ms": round(min(times), 2),
+                "queries": len(queries),
+                "results": results,
+                "bytes": len(response.content),
+            }
+        )
+    print(json.dumps(rows))
+
+
+def run_in_process(env, repeat):
+    output = subprocess.run(
+        [str(pages.PYTHON), __file__, "--child", "--repeat", str(repeat)],
+        cwd=pages.ROOT,
+        env={**env, "PAGE_CACHE": "0", "ALLOWED_HOSTS": "testserver"},
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout
+    return json.loads(output.strip().splitlines()[-1])
+
+
+def run_http(env, *, tool, connections, duration, warmup):
+    load = pages.run_wrk if tool == "wrk" else pages.run_python
+    port = pages.free_port()
+    stamp = datetime.datetime.now().strftime("%Y%m%d-%H%M%S")
+    log_path = pages.RESULTS / f"gunicorn-search-{stamp}.log"
+    rows = []
+    server = pages.start_gunicorn({**env, "PAGE_CACHE": "0"}, port, log_path)
+    try:
+        for name, path in CASES:
+            url = f"http://127.0.0.1:{port}{path}"
+            if pages.probe(url)["status"] != 200:
+                raise SystemExit(f"{url} did not answer 200")
+            load(url, connections=connections, duration=warmup)
+            pages.probe(url)
+            result = load(url, connections=connections, duration=duration)
+            pages.probe(url)
+            rows.append({"case": name, "path": path, **result})
+            print(
+                f"  {name:44} {result['rps']:8.1f} req/s  p50 {result['p50_ms']:8.2f} ms  "
+                f"p99 {result['p99_ms']:8.2f} ms  non-2xx {result['non_2xx']}  errors {result['errors']}",
+                flush=True,
+            )
+    finally:
+        pages.stop_gunicorn(server)
+    return rows
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--database-url", default=os.environ.get("DATABASE_URL", ""))
+    parser.add_argument("--repeat", type=int, default=50, help="in-process requests per case (default 50)")
+    parser.add_argument("--duration", type=int, default=10, help="seconds per case under gunicorn, 5 to 60")
+    parser.add_argument("--warmup", type=int, default=2, help="seconds of unmeasured load before each case")
+    parser.add_argument("--connections", type=int, default=4, help="1 to 16 (default 4, two per worker)")
+    parser.add_argument("--tool", choices=["wrk", "python"], default="wrk" if shutil.which("wrk") else "python")
+    parser.add_argument("--no-http", action="store_true", help="in-process figures only")
+    parser.add_argument("--skip-prepare", action="store_true", help="use the database as it is")
+    parser.add_argument("--child", action="store_true", help=argparse.SUPPRESS)
+    args = parser.parse_args()
+    if args.child:
+        in_process(args.repeat)
+        return
+    if not 5 <= args.duration <= 60:
+        parser.error("--duration must be from 5 to 60 seconds")
+    if not 1 <= args.connections <= 16:
+        parser.error("--connections must be from 1 to 16")
+
+    pages.RESULTS.mkdir(parents=True, exist_ok=True)
+    database_url = args.database_url or f"sqlite:///{pages.RESULTS / 'search.sqlite3'}"
+    database = "PostgreSQL" if database_url.startswith(("postgres", "postgresql")) else "SQLite"
+    env = pages.portal_environment(database_url)
+    if not args.skip_prepare:
+        pages.prepare(env)
+
+    load_before = os.getloadavg()
+    print(f"{database}; load average {load_before[0]:.2f} {load_before[1]:.2f} on {os.cpu_count()} CPUs", flush=True)
+    print(f"In-process, page cache off, {args.repeat} requests per case:", flush=True)
+    local = run_in_process(env, args.repeat)
+    for row in local:
+        print(
+            f"  {row['case']:44} median {row['median_ms']:7.2f} ms  best {row['best_ms']:7.2f} ms  "
+            f"{row['queries']:2} queries  results {row['results']}",
+            flush=True,
+        )
+    http = []
+    if not args.no_http:
+        print(f"gunicorn (2 workers, PAGE_CACHE=0), {args.tool}, {args.connections} connections, {args.duration} s:")
+        http = run_http(env, tool=args.tool, connections=args.connections, duration=args.duration, warmup=args.warmup)
+    load_after = os.getloadavg()
+    print(f"Load average after: {load_after[0]:.2f} {load_after[1]:.2f}", flush=True)
+
+    stamp = datetime.datetime.now().strftime("%Y%m%d-%H%M%S")
+    path = pages.RESULTS / f"search-{database.lower()}-{stamp}.json"
+    report = {
+        "database": database,
+        "machine": {"cpus": os.cpu_count(), "python": platform.python_version()},
+        "load_average": {"before": load_before, "after": load_after},
+        "in_process": local,
+        "http": http,
+    }
+    path.write_text(json.dumps(report, indent=2), encoding="utf-8")
+    print(f"Written to {path.relative_to(pages.ROOT)}")
+
+
+if __name__ == "__main__":
+    main()
