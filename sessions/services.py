@@ -4,7 +4,9 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Max
 from django.utils.translation import gettext as _
+from django.utils.translation import override
 
+from core.translated import SOURCE_LANGUAGE, given_translations
 from core.versions import revision
 from roundtables.models import Status
 
@@ -80,24 +82,44 @@ def issue_position_next(*, session_id, parent_id=None):
 
 
 @transaction.atomic
-def issue_set_points(*, issue, texts):
-    """Make the sub-points of ``issue`` exactly ``texts``, in order, keeping existing rows where possible."""
-    texts = [" ".join(text.split()) for text in texts]
-    texts = [text for text in texts if text]
-    existing = list(issue.points.order_by("position", "id"))
-    for position, text in enumerate(texts, start=1):
-        if position <= len(existing):
-            point = existing[position - 1]
-            if point.text != text or point.position != position:
-                point.text = text
-                point.position = position
-                point.save(update_fields=["text", "position"])
-        else:
-            Issue.objects.create(
-                session_id=issue.session_id, parent=issue, kind=Issue.Kind.POINT, text=text, position=position
+def issue_set_points(*, issue, texts, translations=None):
+    """Make the sub-points of ``issue`` exactly ``texts`` (English), in order, keeping existing rows where
+    possible. ``translations`` maps a language to the points' texts in it, in the same order
+    (``{"fr": [...], "es": [...]}``); a language it does not name keeps the translations the points have."""
+    translations = translations or {}
+    for code, items in translations.items():
+        if len(items) != len(texts):
+            raise ValidationError(
+                _("%(language)s sub-points: %(count)d given for %(expected)d sub-points; give one for each.")
+                % {"language": code, "count": len(items), "expected": len(texts)}
             )
-    for point in existing[len(texts) :]:
-        point.delete()
+    wanted = []
+    for index, text in enumerate(texts):
+        values = {"text": _one_line(text)}
+        values.update({f"text_{code}": _one_line(items[index]) or None for code, items in translations.items()})
+        if values["text"]:  # a blank line is no point, and its translations go with it
+            wanted.append(values)
+    # English goes through the field itself, so that its original column holds English too (core.translated).
+    with override(SOURCE_LANGUAGE):
+        existing = list(issue.points.order_by("position", "id"))
+        for position, values in enumerate(wanted, start=1):
+            if position > len(existing):
+                Issue.objects.create(
+                    session_id=issue.session_id, parent=issue, kind=Issue.Kind.POINT, position=position, **values
+                )
+                continue
+            point = existing[position - 1]
+            if point.position != position or any(getattr(point, name) != value for name, value in values.items()):
+                for name, value in values.items():
+                    setattr(point, name, value)
+                point.position = position
+                point.save(update_fields=[*values, "text_en", "position"])
+        for point in existing[len(wanted) :]:
+            point.delete()
+
+
+def _one_line(text):
+    return " ".join((text or "").split())
 
 
 def _save_if_changed(instance, **values):
@@ -116,37 +138,41 @@ def people_load(*, organisations, people):
     """Create or bring up to date ``organisations`` and ``people`` described as in a programme file,
     matched by slug; a person's ``organisation`` is the slug of one of them (or of one already stored).
     Returns {slug: Person}. Rows that already say the same are not written."""
-    by_slug = {}
-    for item in organisations:
-        organisation = Organisation.objects.filter(slug=item["slug"]).first() or Organisation(slug=item["slug"])
-        by_slug[item["slug"]] = _save_if_changed(
-            organisation,
-            name=item["name"],
-            kind=item.get("kind", Organisation.Kind.NGO),
-            country=item.get("country", ""),
-            website=item.get("website", ""),
-        )
-    loaded = {}
-    for item in people:
-        slug = item.get("organisation")
-        organisation = None
-        if slug:
-            organisation = by_slug.get(slug) or Organisation.objects.filter(slug=slug).first()
-            if organisation is None:
-                raise ValidationError(
-                    _("%(person)s belongs to an unknown organisation: %(slug)s.")
-                    % {"person": item["slug"], "slug": slug}
-                )
-        person = Person.objects.filter(slug=item["slug"]).first() or Person(slug=item["slug"])
-        loaded[item["slug"]] = _save_if_changed(
-            person,
-            name=item["name"],
-            organisation=organisation,
-            position=item.get("position", ""),
-            country=item.get("country", ""),
-            biography=item.get("biography", ""),
-        )
-    return loaded
+    # English through the fields themselves, so that their original columns hold English too (core.translated).
+    with override(SOURCE_LANGUAGE):
+        by_slug = {}
+        for item in organisations:
+            organisation = Organisation.objects.filter(slug=item["slug"]).first() or Organisation(slug=item["slug"])
+            by_slug[item["slug"]] = _save_if_changed(
+                organisation,
+                name=item["name"],
+                kind=item.get("kind", Organisation.Kind.NGO),
+                country=item.get("country", ""),
+                website=item.get("website", ""),
+                **given_translations(item, "name"),
+            )
+        loaded = {}
+        for item in people:
+            slug = item.get("organisation")
+            organisation = None
+            if slug:
+                organisation = by_slug.get(slug) or Organisation.objects.filter(slug=slug).first()
+                if organisation is None:
+                    raise ValidationError(
+                        _("%(person)s belongs to an unknown organisation: %(slug)s.")
+                        % {"person": item["slug"], "slug": slug}
+                    )
+            person = Person.objects.filter(slug=item["slug"]).first() or Person(slug=item["slug"])
+            loaded[item["slug"]] = _save_if_changed(
+                person,
+                name=item["name"],
+                organisation=organisation,
+                position=item.get("position", ""),
+                country=item.get("country", ""),
+                biography=item.get("biography", ""),
+                **given_translations(item, "position", "biography"),
+            )
+        return loaded
 
 
 @transaction.atomic

@@ -7,6 +7,7 @@ import pytest
 from django.urls import reverse
 from pypdf import PdfReader
 
+from core.translated import CONTENT_LANGUAGES
 from programme.search_index import search_index_rebuild
 from roundtables.models import Roundtable
 from sessions.models import Issue, Session
@@ -23,9 +24,11 @@ DEEP_BACKGROUND = ">" * 3000 + " Quoted\n\n" + "- " * 200 + "listed"
 def deep_session(athens):
     session = Session.objects.get(roundtable__forum=athens, roundtable__number=1, number=1)
     issue = session.issues.filter(parent__isnull=True).first()
-    Issue.objects.filter(pk=issue.pk).update(text=DEEP_ISSUE)
-    Session.objects.filter(pk=session.pk).update(background=DEEP_BACKGROUND)
-    Roundtable.objects.filter(pk=session.roundtable_id).update(background=DEEP_BACKGROUND)
+    # In every language: the French and Spanish pages show their own texts.
+    deep_backgrounds = {f"background_{code}": DEEP_BACKGROUND for code in CONTENT_LANGUAGES}
+    Issue.objects.filter(pk=issue.pk).update(**{f"text_{code}": DEEP_ISSUE for code in CONTENT_LANGUAGES})
+    Session.objects.filter(pk=session.pk).update(**deep_backgrounds)
+    Roundtable.objects.filter(pk=session.roundtable_id).update(**deep_backgrounds)
     search_index_rebuild(forum=athens)  # update() sends no signals: the search index is written anew, as it must be
     return Session.objects.select_related("roundtable__forum").get(pk=session.pk)
 

@@ -203,7 +203,7 @@ PAGES = {
             "en": ["Roundtable 1: How to make", ">Programme booklet (PDF)<", "2–3 November 2009"],
             "fr": [
                 ">Programme</a>",
-                f"Table ronde 1{NBSP}: How to make",
+                f"Table ronde 1{NBSP}: Comment mettre le lien",
                 ">Tables rondes</h2>",
                 ">Livret du programme (PDF)<",
                 ">Ajouter au calendrier<",
@@ -211,7 +211,7 @@ PAGES = {
             ],
             "es": [
                 ">Programa</a>",
-                "Mesa redonda 1: How to make",
+                "Mesa redonda 1: Cómo lograr que el nexo",
                 ">Mesas redondas</h2>",
                 ">Folleto del programa (PDF)<",
                 ">Añadir al calendario<",
@@ -230,7 +230,7 @@ PAGES = {
             ],
             "fr": [
                 "<h1>Programme <small>",
-                f"<title>Programme{NBSP}: Civil Society Days, Athens 2009",
+                f"<title>Programme{NBSP}: Journées de la société civile, Athènes 2009",
                 "Toutes les heures sont en heure locale (Europe/Athens).",
                 "8 sessions",
                 ">Lundi 2 novembre<",
@@ -239,7 +239,7 @@ PAGES = {
             ],
             "es": [
                 "<h1>Programa <small>",
-                "<title>Programa: Civil Society Days, Athens 2009",
+                "<title>Programa: Jornadas de la Sociedad Civil, Atenas 2009",
                 "Todas las horas son hora local (Europe/Athens).",
                 "8 sesiones",
                 ">Lunes 2 de noviembre<",

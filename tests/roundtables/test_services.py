@@ -146,7 +146,10 @@ def test_loading_the_programme_twice_changes_nothing(athens):
 
 def test_loading_an_edited_file_applies_just_the_edit(athens, tmp_path):
     data = json.loads((DATA_DIR / "athens-2009.json").read_text())
-    data["roundtables"][0]["sessions"][0]["issues"][0]["points"].append("A new sub-point.")
+    issue = data["roundtables"][0]["sessions"][0]["issues"][0]
+    issue["points"].append("A new sub-point.")
+    issue["points_fr"].append("Un nouveau sous-point.")
+    issue["points_es"].append("Un nuevo subpunto.")
     edited = tmp_path / "athens-2009.json"
     edited.write_text(json.dumps(data))
     (tmp_path / "concept-note-csd-athens-2009.txt").write_bytes(

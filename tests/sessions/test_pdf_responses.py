@@ -45,9 +45,9 @@ def _session_url(session, suffix="handout.pdf"):
     [
         (
             "fr",
-            ["Table ronde 1", "· Room A", "Contexte", "Questions principales", "Page 1 sur 1", "lundi 2 novembre"],
+            ["Table ronde 1", "· Salle A", "Contexte", "Questions principales", "Page 1 sur 1", "lundi 2 novembre"],
         ),
-        ("es", ["Mesa redonda 1", "· Room A", "Antecedentes", "Cuestiones principales", "Página 1 de 1", "lunes 2"]),
+        ("es", ["Mesa redonda 1", "· Sala A", "Antecedentes", "Cuestiones principales", "Página 1 de 1", "lunes 2"]),
     ],
 )
 def test_session_handout_labels_follow_the_page_language(client, athens, language, words):
