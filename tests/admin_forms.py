@@ -9,6 +9,8 @@ retyped its title would send. The page is parsed by the browser's rules for a fo
 date-times come as the two inputs of the split widget in the forum's time zone, as the page shows them.
 """
 
+import re
+
 import lxml.html
 from django.urls import reverse
 
@@ -36,10 +38,17 @@ def _controls(form):
             yield name, element.value or ""
 
 
+def _row_pattern(name):
+    """``name`` with an inline row's number (or the template row's ``__prefix__``) taken out."""
+    return re.sub(r"-(\d+|__prefix__)-", "-#-", name)
+
+
 def admin_form_data(response, **fields):
     """What the admin add or change form of ``response`` posts as rendered: its fields (the edit token
     included), each inline's rows and management form (``<prefix>-TOTAL_FORMS``, ``-INITIAL_FORMS``, …);
-    then ``fields`` replace values by name (a list for several values, None leaves the field out)."""
+    then ``fields`` replace values by name (a list for several values, None leaves the field out). A translated
+    text shows as one field per language (``title_en``, ``title_fr``, ``title_es``): ``title=`` sets the English
+    one, ``title_fr=`` the French one."""
     assert response.status_code == 200, response.status_code
     form_id = f"{response.context['opts'].model_name}_form"
     [form] = [form for form in lxml.html.fromstring(response.content).forms if form.get("id") == form_id]
@@ -49,7 +58,10 @@ def admin_form_data(response, **fields):
             data[name] = [*data[name], value] if isinstance(data[name], list) else [data[name], value]
         else:
             data[name] = value
+    translated = {_row_pattern(element.name) for element in form.inputs if (element.name or "").endswith("_en")}
     for name, value in fields.items():
+        if name not in data and _row_pattern(f"{name}_en") in translated:
+            name = f"{name}_en"  # a translated text: "title" is typed in English, into "title_en"
         if value is None:
             data.pop(name, None)
         else:
