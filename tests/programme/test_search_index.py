@@ -135,6 +135,18 @@ def test_french_page_shows_the_french_entry_of_a_session_found_by_its_english_wo
     assert (hit.snippet, hit.snippet_language) == ("Circular schemes.", "en")  # no French background yet
 
 
+def test_a_session_found_in_both_languages_shows_its_entry_in_the_pages_language(client):
+    session = make_session(title="Circular migration", title_fr="Migration circulaire")
+
+    response = _search(client, "migration", "fr")
+
+    assert _found(response) == [session]
+    assert (_hit(response, session).heading, _hit(response, session).heading_language) == (
+        "<mark>Migration</mark> circulaire",
+        "",
+    )
+
+
 def test_a_language_entry_exists_only_where_the_record_has_its_own_text(client):
     translated = make_session(title="Remittances", title_fr="Transferts de fonds")
     english = make_session(title="Diaspora")
