@@ -178,10 +178,11 @@ class _Querysets:
 
 
 def _id_set(ids):
-    """``ids`` as a subquery for ``pk__in``: one parameter however many there are."""
+    """``ids`` for ``pk__in``. SQLite limits a statement's parameters, so there they are one parameter, a JSON
+    list; PostgreSQL plans a plain list best (a subquery of the array made it compare every pair)."""
     ids = [int(pk) for pk in ids]
     if connection.vendor == "postgresql":
-        return RawSQL("SELECT unnest(%s::bigint[])", (ids,))
+        return ids
     return RawSQL("SELECT value FROM json_each(%s)", (json.dumps(ids),))
 
 
@@ -223,19 +224,20 @@ def ordered_parts(found, codes, querysets):
             code = Case(When(code_match, then=Value(1)), default=Value(0), output_field=IntegerField())
         elif not ids:
             continue
+        queryset = querysets[spec.kind]
+        # A model with translated fields has a queryset that would select the columns in an order of its own
+        # (and rewrite every lookup, none of which here is of a translated field).
+        if hasattr(queryset, "rewrite"):
+            queryset = queryset.rewrite(False)
         queryset = (
-            querysets[spec.kind]
-            .filter(condition)
+            queryset.filter(condition)
             .order_by()
             .annotate(
                 search_kind=Value(spec.kind),
-                search_position=Window(RowNumber(), order_by=_in_english(querysets[spec.kind].model, spec.order)),
+                search_position=Window(RowNumber(), order_by=_in_english(queryset.model, spec.order)),
                 search_code=code,
             )
         )
-        # A model with translated fields has a queryset that would select the columns in an order of its own.
-        if hasattr(queryset, "rewrite"):
-            queryset = queryset.rewrite(False)
         parts.append(queryset.values_list(*ORDERED_COLUMNS))
     return parts
 

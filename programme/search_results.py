@@ -11,7 +11,7 @@ search's own), kind after kind.
 import re
 from dataclasses import dataclass
 
-from django.utils.html import escape, format_html
+from django.utils.html import escape
 from django.utils.safestring import mark_safe
 
 from core.text import markdown_plain
@@ -89,18 +89,6 @@ class Hit:
     heading_language: str = ""  # the language of a heading or snippet not in the page's language, else ""
     snippet_language: str = ""
     url: str = ""  # where a result with no page of its own leads (a room: its forum's programme in that room)
-
-    @property
-    def heading_html(self):
-        return _in_language(self.heading, self.heading_language)
-
-    @property
-    def snippet_html(self):
-        return _in_language(self.snippet, self.snippet_language)
-
-
-def _in_language(html, language):
-    return format_html('<span lang="{}">{}</span>', language, html) if language and html else html
 
 
 @dataclass(frozen=True)
