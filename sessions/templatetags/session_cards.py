@@ -3,7 +3,8 @@
 Lists can hold hundreds of sessions, so the card is formatted here in one pass rather than by an
 included template per card (about 1.5 ms a card, most of a 300-session programme's time). It
 formats what ``sessions.listings.sessions_for_cards`` fetched and never queries. Every value
-from the database goes through ``html.escape`` (quotes included).
+from the database goes through ``html.escape`` (quotes included). A title, room or forum name shown
+in English for want of a text in the page's language gets ``lang="en"`` (``{% lang_attr %}``).
 """
 
 import zoneinfo
@@ -16,6 +17,7 @@ from django.utils.safestring import mark_safe
 from django.utils.translation import get_language, gettext
 
 from roundtables.models import Status
+from roundtables.templatetags.translated import fallback_language
 from sessions.agenda import star_form_html, star_labels
 from sessions.models import Participation, Session
 
@@ -72,6 +74,12 @@ class _CardFormatter:
             )
         return text
 
+    @staticmethod
+    def lang(instance, field):
+        """`` lang="en"`` when ``instance.field`` falls back to English on this page, else ""."""
+        language = fallback_language(instance, field)
+        return f' lang="{language}"' if language else ""
+
     def people(self, session):
         if not session.people:
             return ""
@@ -92,7 +100,9 @@ class _CardFormatter:
 
     def card(self, session, level, show_forum, show_time=True):
         roundtable = session.roundtable
-        meta = f"<span>{escape(roundtable.forum.name)}</span> · " if show_forum else ""
+        meta = ""
+        if show_forum:
+            meta = f"<span{self.lang(roundtable.forum, 'name')}>{escape(roundtable.forum.name)}</span> · "
         key = (roundtable.forum_id, roundtable.number)
         label = self.roundtable_labels.get(key)
         if label is None:  # “Roundtable 1”, or the forum's own name for it (“Theme 1”)
@@ -103,18 +113,20 @@ class _CardFormatter:
         if show_time:
             meta += self.when(session)
         if session.room_id:
-            meta += f" · <span>{escape(session.room.name)}</span>"
+            meta += f" · <span{self.lang(session.room, 'name')}>{escape(session.room.name)}</span>"
         if session.status != Status.PUBLISHED:
             meta += f' · <span class="badge">{self.draft}</span>'
+        title_lang = self.lang(session, "title")
         if not session.is_session:  # the programme shows it across its row (static/css/portal.css)
             return (
                 f'<article class="session-card timetable-item kind-{session.kind}" id="session-{session.pk}">'
-                f'<h{level} class="session-card-title"><a href="{self.url(session)}">{escape(session.title)}</a>'
+                f'<h{level} class="session-card-title">'
+                f'<a href="{self.url(session)}"{title_lang}>{escape(session.title)}</a>'
                 f'</h{level}><p class="meta">{meta}</p>{self.people(session)}</article>'
             )
         return (
             f'<article class="session-card" id="session-{session.pk}">'
-            f'<h{level} class="session-card-title"><a href="{self.url(session)}">'
+            f'<h{level} class="session-card-title"><a href="{self.url(session)}"{title_lang}>'
             f'<span class="code">{escape(session.code)}</span> {escape(session.title)}</a></h{level}>'
             f'<p class="meta">{meta}</p>{self.people(session)}{self.star_form(session)}</article>'
         )

@@ -129,7 +129,9 @@ def test_a_french_page_links_the_french_file_and_offers_english_and_spanish(clie
     html = client.get(recruitment.get_absolute_url().replace("/en/", "/fr/", 1)).content.decode()
 
     section = _documents_section(html)
-    assert f'<a href="/fr/documents/{paper.pk}/fr/" hreflang="fr" type="application/pdf">Action paper</a>' in section
+    assert (  # the title has no French version: it shows in English, so marked
+        f'<a href="/fr/documents/{paper.pk}/fr/" hreflang="fr" type="application/pdf" lang="en">Action paper</a>'
+    ) in section
     assert (
         f'<a href="/fr/documents/{paper.pk}/en/" hreflang="en" lang="en">English</a>, '
         f'<a href="/fr/documents/{paper.pk}/es/" hreflang="es" lang="es">Español</a></span>'
@@ -144,7 +146,9 @@ def test_a_spanish_page_links_the_english_file_of_a_paper_with_only_english(clie
     html = client.get(recruitment.get_absolute_url().replace("/en/", "/es/", 1)).content.decode()
 
     section = _documents_section(html)
-    assert f'<a href="/es/documents/{paper.pk}/en/" hreflang="en" type="application/pdf">Action paper</a>' in section
+    assert (
+        f'<a href="/es/documents/{paper.pk}/en/" hreflang="en" type="application/pdf" lang="en">Action paper</a>'
+    ) in section
     assert "document-languages" not in section  # no other language to offer
 
 

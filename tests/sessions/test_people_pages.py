@@ -152,7 +152,7 @@ def test_person_page_gives_each_session_its_time_room_and_forum_days(client, peo
 
     assert "8–9 décembre 2016" in html
     assert '<time datetime="2016-12-08T10:00:00+06:00">jeudi 8 décembre 2016, 10:00</time>' in html
-    assert '–<time datetime="2016-12-08T11:30:00+06:00">11:30</time> · Room 1</p>' in html
+    assert '–<time datetime="2016-12-08T11:30:00+06:00">11:30</time> · <span lang="en">Room 1</span></p>' in html
 
 
 def test_person_page_links_the_calendar_of_their_sessions(client, people):
