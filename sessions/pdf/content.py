@@ -146,7 +146,9 @@ def _annotate_session(session):
     for _heading, issues in session.issue_groups:
         for number, issue in enumerate(issues, start=1):
             issue.pdf_text = _list_item(f"{number}.", issue.text)
-            issue.pdf_points = [_list_item("•", point.text) for point in issue.points.all()]
+            issue.pdf_points = list(issue.points.all())
+            for point in issue.pdf_points:
+                point.pdf_text = _list_item("•", point.text)
     session.theme_list = list(session.themes.all())
     # Its papers and its roundtable's, each with the languages it exists in (named in themselves).
     session.pdf_documents = [
