@@ -12,6 +12,10 @@ an event that moved instead of keeping the old one.
 
 Times are written in the forum's own time zone, with its VTIMEZONE, so a delegate's calendar shows
 them right wherever the delegate is.
+
+Texts are those of the file's language (the language of its address, active while it is written), or
+English where they have no translation; an event's SUMMARY names the language of its title
+(``LANGUAGE=en`` on a fallback), as pages put ``lang="en"`` on such a title.
 """
 
 import datetime
@@ -24,6 +28,7 @@ from icalendar import Calendar, Event, vDuration
 from reversion.models import Version
 
 from core.text import markdown_plain
+from core.translated import content_language, shown_language, translated_fields
 
 from . import presenters
 from .models import Participation
@@ -124,6 +129,13 @@ def session_location(session):
     return ", ".join(part for part in (session.room.name if session.room else "", forum.venue_place) if part)
 
 
+def title_language(session):
+    """The language of the title an event shows: the file's, or English when the title has no translation."""
+    if "title" not in translated_fields(session):
+        return content_language()
+    return shown_language(session, "title")
+
+
 def session_event(session, *, url, labels=None):
     """The VEVENT of one scheduled session; ``url`` is the absolute address of its page."""
     zone = session.roundtable.forum.zone
@@ -135,7 +147,11 @@ def session_event(session, *, url, labels=None):
     event.add("dtstart", session.starts_at.astimezone(zone))
     event.add("dtend", session.ends_at.astimezone(zone))
     # A plenary, break or reception has no code delegates know it by.
-    event.add("summary", f"{session.code} {session.title}" if session.is_session else session.title)
+    event.add(
+        "summary",
+        f"{session.code} {session.title}" if session.is_session else session.title,
+        parameters={"LANGUAGE": title_language(session)},
+    )
     location = session_location(session)
     if location:
         map_link = session.roundtable.forum.venue_map_link
