@@ -292,8 +292,11 @@ def test_themes_are_found_by_name_and_description_in_the_pages_language(client):
     french = _search(client, "circulaire", "fr")
 
     assert _found(response, "themes") == [by_name, by_description]
+    html = response.content.decode()
     assert _hit(french, by_name).heading == "Migration <mark>circulaire</mark>"
-    assert '<h2 id="results-themes-heading">Themes <span class="count">(2)</span></h2>' in response.content.decode()
+    assert '<h2 id="results-themes-heading">Themes <span class="count">(2)</span></h2>' in html
+    assert f'<h3><a href="/en/themes/{by_name.slug}/"><mark>Circular</mark> migration</a></h3>' in html
+    assert '<p class="snippet">Seasonal and <mark>circular</mark> schemes.</p>' in html
 
 
 def test_rooms_are_found_and_lead_to_their_forums_programme_in_that_room(client):
@@ -306,6 +309,10 @@ def test_rooms_are_found_and_lead_to_their_forums_programme_in_that_room(client)
 
     assert _found(response, "rooms") == [room]
     assert _hit(response, room).url == "/en/forums/athens-2009/programme/?room=megaron-hall"
+    assert '<h3><a href="/en/forums/athens-2009/programme/?room=megaron-hall">Megaron <mark>Hall</mark></a></h3>' in (
+        response.content.decode()
+    )
+    assert client.get(_hit(response, room).url).status_code == 200
 
 
 def test_every_kind_is_found_at_once_each_in_its_order(client):
