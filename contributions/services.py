@@ -16,6 +16,7 @@ from django.utils import formats, timezone, translation
 from django.utils.text import Truncator, slugify
 from django.utils.translation import gettext as _
 
+from core.forum_time import forum_local
 from core.permissions import ORGANISING_COMMITTEE
 from core.programme_version import programme_changed
 from roundtables.services import organiser_group_ensure
@@ -199,7 +200,7 @@ def _notify_committee(contribution, *, base_url=""):
                 "forum": contribution.forum,
                 "review_url": base_url.rstrip("/") + path,
                 "submitted_at": formats.date_format(
-                    timezone.localtime(contribution.submitted_at, contribution.forum.zone), "j F Y, H:i"
+                    forum_local(contribution.submitted_at, contribution.forum), "j F Y, H:i"
                 ),
             }
             subject = render_to_string("contributions/email/committee_new_subject.txt", context)

@@ -130,8 +130,12 @@ def _start_format(style):
         # Y year, H:i time; a backslash escapes a literal letter).
         return gettext("D j M Y, H:i")
     if style == LONG:
+        # Translators: a date format of Django's “date” filter (l weekday, j day, F month, Y year, H:i time;
+        # a backslash escapes a literal letter, as in \d\e).
         return gettext("l j F Y, H:i")
     if style == PRINTED:
+        # Translators: a date format of Django's “date” filter (l weekday, j day, F month, Y year; a backslash
+        # escapes a literal letter, as in \d\e).
         return gettext("l j F Y") + " · H:i"
     raise ValueError(f"Unknown style {style!r}: one of {', '.join(STYLES)}.")
 

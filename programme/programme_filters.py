@@ -23,6 +23,8 @@ from django.utils.http import urlencode
 from django.utils.text import capfirst, slugify
 from django.utils.translation import gettext, gettext_lazy
 
+from core.forum_time import forum_date, forum_zone
+
 FILTERS = ("day", "roundtable", "theme", "room")
 VIEW = "view"
 ROOMS_VIEW = "rooms"
@@ -119,7 +121,7 @@ def room_keys(rooms):
 
 def _session_values(session, *, zone, rooms, themes):
     return {
-        "day": {session.starts_at.astimezone(zone).date().isoformat()} if session.starts_at else set(),
+        "day": {forum_date(session.starts_at, zone).isoformat()} if session.starts_at else set(),
         "roundtable": {str(session.roundtable.number)},
         "theme": themes.get(session.pk, set()),
         "room": {rooms[session.room_id]} if session.room_id in rooms else set(),
@@ -143,7 +145,7 @@ def programme_filters(*, query, path, forum, sessions, rooms, session_themes):
     their order; ``session_themes``: (session id, theme slug, theme name) rows; ``query``: the request's
     GET; ``path``: the page's path, for the links.
     """
-    zone = forum.zone
+    zone = forum_zone(forum)
     room_key = room_keys(rooms)
     themes_of = {}
     theme_names = {}
@@ -286,7 +288,7 @@ def room_grid(*, sessions, rooms, zone):
     names = {room.pk: room.name for room in rooms}
     by_day = {}
     for session in sorted((s for s in sessions if s.starts_at), key=lambda s: (s.starts_at, s.ends_at)):
-        by_day.setdefault(session.starts_at.astimezone(zone).date(), []).append(session)
+        by_day.setdefault(forum_date(session.starts_at, zone), []).append(session)
 
     days = []
     for date, day_sessions in sorted(by_day.items()):

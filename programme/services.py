@@ -7,7 +7,6 @@ contributions share the helpers that write a programme's records (``_update``, l
 
 import datetime
 import json
-import zoneinfo
 from pathlib import Path
 
 import reversion
@@ -19,6 +18,7 @@ from django.utils.translation import ngettext, override
 
 from contributions.models import Contribution, GoodPractice
 from contributions.services import PRACTICE_FIELDS
+from core.forum_time import forum_datetime, forum_local, local_time_exists, same_local_time
 from core.translated import CONTENT_LANGUAGES, SOURCE_LANGUAGE, given_translations, stored_translations
 from core.versions import revision
 from roundtables.models import NAMING_FIELDS, Forum, Roundtable, Status, Theme
@@ -26,31 +26,15 @@ from sessions.models import Document, DocumentFile, Issue, Participation, Room, 
 from sessions.services import issue_set_points, people_load, session_set_roles
 
 
-def _shift(value, zone, days, new_zone=None):
-    """The same wall-clock time ``days`` later, read in ``zone`` and set in ``new_zone`` (by default
-    ``zone`` itself), daylight saving time included."""
-    if value is None:
-        return None
-    local = value.astimezone(zone)
-    return datetime.datetime.combine(local.date() + days, local.time(), tzinfo=new_zone or zone)
-
-
-def wall_time_exists(value, zone):
-    """Whether the naive local time ``value`` exists in ``zone`` (not skipped when the clocks go forward)."""
-    aware = value.replace(tzinfo=zone)
-    return aware.astimezone(datetime.UTC).astimezone(zone).replace(tzinfo=None) == value
-
-
 def sessions_without_local_time_in(*, forum, time_zone, days=datetime.timedelta(0)):
     """The forum's sessions whose local start or end (``days`` later) does not exist in ``time_zone``:
     a time the clocks skip there. Such a session cannot keep its local times in that zone."""
-    zone = zoneinfo.ZoneInfo(time_zone)
     missing = []
     sessions = Session.objects.filter(roundtable__forum=forum, starts_at__isnull=False).select_related("roundtable")
     for session in sessions.order_by("roundtable__number", "number"):
         for value in (session.starts_at, session.ends_at):
-            local = value.astimezone(forum.zone).replace(tzinfo=None) + days
-            if not wall_time_exists(local, zone):
+            local = forum_local(value, forum).replace(tzinfo=None) + days
+            if not local_time_exists(local, time_zone):
                 missing.append((session, local))
                 break
     return missing
@@ -73,12 +57,11 @@ def forum_save(*, forum, user=None):
         forum.save()
         if previous is None or previous == forum.time_zone:
             return previous, []
-        old_zone, new_zone = zoneinfo.ZoneInfo(previous), forum.zone
         moved = []
         sessions = Session.objects.filter(roundtable__forum=forum, starts_at__isnull=False).select_related("roundtable")
         for session in sessions.select_for_update(of=("self",)).order_by("roundtable__number", "number"):
-            session.starts_at = _shift(session.starts_at, old_zone, datetime.timedelta(0), new_zone)
-            session.ends_at = _shift(session.ends_at, old_zone, datetime.timedelta(0), new_zone)
+            session.starts_at = same_local_time(session.starts_at, zone=previous, new_zone=forum)
+            session.ends_at = same_local_time(session.ends_at, zone=previous, new_zone=forum)
             session.save(update_fields=["starts_at", "ends_at", "updated_at"])
             moved.append(session)
         reversion.set_comment(forum_time_zone_comment(previous=previous, forum=forum, count=len(moved)))
@@ -149,7 +132,6 @@ def forum_duplicate(
             )
             for roundtable in forum.roundtables.all()
         }
-        zone, new_zone = forum.zone, copy.zone
         sessions = Session.objects.in_forum(forum).prefetch_related("themes")
         for session in sessions.order_by("roundtable__number", "number"):
             new_session = Session.objects.create(
@@ -158,8 +140,8 @@ def forum_duplicate(
                 title=session.title,
                 slug=session.slug,
                 background=session.background,
-                starts_at=_shift(session.starts_at, zone, days, new_zone),
-                ends_at=_shift(session.ends_at, zone, days, new_zone),
+                starts_at=same_local_time(session.starts_at, zone=forum, new_zone=copy, days=days),
+                ends_at=same_local_time(session.ends_at, zone=forum, new_zone=copy, days=days),
                 room=rooms.get(session.room_id),
                 status=Status.DRAFT,
                 **stored_translations(session, "title", "background"),
@@ -192,9 +174,12 @@ def _issues_copy(session, new_session):
 
 
 def _local(forum, value):
+    """The naive ISO 8601 time ``value`` of a programme file, in the forum's zone (a time the clocks skip
+    is refused)."""
     if not value:
         return None
-    return datetime.datetime.fromisoformat(value).replace(tzinfo=forum.zone)
+    local = datetime.datetime.fromisoformat(value)
+    return forum_datetime(local.date(), local.time(), forum)
 
 
 def _update(instance, **values):

@@ -2,13 +2,13 @@ from django.contrib.syndication.views import Feed
 from django.http import Http404
 from django.shortcuts import redirect
 from django.urls import reverse
-from django.utils import formats, timezone
 from django.utils.feedgenerator import Atom1Feed
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_safe
 from django.views.generic import DetailView, ListView, TemplateView
 
 from contributions import selectors as contributions
+from core.forum_time import DATED, when_text
 from roundtables import selectors
 from roundtables.models import Forum, Theme
 from roundtables.views import ForumPageMixin
@@ -150,7 +150,7 @@ class ForumChangesFeed(Feed):
         return {
             "obj": item,
             "base": f"{request.scheme}://{request.get_host()}",
-            "when": formats.date_format(timezone.localtime(item.at, forum.zone), _("D j M Y, H:i")),
+            "when": when_text(item.at, None, forum, style=DATED),
             "zone": forum.time_zone,
         }
 

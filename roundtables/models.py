@@ -12,6 +12,7 @@ from django.urls import reverse
 from django.utils.translation import get_language, gettext, override
 from django.utils.translation import gettext_lazy as _
 
+from core.forum_time import forum_zone
 from core.permissions import can_preview
 from core.text import MARKDOWN_MAX_CHARS, length_constraint, validate_markdown
 from core.translated import translation_length_constraints
@@ -160,7 +161,7 @@ class Forum(models.Model):
 
     @property
     def zone(self):
-        return zoneinfo.ZoneInfo(self.time_zone)
+        return forum_zone(self)
 
     @property
     def venue_place(self):

@@ -20,6 +20,8 @@ from html import escape
 from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext
 
+from core.forum_time import forum_date
+
 AGENDA_COOKIE = "agenda"
 # After a star added without JavaScript, the id of the session whose clashes the next page shows (once).
 CLASH_NOTICE_COOKIE = "agenda_clash"
@@ -140,9 +142,7 @@ def agenda_days(sessions):
         key=lambda s: (s.starts_at, s.ends_at, s.roundtable.number, s.number),
     )
     days = []
-    for date, day_sessions in itertools.groupby(
-        scheduled, key=lambda s: s.starts_at.astimezone(s.roundtable.forum.zone).date()
-    ):
+    for date, day_sessions in itertools.groupby(scheduled, key=lambda s: forum_date(s.starts_at, s.roundtable.forum)):
         days.append({"date": date, "items": [{"session": s, "clashes": clashes[s.pk]} for s in day_sessions]})
     unscheduled = [s for s in sessions if not s.starts_at]
     if unscheduled:

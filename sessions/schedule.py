@@ -36,6 +36,7 @@ from xml.etree import ElementTree
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
+from core.forum_time import forum_date, forum_local, forum_zone
 from roundtables.models import ProgrammeStamp
 
 from .calendar import description_labels, plain_text, session_description
@@ -90,7 +91,7 @@ def _hours_minutes(delta):
 
 
 def _when(moment, zone):
-    return moment.astimezone(zone).replace(microsecond=0).isoformat()
+    return forum_local(moment, zone).replace(microsecond=0).isoformat()
 
 
 def sessions_for_schedule(*, forum):
@@ -166,7 +167,7 @@ def _event(session, *, room_name, context):
         "guid": guid("session", session.pk),
         "id": session.pk,
         "date": _when(session.starts_at, zone),
-        "start": session.starts_at.astimezone(zone).strftime("%H:%M"),
+        "start": forum_local(session.starts_at, zone).strftime("%H:%M"),
         "end": _when(session.ends_at, zone),
         "duration": _hours_minutes(session.ends_at - session.starts_at),
         "room": room_name,
@@ -197,9 +198,9 @@ def _attachment(document, *, context):
 
 def _days(forum, sessions):
     """Every date from the forum's first day to its last (and any a session falls on), in its zone."""
-    zone = forum.zone
+    zone = forum_zone(forum)
     dates = {forum.starts_on + datetime.timedelta(days=n) for n in range((forum.ends_on - forum.starts_on).days + 1)}
-    dates.update(session.starts_at.astimezone(zone).date() for session in sessions)
+    dates.update(forum_date(session.starts_at, zone) for session in sessions)
     return sorted(dates)
 
 
@@ -209,7 +210,7 @@ def schedule_build(*, forum, sessions, version, absolute_url, schedule_url):
     ``sessions`` as ``sessions_for_schedule`` returns them; ``absolute_url`` turns a path into a
     full address (``request.build_absolute_uri``); ``schedule_url`` is the address of this export.
     """
-    zone = forum.zone
+    zone = forum_zone(forum)
     prefix = acronym(forum)
     context = _Context(
         zone=zone,
@@ -236,8 +237,7 @@ def schedule_build(*, forum, sessions, version, absolute_url, schedule_url):
     )
 
     by_day = {
-        date: list(group)
-        for date, group in itertools.groupby(sessions, key=lambda s: s.starts_at.astimezone(zone).date())
+        date: list(group) for date, group in itertools.groupby(sessions, key=lambda s: forum_date(s.starts_at, zone))
     }
     days = []
     for index, date in enumerate(_days(forum, sessions), start=1):

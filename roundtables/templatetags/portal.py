@@ -2,7 +2,6 @@
 
 import functools
 import textwrap
-import zoneinfo
 
 from django import template
 from django.conf import settings
@@ -11,6 +10,7 @@ from django.urls import reverse, translate_url
 from django.utils.dateformat import format as date_format
 from django.utils.translation import get_language, get_language_info, gettext, override
 
+from core.forum_time import DATED, forum_zone, when_text
 from core.text import markdown_html
 
 register = template.Library()
@@ -28,9 +28,15 @@ def local_time(value, zone):
     """A datetime in the forum's time zone (``zone`` is a tz name or a forum)."""
     if value is None:
         return None
-    name = getattr(zone, "time_zone", zone)
     # do_timezone marks the result so that the date filter does not convert it back.
-    return do_timezone(value, zoneinfo.ZoneInfo(name))
+    return do_timezone(value, forum_zone(zone))
+
+
+@register.simple_tag
+def forum_when(starts_at, ends_at, forum, style=DATED, html=False):
+    """``{% forum_when session.starts_at session.ends_at forum style="long" html=True %}``: when a session takes
+    place, in the forum's time zone (see core.forum_time.when_text); nothing for a session not scheduled."""
+    return when_text(starts_at, ends_at, forum, style=style, html=html, empty="")
 
 
 @register.filter
