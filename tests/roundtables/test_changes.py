@@ -2,6 +2,7 @@
 
 import contextlib
 import datetime
+import re
 
 import feedparser
 import pytest
@@ -172,7 +173,19 @@ def test_times_of_the_changes_are_in_the_forum_time_zone(client, lisbon):
     html = _page(client, lisbon).content.decode()
 
     assert "Monday 4 May 2020</h2>" in html
-    assert '<time datetime="2020-05-04T00:30:00+01:00">00:30</time>' in html
+    assert '<time datetime="2020-05-04T00:30:00+0100">00:30</time>' in html
+
+
+def test_change_times_are_valid_html_datetimes_without_microseconds(client, lisbon):
+    session = Session.objects.get(title="Skills")
+    session.title = "Skills for all"
+    session.save()  # now, with microseconds
+
+    html = _page(client, lisbon).content.decode()
+
+    stamps = re.findall(r'<time datetime="([^"]+)"', html)
+    assert stamps
+    assert [s for s in stamps if not re.fullmatch(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d[+-]\d{4}", s)] == []
 
 
 def test_the_forum_and_programme_pages_advertise_and_link_the_changes(client, lisbon):
