@@ -9,11 +9,13 @@ Forms are saved with English active: a text column's original column then keeps 
 core.translated describes. Models without translated fields get the admin's usual forms.
 """
 
+from django.utils import translation
 from django.utils.translation import override
 from modeltranslation.admin import TranslationAdmin, TranslationBaseModelAdmin, TranslationInlineModelAdmin
 from modeltranslation.translator import NotRegistered, TranslationOptions, translator
 
 from core.translated import SOURCE_LANGUAGE
+from core.versions import translation_label
 
 
 def _options(model):
@@ -49,6 +51,24 @@ class LanguageColumnsAdminMixin(_LanguageColumns, TranslationAdmin):
         if self.has_translated_fields:
             return super().get_fieldsets(request, obj)
         return super(TranslationAdmin, self).get_fieldsets(request, obj)
+
+    def construct_change_message(self, request, form, formsets, add=False):
+        """The change message (and so the history's comment) names a translated text's columns as the history
+        does: "Changed Title." for the English title, "Changed Title (French)." for the French one."""
+        message = super().construct_change_message(request, form, formsets, add)
+        readable = {}
+        with translation.override(None):  # stored untranslated, like the admin's own labels
+            for each in [form, *(inline for formset in formsets for inline in formset.forms)]:
+                model = each._meta.model
+                for name, field in each.fields.items():
+                    label = translation_label(model, name)
+                    if label is not None and field.label:
+                        readable[str(field.label)] = label
+        for entry in message:
+            for part in entry.values():
+                if "fields" in part:
+                    part["fields"] = [readable.get(label, label) for label in part["fields"]]
+        return message
 
     def save_model(self, request, obj, form, change):
         with override(SOURCE_LANGUAGE):

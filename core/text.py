@@ -293,6 +293,15 @@ class WholeTextAdminMixin:
         return formfield
 
 
+def _field_label(form, name, field):
+    """How a warning names a form's field: a translated text's column as history does ("Background" for the
+    English one, "Background (French)"), any other field by its label."""
+    from core.versions import translation_label  # core.versions reads core.translated, which imports this module
+
+    model = getattr(getattr(form, "_meta", None), "model", None)
+    return (translation_label(model, name) if model is not None else None) or field.label
+
+
 class MarkdownWarningAdminMixin:
     """After a save, warn when a Markdown text typed in the form or its inlines holds markup the pages will
     not show (``dropped_markup``). The text is saved as typed: the warning only says what will be left out."""
@@ -322,12 +331,13 @@ class MarkdownWarningAdminMixin:
             dropped = dropped_markup(form.cleaned_data.get(name))
             if not dropped:
                 continue
-            where = capfirst(field.label)
+            label = _field_label(form, name, field)
+            where = capfirst(label)
             if record is not None:
                 where = _("%(record)s “%(name)s”, %(field)s") % {
                     "record": capfirst(record._meta.verbose_name),
                     "name": record,
-                    "field": field.label,
+                    "field": label,
                 }
             found.append(f"{where}: {', '.join(str(item) for item in dropped)}")
         return found

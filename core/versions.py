@@ -28,9 +28,12 @@ from django.utils import formats, timezone
 from django.utils.dateparse import parse_datetime
 from django.utils.text import capfirst
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from reversion.errors import RevertError
 from reversion.models import Version
 from reversion.revisions import _get_options
+
+from core.translated import CONTENT_LANGUAGES, SOURCE_LANGUAGE, translated_fields, translation_column
 
 TOKEN_SALT = "gfmd.roundtables.edit-token"
 
@@ -63,11 +66,19 @@ def revision(*, user=None, comment=""):
 
 
 def tracked_fields(model):
-    """The fields whose values make up a version: concrete fields and many-to-many, without timestamps."""
+    """The fields whose values make up a version: concrete fields and many-to-many, without timestamps.
+
+    A translated text counts by its language columns (``title_en``, ``title_fr``, ``title_es``): its
+    original column (``title``) repeats the English text (core.translated) and is left out, so that a
+    change to the English title is one change, named once."""
+    originals = set(translated_fields(model))
     fields = [
         field
         for field in model._meta.concrete_fields
-        if not field.primary_key and not getattr(field, "auto_now", False) and not getattr(field, "auto_now_add", False)
+        if not field.primary_key
+        and field.name not in originals
+        and not getattr(field, "auto_now", False)
+        and not getattr(field, "auto_now_add", False)
     ]
     return fields + list(model._meta.many_to_many)
 
@@ -193,8 +204,33 @@ def user_display(user):
     return user.get_full_name() or user.get_username()
 
 
+# Translators: a translated text's French column in history and edit-conflict messages, e.g. "Title (French)".
+_COLUMN_LABELS = {"fr": gettext_lazy("%(field)s (French)"), "es": gettext_lazy("%(field)s (Spanish)")}
+
+
+def translation_label(model, name):
+    """The name the editor knows a translated text's column by, or None when ``name`` is not one: "Title"
+    for ``title_en`` (and for the original ``title``, which holds the English text), "Title (French)" for
+    ``title_fr``, "Title (Spanish)" for ``title_es``."""
+    for field_name in translated_fields(model):
+        if name == field_name:
+            code = SOURCE_LANGUAGE
+        else:
+            code = next((code for code in CONTENT_LANGUAGES if name == translation_column(field_name, code)), None)
+            if code is None:
+                continue
+        label = str(capfirst(model._meta.get_field(field_name).verbose_name))
+        if code == SOURCE_LANGUAGE:
+            return label
+        return str(_COLUMN_LABELS[code] % {"field": label}) if code in _COLUMN_LABELS else f"{label} ({code})"
+    return None
+
+
 def part_label(model, name):
     """The name the editor knows a field or a group of related rows by."""
+    label = translation_label(model, name)
+    if label is not None:
+        return label
     try:
         field = model._meta.get_field(name)
     except FieldDoesNotExist:
@@ -255,10 +291,20 @@ class HistoryEntry:
 
 
 def _field_dict(version):
+    """The fields of ``version`` by attname; None when it can no longer be read. A version without a
+    translated text's English column (the models' registration with django-reversion lists the fields
+    they had before the language columns, and versions saved before those columns lack them too) has
+    the text in the original column, which holds the English text: ``title`` gives ``title_en``."""
     try:
-        return version.field_dict
+        data = version.field_dict
     except (RevertError, LookupError, ValueError):
         return None
+    missing = {
+        english: data[name]
+        for name in translated_fields(version._model)
+        if data.get(english := translation_column(name, SOURCE_LANGUAGE)) in (None, "") and data.get(name)
+    }
+    return {**data, **missing} if missing else data
 
 
 def _children_specs(model):
@@ -320,7 +366,7 @@ def _field_changes(model, old, new, names):
         if _comparable(field, before) != _comparable(field, after):
             changes.append(
                 Change(
-                    label=str(capfirst(field.verbose_name)),
+                    label=part_label(model, field.name),
                     old=_show(field, before, names),
                     new=_show(field, after, names),
                 )

@@ -59,6 +59,13 @@ def admin_form_data(response, **fields):
         else:
             data[name] = value
     translated = {_row_pattern(element.name) for element in form.inputs if (element.name or "").endswith("_en")}
+    return _typed(data, translated, fields)
+
+
+def _typed(data, translated, fields):
+    """``data`` with ``fields`` typed in: a translated text's name without a language (``title``, an inline
+    row's ``issues-1-text``) is its English field, whose row pattern is in ``translated``."""
+    data = dict(data)
     for name, value in fields.items():
         if name not in data and _row_pattern(f"{name}_en") in translated:
             name = f"{name}_en"  # a translated text: "title" is typed in English, into "title_en"
@@ -67,6 +74,17 @@ def admin_form_data(response, **fields):
         else:
             data[name] = value
     return data
+
+
+def retyped(data, **fields):
+    """``data`` (from ``admin_form_data``, kept from a page opened earlier) with ``fields`` typed in, by the
+    same names: ``retyped(opened, title="New title")`` sets ``title_en``."""
+    return _typed(data, {_row_pattern(name) for name in data if name.endswith("_en")}, fields)
+
+
+def english(name):
+    """The name of the English field of a translated text in a form's errors and values: ``title_en``."""
+    return f"{name}_en"
 
 
 def change_form_data(response, zone=None, **fields):

@@ -1,8 +1,9 @@
 """Edit tokens (no lost updates) and readable history."""
 
 import reversion
+from django.utils import translation
 
-from core.versions import edit_conflict, edit_token, history_entries, record_state
+from core.versions import edit_conflict, edit_token, history_entries, part_label, record_state, tracked_fields
 from sessions.models import Session
 from tests.factories import make_issue, make_participation, make_session, make_user
 
@@ -30,7 +31,7 @@ def test_a_conflict_names_the_changed_fields_and_related_rows(db):
 
     conflict = edit_conflict(session, token)
 
-    assert conflict.changed == ["title", "issues"]
+    assert conflict.changed == ["title_en", "issues"]
     assert conflict.values() == [("Title", "New title"), ("Issues", "A new issue")]
     assert edit_conflict(session, conflict.fresh_token) is None
 
@@ -71,3 +72,40 @@ def test_history_entries_compare_each_version_with_the_one_before(db):
         [("Title", "One", "Two", "changed"), ("Issue", "", "Added", "added")],
         [],
     ]
+
+
+def test_a_translated_text_is_tracked_by_its_language_columns_only():
+    assert [field.name for field in tracked_fields(Session) if field.name.startswith("title")] == [
+        "title_en",
+        "title_fr",
+        "title_es",
+    ]
+
+
+def test_a_translated_texts_columns_are_named_by_language():
+    assert [part_label(Session, name) for name in ("title", "title_en", "title_fr", "title_es", "slug")] == [
+        "Title",
+        "Title",
+        "Title (French)",
+        "Title (Spanish)",
+        "Slug",
+    ]
+
+
+def test_a_conflict_on_the_english_and_french_titles_names_each_once(db):
+    session = make_session(title="Diaspora engagement")
+    token = edit_token(session)
+    Session.objects.filter(pk=session.pk).update(
+        title="Engaging diasporas", title_en="Engaging diasporas", title_fr="Mobiliser les diasporas"
+    )
+
+    conflict = edit_conflict(session, token)
+
+    assert (conflict.changed, conflict.labels()) == (["title_en", "title_fr"], ["Title", "Title (French)"])
+
+
+def test_a_translated_texts_columns_are_named_in_the_editors_language():
+    with translation.override("fr"):
+        labels = [part_label(Session, name) for name in ("title_en", "title_fr", "title_es")]
+
+    assert labels == ["Titre", "Titre (français)", "Titre (espagnol)"]

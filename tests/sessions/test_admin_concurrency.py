@@ -3,41 +3,14 @@
 import pytest
 from django.test import Client
 from django.urls import reverse
-from django.utils import timezone
 
 from sessions.models import Session
+from tests.admin_forms import admin_change_data, english, retyped
 from tests.factories import forum_time, make_issue, make_session, make_user
 
 
 def _url(session):
     return reverse("admin:programme_sessions_session_change", args=[session.pk])
-
-
-def _open(client, session):
-    """GET the change page as a browser does; return the form's data as it would be posted back."""
-    response = client.get(_url(session))
-    form = response.context["adminform"].form
-    data = {}
-    for name in form.fields:
-        value = form[name].value()
-        if name in {"starts_at", "ends_at"}:
-            with timezone.override(session.roundtable.forum.time_zone):
-                local = form[name].field.widget.decompress(value) if value else ["", ""]
-            data[f"{name}_0"] = local[0].isoformat() if local[0] else ""
-            data[f"{name}_1"] = local[1].strftime("%H:%M") if local[1] else ""
-        elif name == "themes":
-            data[name] = [str(pk) for pk in value or []]
-        else:
-            data[name] = "" if value is None else value
-    for inline in response.context["inline_admin_formsets"]:
-        formset = inline.formset
-        for key, value in formset.management_form.initial.items():
-            data[f"{formset.prefix}-{key}"] = value
-        for form in formset.forms:
-            for name in form.fields:
-                value = form[name].value()
-                data[form.add_prefix(name)] = "" if value is None else value
-    return data
 
 
 @pytest.fixture
@@ -59,36 +32,36 @@ def session(db):
 
 
 def test_second_save_is_refused_and_told_who_changed_what(editors, session):
-    alice_form = _open(editors["alice"], session)
-    bob_form = _open(editors["bob"], session)
-    editors["alice"].post(_url(session), {**alice_form, "title": "Engaging diasporas"})
+    alice_form = admin_change_data(editors["alice"], session)
+    bob_form = admin_change_data(editors["bob"], session)
+    editors["alice"].post(_url(session), retyped(alice_form, title="Engaging diasporas"))
 
-    response = editors["bob"].post(_url(session), {**bob_form, "title": "Diaspora engagement and development"})
+    response = editors["bob"].post(_url(session), retyped(bob_form, title="Diaspora engagement and development"))
 
     assert response.status_code == 200
     form = response.context["adminform"].form
-    assert form.errors["title"] == ["Changed meanwhile by Alice Martin to: Engaging diasporas"]
+    assert form.errors[english("title")] == ["Changed meanwhile by Alice Martin to: Engaging diasporas"]
     [message] = form.non_field_errors()
     assert message.startswith("Alice Martin saved this session at ")
     assert message.endswith(
         ", while you were editing it, and changed: Title. Nothing of yours has been saved yet, and what you "
         "typed is still in the form: compare it with their values shown below, keep what you want and save again."
     )
-    assert form["title"].value() == "Diaspora engagement and development"
+    assert form[english("title")].value() == "Diaspora engagement and development"
     session.refresh_from_db()
     assert session.title == "Engaging diasporas"
 
 
 def test_second_save_goes_through_once_the_editor_has_seen_the_conflict(editors, session):
-    alice_form = _open(editors["alice"], session)
-    bob_form = _open(editors["bob"], session)
-    editors["alice"].post(_url(session), {**alice_form, "background": "Alice's background."})
-    refused = editors["bob"].post(_url(session), {**bob_form, "title": "Bob's title"})
+    alice_form = admin_change_data(editors["alice"], session)
+    bob_form = admin_change_data(editors["bob"], session)
+    editors["alice"].post(_url(session), retyped(alice_form, background="Alice's background."))
+    refused = editors["bob"].post(_url(session), retyped(bob_form, title="Bob's title"))
     fresh_token = refused.context["adminform"].form["edit_token"].value()
 
     response = editors["bob"].post(
         _url(session),
-        {**bob_form, "title": "Bob's title", "background": "Alice's background.", "edit_token": fresh_token},
+        retyped(bob_form, title="Bob's title", background="Alice's background.", edit_token=fresh_token),
     )
 
     assert response.status_code == 302
@@ -97,11 +70,11 @@ def test_second_save_goes_through_once_the_editor_has_seen_the_conflict(editors,
 
 
 def test_a_change_to_the_issues_by_someone_else_is_not_overwritten(editors, session):
-    alice_form = _open(editors["alice"], session)
-    bob_form = _open(editors["bob"], session)
-    editors["alice"].post(_url(session), {**alice_form, "issues-0-text": "Remittances and their cost"})
+    alice_form = admin_change_data(editors["alice"], session)
+    bob_form = admin_change_data(editors["bob"], session)
+    editors["alice"].post(_url(session), retyped(alice_form, **{"issues-0-text": "Remittances and their cost"}))
 
-    response = editors["bob"].post(_url(session), {**bob_form, "title": "Bob's title"})
+    response = editors["bob"].post(_url(session), retyped(bob_form, title="Bob's title"))
 
     assert response.status_code == 200
     form = response.context["adminform"].form
@@ -112,9 +85,9 @@ def test_a_change_to_the_issues_by_someone_else_is_not_overwritten(editors, sess
 
 
 def test_a_change_of_time_by_someone_else_shows_their_time_in_the_forum_time_zone(editors, session):
-    alice_form = _open(editors["alice"], session)
-    bob_form = _open(editors["bob"], session)
-    editors["alice"].post(_url(session), {**alice_form, "starts_at_1": "08:15"})
+    alice_form = admin_change_data(editors["alice"], session)
+    bob_form = admin_change_data(editors["bob"], session)
+    editors["alice"].post(_url(session), retyped(alice_form, starts_at_1="08:15"))
 
     response = editors["bob"].post(_url(session), bob_form)
 
@@ -125,20 +98,20 @@ def test_a_change_of_time_by_someone_else_shows_their_time_in_the_forum_time_zon
 
 
 def test_saving_twice_in_a_row_by_the_same_editor_after_reloading_works(editors, session):
-    first = _open(editors["alice"], session)
-    editors["alice"].post(_url(session), {**first, "title": "One"})
-    second = _open(editors["alice"], session)
+    first = admin_change_data(editors["alice"], session)
+    editors["alice"].post(_url(session), retyped(first, title="One"))
+    second = admin_change_data(editors["alice"], session)
 
-    response = editors["alice"].post(_url(session), {**second, "title": "Two"})
+    response = editors["alice"].post(_url(session), retyped(second, title="Two"))
 
     assert response.status_code == 302
     assert Session.objects.get(pk=session.pk).title == "Two"
 
 
 def test_a_form_without_its_edit_token_is_refused(editors, session):
-    data = _open(editors["alice"], session)
+    data = admin_change_data(editors["alice"], session)
 
-    response = editors["alice"].post(_url(session), {**data, "edit_token": "", "title": "No token"})
+    response = editors["alice"].post(_url(session), retyped(data, edit_token="", title="No token"))
 
     assert response.status_code == 200
     assert response.context["adminform"].form.non_field_errors() == [

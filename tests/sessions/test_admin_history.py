@@ -6,7 +6,6 @@ from django.urls import reverse
 from django.utils import formats, timezone
 from reversion.models import Version
 
-from core.versions import edit_token
 from sessions.models import Issue, Session
 from tests.admin_forms import admin_change_data, admin_form_data
 from tests.factories import forum_time, make_forum, make_issue, make_person, make_roundtable, make_session
@@ -39,6 +38,17 @@ def test_an_admin_save_records_who_when_and_the_change_message(organiser_client,
         "Changed Title.",
         "Second title",
     )
+
+
+def test_the_change_message_names_translations_by_language(organiser_client, session):
+    data = admin_change_data(
+        organiser_client, session, title_fr="Premier titre", **{"issues-0-text_es": "Primera cuestión"}
+    )
+
+    organiser_client.post(_change_url(session), data)
+
+    [version] = Version.objects.get_for_object(session)
+    assert version.revision.get_comment() == "Changed Title (French). Changed Text (Spanish) for issue “First issue”."
 
 
 def test_a_session_version_includes_its_issues_sub_points_and_roles(organiser_client, session):
@@ -139,16 +149,7 @@ def test_restoring_an_earlier_version_brings_back_its_fields_and_issues(organise
 
 def test_an_issue_changed_on_its_own_page_shows_in_the_session_history(organiser_client, session):
     issue = session.issues.get()
-    data = {
-        "edit_token": edit_token(issue),
-        "session": session.pk,
-        "parent": "",
-        "kind": "main_issue",
-        "text": "Edited on the issue page",
-        "position": 1,
-        "points-TOTAL_FORMS": "0",
-        "points-INITIAL_FORMS": "0",
-    }
+    data = admin_change_data(organiser_client, issue, text="Edited on the issue page")
 
     organiser_client.post(reverse("admin:programme_sessions_issue_change", args=[issue.pk]), data)
 
