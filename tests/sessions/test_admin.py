@@ -4,7 +4,7 @@ from django.urls import reverse
 
 from core.versions import edit_token
 from sessions.models import Issue, Session
-from tests.admin_forms import admin_add_data, admin_change_data
+from tests.admin_forms import admin_add_data, admin_change_data, english
 from tests.factories import (
     forum_time,
     make_document,
@@ -129,7 +129,7 @@ def test_admin_refuses_a_session_outside_the_forum_and_keeps_what_was_typed(orga
 
     assert response.status_code == 200
     assert "starts_at" in response.context["adminform"].form.errors
-    assert response.context["adminform"].form["title"].value() == "Typed title"
+    assert response.context["adminform"].form[english("title")].value() == "Typed title"
     session.refresh_from_db()
     assert session.title != "Typed title"
 
@@ -149,18 +149,11 @@ def test_admin_refuses_a_duplicate_session_code(organiser_client):
 
 def test_admin_point_inline_under_an_issue_saves_sub_points(organiser_client):
     issue = make_issue()
-    data = {
-        "edit_token": edit_token(issue),
-        "session": issue.session_id,
-        "parent": "",
-        "kind": "main_issue",
-        "text": issue.text,
-        "position": issue.position,
-        "points-TOTAL_FORMS": "1",
-        "points-INITIAL_FORMS": "0",
-        "points-0-text": "A sub-point",
-        "points-0-position": "1",
-    }
+    data = admin_change_data(
+        organiser_client,
+        issue,
+        **{"points-TOTAL_FORMS": "1", "points-0-text": "A sub-point", "points-0-position": "1"},
+    )
 
     response = organiser_client.post(_url(Issue, "change", issue.pk), data)
 
@@ -231,18 +224,7 @@ def test_admin_a_stale_person_form_is_refused_like_any_programme_record(organise
     person = make_person(name="Ana Lopez", country="Spain")
     stale = edit_token(person)
     Person.objects.filter(pk=person.pk).update(country="Portugal")
-    data = {
-        "edit_token": stale,
-        "name": "Ana López",
-        "slug": person.slug,
-        "organisation": "",
-        "position": "",
-        "country": "Spain",
-        "biography": "",
-        "email": "",
-        "participations-TOTAL_FORMS": "0",
-        "participations-INITIAL_FORMS": "0",
-    }
+    data = admin_change_data(organiser_client, person, edit_token=stale, name="Ana López", country="Spain")
 
     response = organiser_client.post(_url(Person, "change", person.pk), data)
 
