@@ -208,16 +208,7 @@ def test_coordinator_cannot_change_an_issue_of_another_roundtable(coordinator_cl
 
 def test_coordinator_cannot_move_an_issue_into_another_roundtables_session(coordinator_client, programme):
     issue = make_issue(session=programme["my_session"], text="Mine")
-    data = {
-        "edit_token": edit_token(issue),
-        "session": programme["their_session"].pk,
-        "parent": "",
-        "kind": "main_issue",
-        "text": "Mine",
-        "position": 1,
-        "points-TOTAL_FORMS": "0",
-        "points-INITIAL_FORMS": "0",
-    }
+    data = admin_change_data(coordinator_client, issue, session=str(programme["their_session"].pk))
 
     response = coordinator_client.post(_url(Issue, "change", issue.pk), data)
 
@@ -309,19 +300,7 @@ def test_coordinator_cannot_restore_a_version_of_another_roundtables_session(coo
 def test_assigning_a_coordinator_in_the_admin_adds_them_to_the_group(organiser_client, programme):
     user = make_user(username="newcoordinator", is_staff=True)
     roundtable = programme["mine"]
-    data = {
-        "edit_token": edit_token(roundtable),
-        "forum": roundtable.forum_id,
-        "number": roundtable.number,
-        "title": roundtable.title,
-        "slug": roundtable.slug,
-        "background": "",
-        "coordinators": [user.pk],
-        "sessions-TOTAL_FORMS": "0",
-        "sessions-INITIAL_FORMS": "0",
-        "documents-TOTAL_FORMS": "0",
-        "documents-INITIAL_FORMS": "0",
-    }
+    data = admin_change_data(organiser_client, roundtable, coordinators=[str(user.pk)])
 
     response = organiser_client.post(_url(Roundtable, "change", roundtable.pk), data)
 
