@@ -6,10 +6,9 @@ import pytest
 from django.urls import reverse
 
 from contributions.models import Contribution
-from core.versions import edit_token
 from roundtables.models import Forum, Roundtable
 from sessions.models import Person, Session
-from tests.admin_forms import admin_change_data
+from tests.admin_forms import admin_change_data, english
 from tests.contributions.factories import make_contribution
 from tests.factories import make_issue, make_person, make_session
 
@@ -36,8 +35,11 @@ def test_a_too_long_session_title_is_refused_with_a_message_and_kept_whole(organ
 
     form = response.context["adminform"].form
     assert response.status_code == 200
-    assert form.errors == {"title": ["Ensure this value has at most 300 characters (it has 5001)."]}
-    assert (form["title"].value(), form["background"].value()) == (LONG_TITLE, "A newly typed background.")
+    assert form.errors == {english("title"): ["Ensure this value has at most 300 characters (it has 5001)."]}
+    assert (form[english("title")].value(), form[english("background")].value()) == (
+        LONG_TITLE,
+        "A newly typed background.",
+    )
     assert f'value="{LONG_TITLE}"' in response.content.decode()
     session.refresh_from_db()
     assert (session.title, session.background) == ("Old title", "Old background.")
@@ -88,8 +90,8 @@ def test_a_too_deeply_nested_session_background_is_refused_and_what_was_typed_ke
 
     form = response.context["adminform"].form
     assert response.status_code == 200
-    assert form.errors == {"background": [message]}
-    assert (form["title"].value(), form["background"].value()) == ("A newly typed title", background)
+    assert form.errors == {english("background"): [message]}
+    assert (form[english("title")].value(), form[english("background")].value()) == ("A newly typed title", background)
     session.refresh_from_db()
     assert (session.title, session.background) == ("Old title", "Old background.")
 
@@ -114,7 +116,7 @@ def test_a_deep_issue_and_a_too_long_sub_point_are_refused_in_the_session_form(o
     issue_form = response.context["inline_admin_formsets"][0].formset.forms[0]
     assert response.status_code == 200
     assert issue_form.errors == {
-        "text": [
+        english("text"): [
             "Ensure this value has at most 3000 characters (it has 10001).",
             "This text nests block quotes, lists or emphasis more than 20 levels deep; at most 10 are allowed.",
         ],
@@ -124,18 +126,18 @@ def test_a_deep_issue_and_a_too_long_sub_point_are_refused_in_the_session_form(o
         ],
     }
     assert issue_form["points"].value() == data["issues-0-points"]
-    assert response.context["adminform"].form["title"].value() == "A newly typed title"
+    assert response.context["adminform"].form[english("title")].value() == "A newly typed title"
     assert session.issues.count() == 0
 
 
 def test_a_too_deeply_nested_biography_is_refused_in_french(organiser_client):
     person = make_person(name="Ana Núñez")
-    data = {"edit_token": edit_token(person), "name": person.name, "slug": person.slug, "biography": "> " * 11 + "x"}
+    data = admin_change_data(organiser_client, person, biography="> " * 11 + "x")
 
     response = organiser_client.post(_url(Person, "change", person.pk), data, headers={"accept-language": "fr"})
 
     assert response.status_code == 200
     assert (
-        '<ul class="errorlist" id="id_biography_error"><li>Ce texte imbrique citations, listes ou mises en valeur '
+        '<ul class="errorlist" id="id_biography_en_error"><li>Ce texte imbrique citations, listes ou mises en valeur '
         "sur 11\u00a0niveaux\u00a0; 10\u00a0au plus sont permis.</li></ul>"
     ) in response.content.decode()
