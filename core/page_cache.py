@@ -28,7 +28,10 @@ from a stored entry before the address is resolved and a view runs, with the ver
 view's path gives (``early_response``). It looks the entry up under the request's own query
 string, used only when it is already in canonical form: an entry exists for an address only if its
 view stored it, with exactly the parameters it reads, so a hit there is the page the view would
-give; anything else (junk or reordered parameters, a miss) takes the normal path. Stored programme
+give; anything else (junk or reordered parameters, a miss) takes the normal path. Storing an entry
+also notes, under a key without the version, the version it was stored at: an address with no such
+note (never cached, or a page no cache holds) goes on at the cost of one cache read, without reading
+the programme version; the version read is kept on the request for the view's own look-up. Stored programme
 PDFs are entries too (``store_file``): their path on disk and headers, served as a file.
 """
 
@@ -65,12 +68,28 @@ def canonical_query(request, params):
     return kept.urlencode()
 
 
-def page_cache_key(request, *, version, params=()):
-    """The entry of this address, language and version; only the query parameters in ``params`` count."""
+def _address_digest(request, params):
     query = canonical_query(request, params)
     address = f"{request.scheme}://{request.get_host()}{request.path}" + (f"?{query}" if query else "")
-    digest = hashlib.sha256(address.encode()).hexdigest()
-    return f"page:v{version}:{get_language()}:{digest}"
+    return hashlib.sha256(address.encode()).hexdigest()
+
+
+def page_cache_key(request, *, version, params=()):
+    """The entry of this address, language and version; only the query parameters in ``params`` count."""
+    return f"page:v{version}:{get_language()}:{_address_digest(request, params)}"
+
+
+def _marker_key(request, params=()):
+    """The note, for the early path, of the version this address and language were last stored at."""
+    return f"page-stored:{get_language()}:{_address_digest(request, params)}"
+
+
+def _request_version(request):
+    """The programme version, read once per request (the early path may have read it already)."""
+    version = getattr(request, "_page_cache_version", None)
+    if version is None:
+        version = request._page_cache_version = programme_version()
+    return version
 
 
 def _keep_only(request, params):
@@ -160,7 +179,8 @@ def cache_public_page(view=None, *, params=()):
             return response
 
         _keep_only(request, params)
-        key = page_cache_key(request, version=programme_version(), params=params)
+        version = _request_version(request)
+        key = page_cache_key(request, version=version, params=params)
         entry = _cache_get(key)
         response = _from_entry(entry) if entry is not None else None
         if response is None:
@@ -175,6 +195,7 @@ def cache_public_page(view=None, *, params=()):
                     name: response[name] for name in (*KEPT_HEADERS, "Cache-Control", "Vary") if name in response
                 }
                 _cache_set(key, {"content": response.content, "headers": headers})
+                _cache_set(_marker_key(request, params), version)
         return _conditional(request, response)
 
     wrapped.cache_params = params
@@ -201,7 +222,11 @@ def early_response(request):
     names = request.GET.keys()
     if canonical_query(request, names) != raw_query:
         return None
-    entry = _cache_get(page_cache_key(request, version=programme_version(), params=names))
+    # An address never stored (a page not cached, a form, the agenda) costs one cache read, no query.
+    stored_at = _cache_get(_marker_key(request, names))
+    if stored_at is None or stored_at != _request_version(request):
+        return None
+    entry = _cache_get(page_cache_key(request, version=stored_at, params=names))
     response = _from_entry(entry) if entry is not None else None
     return None if response is None else _conditional(request, response)
 
@@ -216,3 +241,4 @@ def store_file(request, response, path, *, version):
         return
     headers = {name: response[name] for name in (*KEPT_HEADERS, "Cache-Control", "Vary") if name in response}
     _cache_set(page_cache_key(request, version=version), {"file": str(path), "headers": headers})
+    _cache_set(_marker_key(request), version)

@@ -5,6 +5,7 @@ from django.test import Client
 
 from core import programme_version as stamps
 from core.page_cache_middleware import EarlyPageCacheMiddleware
+from core.programme_version import programme_bump
 from tests.factories import make_forum, make_roundtable, make_session, make_user
 
 EARLY = "core.page_cache_middleware.EarlyPageCacheMiddleware"
@@ -148,3 +149,29 @@ def test_the_version_reader_never_creates_a_missing_file(tmp_path):
         stamps._StampFileReader(str(tmp_path / "none.sqlite3"), "stamp")
 
     assert list(tmp_path.iterdir()) == []
+
+
+def stamp_reads(captured):
+    return sum("roundtables_programmestamp" in query["sql"] for query in captured.captured_queries)
+
+
+def test_a_first_request_reads_the_programme_version_once(client, lisbon, django_assert_max_num_queries):
+    with django_assert_max_num_queries(50) as captured:
+        response = client.get(SESSION_URL)
+
+    assert not took_early_path(response)
+    assert stamp_reads(captured) == 1
+
+
+def test_a_stale_note_reads_the_programme_version_once(client, lisbon, django_assert_max_num_queries):
+    client.get(SESSION_URL)
+    lisbon.title = "Decent work for all"
+    lisbon.save()
+    programme_bump()
+
+    with django_assert_max_num_queries(50) as captured:
+        response = client.get(SESSION_URL)
+
+    assert not took_early_path(response)
+    assert stamp_reads(captured) == 1
+    assert "Decent work for all" in response.content.decode()
