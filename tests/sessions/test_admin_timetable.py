@@ -3,7 +3,6 @@
 import pytest
 from django.urls import reverse
 
-from core.versions import edit_token
 from sessions.models import Participation, Session
 from tests.admin_forms import admin_change_data
 from tests.factories import (
@@ -146,39 +145,23 @@ def test_an_existing_clash_does_not_block_an_unrelated_edit(organiser_client, bo
 
 def test_the_roundtable_page_refuses_two_of_its_sessions_in_one_room_at_once(organiser_client, forum, booked):
     roundtable = booked.roundtable
-    data = {
-        "edit_token": edit_token(roundtable),
-        "forum": forum.pk,
-        "number": roundtable.number,
-        "title": roundtable.title,
-        "slug": roundtable.slug,
-        "background": "",
-        "sessions-TOTAL_FORMS": "2",
-        "sessions-INITIAL_FORMS": "1",
-        "sessions-0-id": booked.pk,
-        "sessions-0-roundtable": roundtable.pk,
-        "sessions-0-number": "1",
-        "sessions-0-title": booked.title,
-        "sessions-0-slug": booked.slug,
-        "sessions-0-starts_at_0": "2009-11-02",
-        "sessions-0-starts_at_1": "09:30",
-        "sessions-0-ends_at_0": "2009-11-02",
-        "sessions-0-ends_at_1": "11:00",
-        "sessions-0-room": booked.room_id,
-        "sessions-0-status": "published",
-        "sessions-1-roundtable": roundtable.pk,
-        "sessions-1-number": "2",
-        "sessions-1-title": "New in the same room",
-        "sessions-1-slug": "new-in-the-same-room",
-        "sessions-1-starts_at_0": "2009-11-02",
-        "sessions-1-starts_at_1": "10:00",
-        "sessions-1-ends_at_0": "2009-11-02",
-        "sessions-1-ends_at_1": "10:30",
-        "sessions-1-room": booked.room_id,
-        "sessions-1-status": "draft",
-        "documents-TOTAL_FORMS": "0",
-        "documents-INITIAL_FORMS": "0",
-    }
+    data = admin_change_data(
+        organiser_client,
+        roundtable,
+        **{
+            "sessions-TOTAL_FORMS": "2",
+            "sessions-1-roundtable": str(roundtable.pk),
+            "sessions-1-number": "2",
+            "sessions-1-title": "New in the same room",
+            "sessions-1-slug": "new-in-the-same-room",
+            "sessions-1-starts_at_0": "2009-11-02",
+            "sessions-1-starts_at_1": "10:00",
+            "sessions-1-ends_at_0": "2009-11-02",
+            "sessions-1-ends_at_1": "10:30",
+            "sessions-1-room": str(booked.room_id),
+            "sessions-1-status": "draft",
+        },
+    )
 
     response = organiser_client.post(reverse("admin:roundtables_roundtable_change", args=[roundtable.pk]), data)
 
@@ -211,27 +194,17 @@ def test_the_person_page_refuses_two_overlapping_roles(organiser_client, booked,
     ana = booked.participations.get()
     Session.objects.filter(pk=other.pk).update(starts_at=booked.starts_at, ends_at=booked.ends_at)
     person = ana.person
-    data = {
-        "edit_token": edit_token(person),
-        "name": person.name,
-        "slug": person.slug,
-        "organisation": "",
-        "position": "",
-        "country": "",
-        "biography": "",
-        "email": "",
-        "participations-TOTAL_FORMS": "2",
-        "participations-INITIAL_FORMS": "1",
-        "participations-0-id": ana.pk,
-        "participations-0-person": person.pk,
-        "participations-0-session": booked.pk,
-        "participations-0-role": "chair",
-        "participations-0-position": ana.position,
-        "participations-1-person": person.pk,
-        "participations-1-session": other.pk,
-        "participations-1-role": "speaker",
-        "participations-1-position": "2",
-    }
+    data = admin_change_data(
+        organiser_client,
+        person,
+        **{
+            "participations-TOTAL_FORMS": "2",
+            "participations-1-person": str(person.pk),
+            "participations-1-session": str(other.pk),
+            "participations-1-role": "speaker",
+            "participations-1-position": "2",
+        },
+    )
 
     response = organiser_client.post(reverse("admin:programme_sessions_person_change", args=[person.pk]), data)
 
