@@ -187,7 +187,7 @@ class ForumAdmin(ForumTranslationsAdminMixin, ForumSpreadsheetAdminMixin, ForumT
             "form": form,
             "counts": {
                 "roundtables": forum.roundtables.count(),
-                "sessions": Session.objects.filter(roundtable__forum=forum).count(),
+                "sessions": Session.objects.in_forum(forum).count(),
                 "rooms": forum.rooms.count(),
             },
         }
@@ -203,7 +203,7 @@ class ForumAdmin(ForumTranslationsAdminMixin, ForumSpreadsheetAdminMixin, ForumT
             "copy": copy,
             "forum": forum,
             "roundtables": copy.roundtables.count(),
-            "sessions": Session.objects.filter(roundtable__forum=copy).count(),
+            "sessions": Session.objects.in_forum(copy).count(),
             "issues": Issue.objects.filter(session__roundtable__forum=copy).count(),
             "rooms": copy.rooms.count(),
         }

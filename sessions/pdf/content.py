@@ -76,7 +76,7 @@ def _has_unpublished(kind, obj):
         return True
     if kind == SESSION:
         return not obj.is_published
-    sessions = Session.objects.filter(roundtable__forum=obj) if kind == BOOKLET else obj.sessions.all()
+    sessions = Session.objects.in_forum(obj) if kind == BOOKLET else obj.sessions.all()
     return sessions.exclude(status=Status.PUBLISHED).exists()
 
 
