@@ -27,6 +27,7 @@ from django.utils.translation import gettext as _
 from icalendar import Calendar, Event, vDuration
 from reversion.models import Version
 
+from core.forum_time import forum_local
 from core.text import markdown_plain
 from core.translated import content_language, shown_language, translated_fields
 
@@ -138,14 +139,14 @@ def title_language(session):
 
 def session_event(session, *, url, labels=None):
     """The VEVENT of one scheduled session; ``url`` is the absolute address of its page."""
-    zone = session.roundtable.forum.zone
+    forum = session.roundtable.forum
     event = Event()
     event.add("uid", session_uid(session))
     event.add("dtstamp", session.updated_at.astimezone(datetime.UTC))
     event.add("last-modified", session.updated_at.astimezone(datetime.UTC))
     event.add("sequence", session.revision_count)
-    event.add("dtstart", session.starts_at.astimezone(zone))
-    event.add("dtend", session.ends_at.astimezone(zone))
+    event.add("dtstart", forum_local(session.starts_at, forum))
+    event.add("dtend", forum_local(session.ends_at, forum))
     # A plenary, break or reception has no code delegates know it by.
     event.add(
         "summary",
@@ -154,7 +155,7 @@ def session_event(session, *, url, labels=None):
     )
     location = session_location(session)
     if location:
-        map_link = session.roundtable.forum.venue_map_link
+        map_link = forum.venue_map_link
         event.add("location", location, parameters={"ALTREP": map_link} if map_link else None)
     event.add("description", f"{session_description(session, labels=labels)}\n\n{url}")
     event.add("url", url)

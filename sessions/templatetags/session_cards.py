@@ -7,15 +7,14 @@ from the database goes through ``html.escape`` (quotes included). A title, room 
 in English for want of a text in the page's language gets ``lang="en"`` (``{% lang_attr %}``).
 """
 
-import zoneinfo
 from html import escape
 
 from django import template
 from django.urls import reverse
-from django.utils.dateformat import format as date_format
 from django.utils.safestring import mark_safe
 from django.utils.translation import get_language, gettext
 
+from core.forum_time import SHORT, when_text
 from roundtables.models import Status
 from roundtables.templatetags.translated import fallback_language
 from sessions.agenda import star_form_html, star_labels
@@ -34,19 +33,9 @@ class _CardFormatter:
         self.toggle_url = reverse("sessions:agenda-toggle")
         self.path = request.get_full_path() if request is not None else ""
         self.draft = escape(gettext("Draft"))
-        # Translators: a date format of Django's “date” filter (D weekday abbreviated, j day, N month abbreviated,
-        # H:i time; a backslash escapes a literal letter).
-        self.start_format = gettext("D j M, H:i")
-        self.zones = {}
         self.url_patterns = {}
         self.roundtable_labels = {}
         self.times = {}
-
-    def zone(self, forum):
-        zone = self.zones.get(forum.time_zone)
-        if zone is None:
-            zone = self.zones[forum.time_zone] = zoneinfo.ZoneInfo(forum.time_zone)
-        return zone
 
     def url(self, session):
         forum_slug = session.roundtable.forum.slug
@@ -61,17 +50,12 @@ class _CardFormatter:
     def when(self, session):
         if session.starts_at is None:
             return ""
-        key = (session.starts_at, session.ends_at, session.roundtable.forum.time_zone)
+        zone = session.roundtable.forum.time_zone
+        key = (session.starts_at, session.ends_at, zone)
         text = self.times.get(key)
         if text is None:  # sessions in one slot share it
-            zone = self.zone(session.roundtable.forum)
-            start = session.starts_at.astimezone(zone)
-            end = session.ends_at.astimezone(zone)
-            text = self.times[key] = (
-                f' · <span class="card-when"><time datetime="{start.isoformat()}">'
-                f"{escape(date_format(start, self.start_format))}</time>–"
-                f'<time datetime="{end.isoformat()}">{end:%H:%M}</time></span>'
-            )
+            when = when_text(session.starts_at, session.ends_at, zone, style=SHORT, html=True)
+            text = self.times[key] = f' · <span class="card-when">{when}</span>'
         return text
 
     @staticmethod

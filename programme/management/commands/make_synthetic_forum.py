@@ -17,6 +17,7 @@ from django.core.management.base import BaseCommand, CommandError
 from django.core.validators import validate_slug
 from django.db import transaction
 
+from core.forum_time import forum_datetime
 from core.programme_version import programme_bump
 from programme.search_index import search_index_rebuild
 from roundtables.models import Forum, Roundtable, Status, Theme
@@ -123,7 +124,6 @@ def synthetic_forum_build(
 ):
     """Create the published forum ``slug`` with the given numbers of records; returns the forum."""
     rng = random.Random(seed)
-    zone = zoneinfo.ZoneInfo(time_zone)
     days = math.ceil(math.ceil(sessions / rooms) / len(SLOTS))
     forum = Forum.objects.create(
         name=f"Civil Society Days, synthetic forum ({sessions} sessions)",
@@ -194,8 +194,8 @@ def synthetic_forum_build(
                 title=_sentence(rng),
                 slug=f"session-{index // roundtables + 1}",
                 background="\n\n".join(f"{_sentence(rng)}, and {_sentence(rng).lower()}." for _ in range(3)),
-                starts_at=datetime.datetime.combine(date, datetime.time(start_hour, start_minute), tzinfo=zone),
-                ends_at=datetime.datetime.combine(date, datetime.time(end_hour, end_minute), tzinfo=zone),
+                starts_at=forum_datetime(date, datetime.time(start_hour, start_minute), forum),
+                ends_at=forum_datetime(date, datetime.time(end_hour, end_minute), forum),
                 room=room_records[room],
                 status=Status.PUBLISHED,
             )
