@@ -7,6 +7,7 @@ import itertools
 from django.db.models import Count, Prefetch, Q
 from django.shortcuts import get_object_or_404
 
+from core.forum_time import forum_date, forum_zone
 from roundtables.models import NAMING_FIELDS, Roundtable, Status, Theme
 
 from .documents import documents_for_roundtable, session_documents
@@ -138,13 +139,13 @@ def programme_days(*, sessions, forum):
     Returns [{"date", "slots": [{"starts_at", "ends_at", "sessions"}]}], plus a last day with
     date None holding sessions not yet scheduled.
     """
-    zone = forum.zone
+    zone = forum_zone(forum)
     scheduled = sorted(
         (s for s in sessions if s.starts_at),
         key=lambda s: (s.starts_at, s.ends_at, s.room.position if s.room else 9999, s.roundtable.number, s.number),
     )
     days = []
-    for date, day_sessions in itertools.groupby(scheduled, key=lambda s: s.starts_at.astimezone(zone).date()):
+    for date, day_sessions in itertools.groupby(scheduled, key=lambda s: forum_date(s.starts_at, zone)):
         slots = []
         for (starts_at, ends_at), slot_sessions in itertools.groupby(
             day_sessions, key=lambda s: (s.starts_at, s.ends_at)
