@@ -9,7 +9,7 @@ from django.urls import reverse
 from core.text import MARKDOWN_HELP
 from roundtables.models import Forum, Roundtable
 from sessions.models import Issue, Person, Session
-from tests.admin_forms import admin_add_data, admin_change_data
+from tests.admin_forms import admin_add_data, admin_change_data, english, retyped
 from tests.factories import make_forum, make_issue, make_person, make_roundtable, make_session
 from tests.roundtables.test_naming import THEMES
 
@@ -35,7 +35,7 @@ def test_every_markdown_field_says_which_markdown_is_shown(organiser_client, mod
 
     response = organiser_client.get(_url(model, "change", record.pk))
 
-    assert response.context["adminform"].form.fields[field].help_text == MARKDOWN_HELP
+    assert response.context["adminform"].form.fields[english(field)].help_text == MARKDOWN_HELP
     assert str(MARKDOWN_HELP) in response.content.decode()
 
 
@@ -46,7 +46,7 @@ def test_issue_and_sub_point_fields_of_the_session_form_say_which_markdown_is_sh
     response = organiser_client.get(_url(Session, "change", session.pk))
 
     issue_form = response.context["inline_admin_formsets"][0].formset.forms[0]
-    assert issue_form.fields["text"].help_text == MARKDOWN_HELP
+    assert issue_form.fields[english("text")].help_text == MARKDOWN_HELP
     assert str(issue_form.fields["points"].help_text) == f"One sub-point per line, in order. {MARKDOWN_HELP}"
 
 
@@ -65,6 +65,22 @@ def test_html_in_a_background_is_saved_as_typed_with_a_warning(organiser_client)
     assert warnings == [
         "Some of what was typed will not show on the page: Background: <b>, <script>, images (![…](…)). "
         f"It was saved as typed. {MARKDOWN_HELP}"
+    ]
+
+
+def test_html_in_a_translation_is_named_with_its_language(organiser_client):
+    session = make_session()
+    make_issue(session=session, text="Rights")
+    data = admin_change_data(
+        organiser_client, session, background_fr="Intro <b>x</b>", **{"issues-0-text_es": "Derechos <u>x</u>"}
+    )
+
+    response = organiser_client.post(_url(Session, "change", session.pk), data)
+
+    warnings = [str(m) for m in get_messages(response.wsgi_request) if m.level_tag == "warning"]
+    assert warnings == [
+        "Some of what was typed will not show on the page: Background (French): <b>; "
+        f"Issue “Rights”, Text (Spanish): <u>. It was saved as typed. {MARKDOWN_HELP}"
     ]
 
 
@@ -220,7 +236,7 @@ def test_a_new_issue_and_sub_point_in_the_issue_admin_go_after_their_siblings(or
 
     added = organiser_client.post(
         _url(Issue, "add"),
-        {**form, "session": str(session.pk), "kind": "question", "text": "A question", "position": ""},
+        retyped(form, session=str(session.pk), kind="question", text="A question", position=""),
     )
     point = organiser_client.post(
         _url(Issue, "change", issue.pk),
