@@ -9,7 +9,7 @@ from django.urls import reverse
 from core.versions import edit_token
 from roundtables.models import Forum, Roundtable, Status
 from sessions.models import Issue, Session
-from tests.admin_forms import admin_change_data
+from tests.admin_forms import admin_change_data, english, retyped
 from tests.factories import (
     make_forum,
     make_issue,
@@ -24,30 +24,6 @@ from tests.factories import (
 
 def _messages(response):
     return [str(message) for message in response.context["messages"]]
-
-
-def _forum_form(forum, **overrides):
-    data = {
-        "edit_token": edit_token(forum),
-        "name": forum.name,
-        "slug": forum.slug,
-        "status": forum.status,
-        "description": forum.description,
-        "city": forum.city,
-        "country": forum.country,
-        "venue": forum.venue,
-        "starts_on": forum.starts_on.isoformat(),
-        "ends_on": forum.ends_on.isoformat(),
-        "time_zone": forum.time_zone,
-        "roundtables-TOTAL_FORMS": "0",
-        "roundtables-INITIAL_FORMS": "0",
-        "rooms-TOTAL_FORMS": "0",
-        "rooms-INITIAL_FORMS": "0",
-        "documents-TOTAL_FORMS": "0",
-        "documents-INITIAL_FORMS": "0",
-    }
-    data.update(overrides)
-    return data
 
 
 # Draft and publish ------------------------------------------------------------------------------
@@ -324,17 +300,19 @@ def test_the_dashboard_needs_view_permissions(db, client):
 
 def test_a_second_save_of_a_forum_is_refused_with_who_and_what(organiser_client, organiser):
     forum = make_forum(venue="Megaron")
-    stale = _forum_form(forum)
+    stale = admin_change_data(organiser_client, forum)
     other = Client()
     other.force_login(make_user(username="maria", is_staff=True, is_superuser=True))
-    other.post(reverse("admin:roundtables_forum_change", args=[forum.pk]), _forum_form(forum, venue="Divani"))
+    other.post(
+        reverse("admin:roundtables_forum_change", args=[forum.pk]), admin_change_data(other, forum, venue="Divani")
+    )
 
     response = organiser_client.post(
-        reverse("admin:roundtables_forum_change", args=[forum.pk]), {**stale, "venue": "Megaron Hall"}
+        reverse("admin:roundtables_forum_change", args=[forum.pk]), retyped(stale, venue="Megaron Hall")
     )
 
     assert response.status_code == 200
-    assert response.context["adminform"].form.errors["venue"] == ["Changed meanwhile by maria to: Divani"]
+    assert response.context["adminform"].form.errors[english("venue")] == ["Changed meanwhile by maria to: Divani"]
     forum.refresh_from_db()
     assert forum.venue == "Divani"
 
@@ -344,18 +322,7 @@ def test_a_roundtable_changed_meanwhile_by_a_session_edit_is_a_conflict(organise
     session = make_session(roundtable=roundtable, title="Before")
     token = edit_token(roundtable)
     Session.objects.filter(pk=session.pk).update(title="After")
-    data = {
-        "edit_token": token,
-        "forum": roundtable.forum_id,
-        "number": roundtable.number,
-        "title": "New roundtable title",
-        "slug": roundtable.slug,
-        "background": "",
-        "sessions-TOTAL_FORMS": "0",
-        "sessions-INITIAL_FORMS": "0",
-        "documents-TOTAL_FORMS": "0",
-        "documents-INITIAL_FORMS": "0",
-    }
+    data = admin_change_data(organiser_client, roundtable, edit_token=token, title="New roundtable title")
 
     response = organiser_client.post(reverse("admin:roundtables_roundtable_change", args=[roundtable.pk]), data)
 
@@ -409,7 +376,10 @@ def test_issues_saved_in_a_new_order_show_in_that_order_on_the_public_page(organ
     first = make_issue(session=session, text="First issue", position=1)
     second = make_issue(session=session, text="Second issue", position=2)
     data = admin_change_data(organiser_client, session, **{"issues-0-position": "2", "issues-1-position": "1"})
-    assert [(data["issues-0-id"], data["issues-0-text"]), (data["issues-1-id"], data["issues-1-text"])] == [
+    assert [
+        (data["issues-0-id"], data[english("issues-0-text")]),
+        (data["issues-1-id"], data[english("issues-1-text")]),
+    ] == [
         (str(first.pk), "First issue"),
         (str(second.pk), "Second issue"),
     ]
