@@ -386,7 +386,7 @@ def _contribution_load(forum, item):
     contribution = Contribution.objects.filter(slug=item["slug"]).first() or Contribution(
         slug=item["slug"], forum=forum
     )
-    submitted_at = datetime.datetime.fromisoformat(item["submitted_at"]).replace(tzinfo=forum.zone)
+    submitted_at = _local(forum, item["submitted_at"])
     _update(
         contribution,
         forum=forum,
