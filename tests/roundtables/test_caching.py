@@ -289,7 +289,7 @@ def test_a_forum_calendar_shows_an_edit_on_the_next_request(client, lisbon, djan
         session.save()
     response = client.get(FORUM_CALENDAR_URL)
 
-    assert b"SUMMARY:1.1 Decent work for all" in response.content
+    assert b"SUMMARY;LANGUAGE=en:1.1 Decent work for all" in response.content
 
 
 def test_the_agenda_calendar_is_cached_by_its_list_of_sessions(client, lisbon, django_assert_num_queries):
