@@ -59,12 +59,12 @@ def _session_documents(chosen, user):
         .order_by()
         .values_list("session_id", "document_id", "document__title", "document__position", Value(0))
     )
+    # Both sides read through the link tables, whose rows have no translated columns, so the union's
+    # columns come in the order written here (a translated model's values_list orders them its own way).
     shared = (
-        Session.objects.filter(pk__in=chosen, roundtable__documents__in=visible)
+        Document.roundtables.through.objects.filter(roundtable__sessions__in=chosen, document__in=visible)
         .order_by()
-        .values_list(
-            "pk", "roundtable__documents", "roundtable__documents__title", "roundtable__documents__position", Value(1)
-        )
+        .values_list("roundtable__sessions__id", "document_id", "document__title", "document__position", Value(1))
     )
     rows = sorted(own.union(shared, all=True), key=lambda row: (row[0], row[4], row[3], row[2], row[1]))
     languages = {}
