@@ -272,7 +272,7 @@ def test_a_coordinator_adds_an_organisation_through_the_plus_popup(coordinator_c
 
     response = coordinator_client.post(
         f"{add}?_to_field=id&_popup=1",
-        {"name": "Migrant Forum in Asia", "slug": "migrant-forum-in-asia", "kind": "ngo", "_popup": "1"},
+        {"name_en": "Migrant Forum in Asia", "slug": "migrant-forum-in-asia", "kind": "ngo", "_popup": "1"},
     )
 
     assert response.status_code == 200

@@ -79,7 +79,7 @@ def test_an_edit_in_the_admin_shows_on_the_next_public_request(
     with django_capture_on_commit_callbacks(execute=True):
         edit = organiser_client.post(
             f"/admin/roundtables/theme/{theme.pk}/change/",
-            {"name": "Gender equality", "slug": "gender", "description": "", "edit_token": edit_token(theme)},
+            {"name_en": "Gender equality", "slug": "gender", "description_en": "", "edit_token": edit_token(theme)},
         )
     after = public.get("/en/themes/gender/").content.decode()
 

@@ -272,7 +272,7 @@ def test_a_file_of_the_wrong_type_is_refused_with_its_reason_and_the_typed_value
         "This file was not kept because the form needs corrections: please choose it again."
     ]
     form = response.context["adminform"].form
-    assert (form["title"].value(), form["description"].value(), form["kind"].value()) == (
+    assert (form["title_en"].value(), form["description_en"].value(), form["kind"].value()) == (
         "Action paper typed in full",
         "Three paragraphs the organiser typed.",
         "action_paper",
