@@ -178,7 +178,5 @@ def themes_for_listing(user=None):
 
 def forum_session_counts(*, forum):
     """{"published": n, "draft": n}: how many of the forum's sessions delegates will see."""
-    counts = dict(
-        Session.objects.in_forum(forum).values_list("status").annotate(total=Count("pk")).order_by()
-    )
+    counts = dict(Session.objects.in_forum(forum).values_list("status").annotate(total=Count("pk")).order_by())
     return {"published": counts.get(Status.PUBLISHED, 0), "draft": counts.get(Status.DRAFT, 0)}
