@@ -49,14 +49,14 @@ def test_organiser_edits_and_reorders_issues_and_the_public_page_follows(page, l
     _log_in(page, organiser, f"/admin/programme_sessions/session/{session.pk}/change/")
     expect(page.locator("h1")).to_have_text("Change session")
 
-    page.locator('textarea[name="issues-0-text"]').fill("First issue, edited")
+    page.locator('textarea[name="issues-0-text_en"]').fill("First issue, edited")
     page.locator('textarea[name="issues-0-points"]').fill("Point A\nPoint B")
-    first_row = page.locator("tr.form-row", has=page.locator('textarea[name="issues-0-text"]'))
+    first_row = page.locator("tr.form-row", has=page.locator('textarea[name="issues-0-text_en"]'))
     first_row.get_by_role("button", name="Move down").click()
 
     rows = page.locator("#issues-group tbody tr.form-row:not(.empty-form)")
-    expect(rows.nth(0).locator("textarea[name$='-text']")).to_have_value("Second issue")
-    expect(rows.nth(1).locator("textarea[name$='-text']")).to_have_value("First issue, edited")
+    expect(rows.nth(0).locator("textarea[name$='-text_en']")).to_have_value("Second issue")
+    expect(rows.nth(1).locator("textarea[name$='-text_en']")).to_have_value("First issue, edited")
     expect(page.locator('input[name="issues-0-position"]')).to_have_value("2")
     expect(page.locator('input[name="issues-1-position"]')).to_have_value("1")
     page.locator('input[name="_save"]').click()

@@ -30,7 +30,7 @@ def test_a_session_added_under_its_roundtable_gets_a_slug_that_fits(page, live_s
 
     page.locator("#sessions-group .add-row a").click()
     page.locator('input[name="sessions-1-number"]').fill("2")
-    _type_at_end(page.locator('input[name="sessions-1-title"]'), LONG_TITLE)
+    _type_at_end(page.locator('input[name="sessions-1-title_en"]'), LONG_TITLE)
     slug = page.locator('input[name="sessions-1-slug"]')
 
     expect(slug).to_have_value("protection-of-migrant-workers-and-their-families-in-countries-of-origin-transit")
@@ -46,7 +46,7 @@ def test_a_slug_typed_by_hand_is_kept_while_the_title_changes(page, live_server,
     roundtable = make_roundtable(number=1)
     problems = _collect_problems(page)
     _log_in(page, organiser, f"/admin/programme_sessions/session/add/?roundtable={roundtable.pk}")
-    title, slug = page.locator("#id_title"), page.locator("#id_slug")
+    title, slug = page.locator("#id_title_en"), page.locator("#id_slug")
 
     _type_at_end(title, "Engaging diasporas")
     expect(slug).to_have_value("engaging-diasporas")
@@ -69,8 +69,8 @@ def test_a_slug_typed_by_hand_in_a_new_row_is_kept(page, live_server, organiser)
 
     for _row in range(2):
         page.locator("#sessions-group .add-row a").click()
-    first_title, first_slug = (page.locator(f'input[name="sessions-0-{name}"]') for name in ("title", "slug"))
-    second_title, second_slug = (page.locator(f'input[name="sessions-1-{name}"]') for name in ("title", "slug"))
+    first_title, first_slug = (page.locator(f'input[name="sessions-0-{name}"]') for name in ("title_en", "slug"))
+    second_title, second_slug = (page.locator(f'input[name="sessions-1-{name}"]') for name in ("title_en", "slug"))
     _type_at_end(first_title, "Reintegration")
     _type_at_end(second_title, "Remittances")
     _type_at_end(second_slug, "-and-savings")

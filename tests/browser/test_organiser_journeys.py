@@ -54,11 +54,11 @@ def test_organiser_enters_a_two_theme_forum_with_a_shared_action_paper_in_three_
     expect(page.locator("h1")).to_have_text("Add forum")
 
     # The forum, its names for its groups, and its two themes.
-    page.get_by_label("Name:", exact=True).press_sequentially("GFMD Civil Society Days 2016")
+    page.locator("#id_name_en").press_sequentially("GFMD Civil Society Days 2016")
     expect(page.locator("#id_slug")).to_have_value("gfmd-civil-society-days-2016")
     page.locator("#id_slug").fill("dhaka-2016")
-    page.locator("#id_city").fill("Dhaka")
-    page.locator("#id_country").fill("Bangladesh")
+    page.locator("#id_city_en").fill("Dhaka")
+    page.locator("#id_country_en").fill("Bangladesh")
     page.locator("#id_starts_on").fill("2016-12-08")
     page.locator("#id_ends_on").fill("2016-12-09")
     page.locator("#id_time_zone").select_option("Asia/Dhaka")
@@ -75,7 +75,7 @@ def test_organiser_enters_a_two_theme_forum_with_a_shared_action_paper_in_three_
     for row, (title, *_rest) in enumerate(THEMES):
         page.locator("#roundtables-group .add-row a").click()
         page.locator(f'input[name="roundtables-{row}-number"]').fill(str(row + 1))
-        page.locator(f'input[name="roundtables-{row}-title"]').press_sequentially(title)
+        page.locator(f'input[name="roundtables-{row}-title_en"]').press_sequentially(title)
     page.locator('input[name="_continue"]').click()
     expect(page.locator(".messagelist .success")).to_contain_text("was added successfully")
     forum = Forum.objects.get(slug="dhaka-2016")
@@ -85,11 +85,11 @@ def test_organiser_enters_a_two_theme_forum_with_a_shared_action_paper_in_three_
     for row, (title, session_title, day, start, end) in enumerate(THEMES):
         page.goto(forum_change)
         page.locator(f"#roundtables-{row} a.inlinechangelink").click()
-        expect(page.locator('input[name="title"]')).to_have_value(title)
+        expect(page.locator('input[name="title_en"]')).to_have_value(title)
         expect(page.locator("#content")).to_contain_text("Times on this page are in Asia/Dhaka")
         page.locator("#sessions-group .add-row a").click()
         page.locator('input[name="sessions-0-number"]').fill("1")
-        page.locator('input[name="sessions-0-title"]').press_sequentially(session_title)
+        page.locator('input[name="sessions-0-title_en"]').press_sequentially(session_title)
         _fill_time(page, "sessions-0-starts_at", day, start)
         _fill_time(page, "sessions-0-ends_at", day, end)
         page.locator('input[name="_continue"]').click()
@@ -101,7 +101,7 @@ def test_organiser_enters_a_two_theme_forum_with_a_shared_action_paper_in_three_
     page.goto(forum_change)
     page.get_by_role("link", name="Add a document").click()
     expect(page.locator("h1")).to_have_text("Add document")
-    page.locator("#id_title").fill("Action paper: protection and development")
+    page.locator("#id_title_en").fill("Action paper: protection and development")
     page.locator("#id_kind").select_option(label="Action paper")
     for session in sessions:
         page.locator("#id_sessions_from").select_option(label=f"{session.code} {session.title}")
