@@ -71,7 +71,12 @@ def in_process(repeat):
         if response.status_code != 200:
             raise SystemExit(f"{path} answered {response.status_code}")
         queries = []
-        with connection.execute_wrapper(lambda execute, sql, *args: queries.append(sql) or execute(sql, *args)):
+
+        def counted(execute, sql, *args, queries=queries):
+            queries.append(sql)
+            return execute(sql, *args)
+
+        with connection.execute_wrapper(counted):
             client.get(path)  # (Django forgets a request's queries when the next starts: counted as they run)
         times = []
         for _ in range(repeat):

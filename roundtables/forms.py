@@ -1,6 +1,5 @@
 """Choice fields naming a roundtable or room with its forum, for the committee's admin."""
 
-
 from django import forms
 
 

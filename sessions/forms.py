@@ -269,7 +269,6 @@ class RoundtableSessionFormSet(BaseInlineFormSet):
             else:
                 form.add_error("starts_at", person_clash_message(clash.subject, other))
 
-
     def _name_taken_numbers(self):
         """Two rows with one number (or slug): the row changed is told which session has it, before the
         formset's own check, which would only say “Please correct the duplicate values below.”"""
@@ -436,4 +435,3 @@ class DocumentFileForm(forms.ModelForm):
             self.add_error(
                 "file", _("This file was not kept because the form needs corrections: please choose it again.")
             )
-

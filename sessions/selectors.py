@@ -75,16 +75,6 @@ def sessions_by_forum(participations):
     return grouped
 
 
-
-
-
-
-
-
-
-
-
-
 def document_file_for_download(*, pk, language=None, user=None):
     """The file of a document the visitor may see (``documents_for_public_pages``): the one in ``language``
     when it is given (404 when the document has none in it), else the one a reader of the page's language

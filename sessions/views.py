@@ -349,9 +349,7 @@ def session_pdf(request, forum, roundtable, slug):
     """A session's handout as a PDF (plenaries, breaks and receptions have none)."""
     forum = programme.forum_for_page(slug=forum, user=request.user)
     sessions = (
-        Session.objects.visible_to(request.user)
-        .filter(kind=Session.Kind.SESSION)
-        .select_related("roundtable__forum")
+        Session.objects.visible_to(request.user).filter(kind=Session.Kind.SESSION).select_related("roundtable__forum")
     )
     session = get_object_or_404(sessions, roundtable__forum=forum, roundtable__slug=roundtable, slug=slug)
     return pdf_response(request, export_for(SESSION, session, user=request.user))

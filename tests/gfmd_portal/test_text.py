@@ -6,6 +6,7 @@ import time
 import pytest
 from django.core.exceptions import ValidationError
 
+from core import text
 from core.text import (
     MARKDOWN_MAX_CHARS,
     MAX_NESTING,
@@ -16,7 +17,6 @@ from core.text import (
     plain_html,
     validate_markdown,
 )
-from core import text
 
 # What the attack run stored, and texts as deep as fit in an issue (3,000 characters).
 DEEP_TEXTS = {

@@ -507,4 +507,3 @@ def test_import_reads_a_version_1_archive_of_one_file_and_one_place_per_document
         "Session paper": (["2.1"], [], [("en", b"%PDF-1.4")]),
         "Roundtable report": ([], [2], [("en", b"%PDF-1.4")]),
     }
-

@@ -289,7 +289,9 @@ def test_an_admin_save_with_five_inline_rows_updates_the_stamp_once(organiser_cl
     )
     assert (data["issues-INITIAL_FORMS"], data["issues-0-id"]) == ("1", str(programme["issue"].pk))
     for n in range(1, 6):
-        data.update({f"issues-{n}-kind": "main_issue", f"issues-{n}-text_en": f"Issue {n}", f"issues-{n}-position": n + 1})
+        data.update(
+            {f"issues-{n}-kind": "main_issue", f"issues-{n}-text_en": f"Issue {n}", f"issues-{n}-position": n + 1}
+        )
 
     with CaptureQueriesContext(connection) as queries, changed() as delta:
         response = organiser_client.post(f"/admin/programme_sessions/session/{session.pk}/change/", data)
