@@ -1,4 +1,4 @@
-"""What an uncached session page, person page and search cost in-process, with a profile: run by hand, never by the tests.
+"""The uncached session page, person page and search in-process, with a profile: run by hand, never by tests.
 
     .venv/bin/python bench/profile_pages.py                  # SQLite, bench/results/profile.sqlite3
     .venv/bin/python bench/profile_pages.py --skip-prepare   # reuse that database as it is
@@ -18,7 +18,8 @@ asks each address through Django's test client:
 
 The addresses: the session page and the person page of the Athens demo (8 sessions) and of the
 synthetic forum (300 sessions), the person page of the busiest person of the demo forums (Athens has
-no people; Dhaka's) and of the synthetic forum, and a search. Figures go to ``bench/results/profile-<label>-<time>.json`` and are printed.
+no people; Dhaka's) and of the synthetic forum, and a search. Figures go to
+``bench/results/profile-<label>-<database>-<time>.json`` and are printed.
 """
 
 import argparse
