@@ -37,14 +37,15 @@ PDFs are entries too (``store_file``): their path on disk and headers, served as
 
 import hashlib
 import logging
+import time
 from functools import wraps
 
 from django.conf import settings
 from django.core.cache import cache
-from django.http import FileResponse, HttpResponse, QueryDict
+from django.http import FileResponse, HttpResponse, HttpResponseNotModified, QueryDict
 from django.utils.cache import add_never_cache_headers, get_conditional_response, patch_vary_headers
 from django.utils.http import parse_http_date_safe
-from django.utils.translation import get_language
+from django.utils.translation import get_language, get_language_from_request
 
 from core.outage import log_outage
 
@@ -55,7 +56,15 @@ logger = logging.getLogger(__name__)
 # Browsers and proxies may keep a page but must ask again before showing it (a 304 when it has not
 # changed): a session taken back to draft is gone at the very next visit, not a minute later.
 BROWSER_CACHE_CONTROL = "public, no-cache"
-KEPT_HEADERS = ("Content-Type", "ETag", "Last-Modified", "X-Robots-Tag", "Content-Disposition")
+# The view's headers an entry keeps, in the order the view's response has them, so that an answer made
+# from the entry lists them as the view's own answer does; a file's entry keeps its Content-Length too.
+KEPT_HEADERS = ("Content-Type", "ETag", "Last-Modified", "X-Robots-Tag", "Content-Disposition", "Cache-Control", "Vary")
+_KEPT = {name.lower() for name in KEPT_HEADERS}
+_KEPT_FOR_FILES = {*_KEPT, "content-length"}
+
+
+def _kept_headers(response, kept=_KEPT):
+    return {name: value for name, value in response.items() if name.lower() in kept}
 
 
 def canonical_query(request, params):
@@ -68,20 +77,31 @@ def canonical_query(request, params):
     return kept.urlencode()
 
 
-def _address_digest(request, params):
-    query = canonical_query(request, params)
+def _digest(request, query):
     address = f"{request.scheme}://{request.get_host()}{request.path}" + (f"?{query}" if query else "")
     return hashlib.sha256(address.encode()).hexdigest()
 
 
+def _address_digest(request, params):
+    return _digest(request, canonical_query(request, params))
+
+
+def _entry_key(version, language, digest):
+    return f"page:v{version}:{language}:{digest}"
+
+
+def _note_key(language, digest):
+    return f"page-stored:{language}:{digest}"
+
+
 def page_cache_key(request, *, version, params=()):
     """The entry of this address, language and version; only the query parameters in ``params`` count."""
-    return f"page:v{version}:{get_language()}:{_address_digest(request, params)}"
+    return _entry_key(version, get_language(), _address_digest(request, params))
 
 
 def _marker_key(request, params=()):
     """The note, for the early path, of the version this address and language were last stored at."""
-    return f"page-stored:{get_language()}:{_address_digest(request, params)}"
+    return _note_key(get_language(), _address_digest(request, params))
 
 
 def _request_version(request):
@@ -125,13 +145,17 @@ def _public_headers(response):
 def _from_entry(entry):
     """The response stored in ``entry``: a page's content, or a file on disk (a PDF); None if the file is gone."""
     if "file" in entry:
-        try:
-            response = FileResponse(open(entry["file"], "rb"))  # noqa: SIM115 (closed by the response)
-        except OSError:  # removed since (an older version's file): the view serves the current one
-            return None
-    else:
-        response = HttpResponse(entry["content"], status=200)
-    for name, value in entry["headers"].items():
+        return _file_response(entry["file"], entry["headers"])
+    return HttpResponse(entry["content"], headers=entry["headers"])
+
+
+def _file_response(path, headers):
+    """The file at ``path`` with ``headers``, in their order; None if the file is gone."""
+    try:
+        response = FileResponse(open(path, "rb"), headers=headers)  # noqa: SIM115 (closed by the response)
+    except OSError:  # removed since (an older version's file): the view serves the current one
+        return None
+    for name, value in headers.items():  # the file's own name and size replaced by the stored ones, in place
         response[name] = value
     return response
 
@@ -150,9 +174,9 @@ def _cache_get(key):
         return None
 
 
-def _cache_set(key, entry):
+def _cache_set(key, entry, timeout=None):
     try:
-        cache.set(key, entry, settings.PAGE_CACHE_TIMEOUT)
+        cache.set(key, entry, settings.PAGE_CACHE_TIMEOUT if timeout is None else timeout)
     except Exception as error:  # the page is served all the same, uncached
         log_outage(logger, "page-cache", "Page cache write failed (%r); pages are served uncached.", error)
 
@@ -190,16 +214,28 @@ def cache_public_page(view=None, *, params=()):
             if not _is_storable(request, response):
                 return response
             _public_headers(response)
-            if len(response.content) <= settings.PAGE_CACHE_MAX_ENTRY_BYTES:
-                headers = {
-                    name: response[name] for name in (*KEPT_HEADERS, "Cache-Control", "Vary") if name in response
-                }
-                _cache_set(key, {"content": response.content, "headers": headers})
-                _cache_set(_marker_key(request, params), version)
+            if len(response.content) > settings.PAGE_CACHE_MAX_ENTRY_BYTES:
+                return _conditional(request, response)
+            _store(request, key, {"content": response.content, "headers": _kept_headers(response)}, version, params)
+        else:
+            request._page_cache_entry = (key, entry, None)
         return _conditional(request, response)
 
     wrapped.cache_params = params
     return wrapped
+
+
+def _store(request, key, entry, version, params=()):
+    """Store ``entry`` and note its version for the early paths. When the replaying middleware sees the
+    answer go out (``keep_final``), both writes wait for it: the entry is written once, with that answer."""
+    entry["expires"] = time.time() + settings.PAGE_CACHE_TIMEOUT
+    note = (_marker_key(request, params), version)
+    if getattr(request, "_page_cache_replay", False):
+        request._page_cache_entry = (key, entry, note)
+    else:
+        _cache_set(key, entry)
+        _cache_set(*note)
+        request._page_cache_entry = (key, entry, None)
 
 
 def is_early_candidate(request):
@@ -226,9 +262,13 @@ def early_response(request):
     stored_at = _cache_get(_marker_key(request, names))
     if stored_at is None or stored_at != _request_version(request):
         return None
-    entry = _cache_get(page_cache_key(request, version=stored_at, params=names))
+    key = page_cache_key(request, version=stored_at, params=names)
+    entry = _cache_get(key)
     response = _from_entry(entry) if entry is not None else None
-    return None if response is None else _conditional(request, response)
+    if response is None:
+        return None
+    request._page_cache_entry = (key, entry, None)
+    return _conditional(request, response)
 
 
 def store_file(request, response, path, *, version):
@@ -239,6 +279,98 @@ def store_file(request, response, path, *, version):
     """
     if not settings.PAGE_CACHE or not _is_cacheable_request(request) or response.status_code != 200:
         return
-    headers = {name: response[name] for name in (*KEPT_HEADERS, "Cache-Control", "Vary") if name in response}
-    _cache_set(page_cache_key(request, version=version), {"file": str(path), "headers": headers})
-    _cache_set(_marker_key(request), version)
+    entry = {"file": str(path), "headers": _kept_headers(response, _KEPT_FOR_FILES)}
+    _store(request, page_cache_key(request, version=version), entry, version)
+
+
+# Replayed answers: the response as it left the portal, headers and all ---------------------------
+
+_CONDITIONS = ("HTTP_IF_NONE_MATCH", "HTTP_IF_MODIFIED_SINCE", "HTTP_IF_MATCH", "HTTP_IF_UNMODIFIED_SINCE")
+
+
+def is_replay_candidate(request):
+    """A request ``replayed_response`` may answer: the cache on, GET or HEAD, not a static file, and no
+    cookie but the language's and the CSRF token's (which change nothing in a stored answer but its
+    language), so no session and no personal marks such as the visitor's stars."""
+    if not settings.PAGE_CACHE or request.method not in {"GET", "HEAD"}:
+        return False
+    if settings.STATIC_URL.startswith("/") and request.path_info.startswith(settings.STATIC_URL):
+        return False
+    if "HTTP_COOKIE" not in request.META:
+        return True
+    return request.COOKIES.keys() <= {settings.LANGUAGE_COOKIE_NAME, settings.CSRF_COOKIE_NAME}
+
+
+def replayed_response(request):
+    """The answer that left the portal for this address, language and version (``keep_final``), or None.
+
+    Only for ``is_replay_candidate`` requests, before any other middleware: the language is found as
+    the language middleware finds it, the entry under the request's query string when that is in
+    canonical form (see the module docstring), and the stored headers are given back as they were,
+    in their order. A 304 is replayed once one was given for the entry; other conditional requests
+    take the normal path.
+    """
+    query = request.META.get("QUERY_STRING", "")
+    if query and canonical_query(request, request.GET.keys()) != query:
+        return None
+    language = get_language_from_request(request, check_path=True)
+    digest = _digest(request, query)
+    stored_at = _cache_get(_note_key(language, digest))
+    if stored_at is None:
+        return None
+    version = _request_version(request)
+    if stored_at != version:
+        return None
+    entry = _cache_get(_entry_key(version, language, digest))
+    if entry is None or "final" not in entry:
+        return None
+    if any(name in request.META for name in _CONDITIONS):
+        verdict = get_conditional_response(request, etag=entry["final_etag"], last_modified=entry["final_modified"])
+        if verdict is not None:
+            if verdict.status_code != 304 or "final_304" not in entry:
+                return None
+            return HttpResponseNotModified(headers=entry["final_304"])
+    if "file" in entry:
+        return _file_response(entry["file"], entry["final"])
+    return HttpResponse(entry["content"], headers=entry["final"])
+
+
+def keep_final(request, response):
+    """Write what this request stored, and keep with its entry the answer as it leaves the portal.
+
+    Called by the outermost middleware for ``is_replay_candidate`` requests. A 200 is kept when it is
+    the entry's own page or file, unchanged and without cookies; a 304 once a 200 is kept, for its
+    ETag. An entry written again keeps its first expiry.
+    """
+    noted = getattr(request, "_page_cache_entry", None)
+    if noted is None:
+        return
+    key, entry, note = noted
+    kept = not response.cookies and _keep_answer(entry, response)
+    if note is None and not kept:
+        return
+    timeout = settings.PAGE_CACHE_TIMEOUT if note else entry.get("expires", 0) - time.time()
+    if timeout >= 1:
+        _cache_set(key, entry, int(timeout))
+        if note is not None:
+            _cache_set(*note)
+
+
+def _keep_answer(entry, response):
+    if response.status_code == 200 and "final" not in entry:
+        if "file" in entry:
+            streamed = getattr(response, "file_to_stream", None)
+            if getattr(streamed, "name", None) != entry["file"]:
+                return False
+        elif response.streaming or response.content != entry["content"]:
+            return False
+        entry["final"] = dict(response.items())
+        entry["final_etag"] = response.get("ETag")
+        entry["final_modified"] = parse_http_date_safe(response.get("Last-Modified", ""))
+        return True
+    if response.status_code == 304 and "final" in entry and "final_304" not in entry:
+        if response.get("ETag") != entry["final_etag"]:
+            return False
+        entry["final_304"] = dict(response.items())
+        return True
+    return False

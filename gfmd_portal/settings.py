@@ -68,6 +68,9 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    # A stored page or PDF replayed, with the headers it first went out with, to a visitor without cookies
+    # (core/page_cache_middleware.py); first, so that nothing else runs for it.
+    "core.page_cache_middleware.ReplayPageCacheMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "csp.middleware.CSPMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
@@ -79,8 +82,8 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "sessions.middleware.AgendaStarsMiddleware",  # star buttons show the visitor's agenda (sessions/agenda.py)
-    # Cached pages and PDFs for visitors without a session, before any view work (core/page_cache.py);
-    # after the middlewares above, so its answers get the same headers and stars as a view's.
+    # Cached pages and PDFs for the other visitors without a session (their stars shown), before any view
+    # work (core/page_cache.py); after the middlewares above, so its answers get the same headers as a view's.
     "core.page_cache_middleware.EarlyPageCacheMiddleware",
     "core.outage.DatabaseUnavailableMiddleware",  # a view without its database answers 503, not 500
     "axes.middleware.AxesMiddleware",  # a refused admin login answers 429 (core/security.py)

@@ -43,6 +43,7 @@ logger = logging.getLogger(__name__)
 REQUEST_WAIT = 3
 WAIT_STEP = 0.1  # seconds between two looks at the disk while waiting
 RETRY_AFTER = 15  # seconds, suggested to clients while a PDF is being prepared
+STALE_WARNING = '110 - "Response is stale"'
 PREVIEW_MAX_SESSIONS = 40  # a staff preview of more sessions than this takes too long to render in a request
 
 
@@ -181,29 +182,49 @@ def pdf_response(request, export):
         return response
 
     version = programme_version()
-    not_modified = get_conditional_response(request, etag=_etag(export, version))
-    if not_modified is not None and not_modified.status_code == 304:
-        response = not_modified
-    else:
+    etag = _etag(export, version)
+    not_modified = get_conditional_response(request, etag=etag)
+    if not_modified is not None and not_modified.status_code == 304:  # the visitor has the current file
         try:
-            cached = ready_pdf(export, version=version)
-        except PdfUnavailable as problem:
-            return _unavailable(request, export, problem)
-        etag = _etag(export, cached.version)
-        modified = cached.path.stat().st_mtime
-        response = get_conditional_response(request, etag=etag, last_modified=int(modified))
-        if response is None:
-            response = FileResponse(cached.path.open("rb"), content_type="application/pdf", filename=export.filename)
-            response["Content-Disposition"] = f'inline; filename="{export.filename}"'
-        response["ETag"] = etag
-        response["Last-Modified"] = http_date(modified)
-        if cached.stale:
-            response["Warning"] = '110 - "Response is stale"'
+            modified = store.path_of(export, version).stat().st_mtime
+        except OSError:
+            modified = None
+        return _not_modified(not_modified, etag=etag, modified=modified)
+    try:
+        cached = ready_pdf(export, version=version)
+    except PdfUnavailable as problem:
+        return _unavailable(request, export, problem)
+    etag = _etag(export, cached.version)
+    modified = cached.path.stat().st_mtime
+    response = get_conditional_response(request, etag=etag, last_modified=int(modified))
+    if response is not None and response.status_code == 304:
+        return _not_modified(response, etag=etag, modified=modified, stale=cached.stale)
+    if response is None:
+        response = FileResponse(cached.path.open("rb"), content_type="application/pdf", filename=export.filename)
+        response["Content-Disposition"] = f'inline; filename="{export.filename}"'
+    response["ETag"] = etag
+    response["Last-Modified"] = http_date(modified)
+    if cached.stale:
+        response["Warning"] = STALE_WARNING
     response["Cache-Control"] = "no-cache"
     patch_vary_headers(response, ["Cookie"])
     if response.status_code == 200 and not cached.stale:
         # The next anonymous request for this address is answered from the file before any view work.
         store_file(request, response, cached.path, version=version)
+    return response
+
+
+def _not_modified(response, *, etag, modified, stale=False):
+    """The 304 ``response`` with its headers in the order of one made from the file's 200 answer
+    (``django.utils.cache``), as the page cache's early answers make it: Cache-Control, ETag,
+    Last-Modified, then Vary."""
+    response["Cache-Control"] = "no-cache"
+    response["ETag"] = etag
+    if modified is not None:
+        response["Last-Modified"] = http_date(modified)
+    if stale:
+        response["Warning"] = STALE_WARNING
+    patch_vary_headers(response, ["Cookie"])
     return response
 
 

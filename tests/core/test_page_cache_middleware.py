@@ -1,15 +1,20 @@
 import sqlite3
 
 import pytest
+from django.http import FileResponse
 from django.test import Client
 
 from core import programme_version as stamps
-from core.page_cache_middleware import EarlyPageCacheMiddleware
-from core.programme_version import programme_bump
+from core.page_cache import is_replay_candidate
+from core.page_cache_middleware import EarlyPageCacheMiddleware, ReplayPageCacheMiddleware
+from core.programme_version import programme_bump, programme_version
+from sessions.pdf import content, store
 from tests.factories import make_forum, make_roundtable, make_session, make_user
 
+REPLAY = "core.page_cache_middleware.ReplayPageCacheMiddleware"
 EARLY = "core.page_cache_middleware.EarlyPageCacheMiddleware"
 SESSION_URL = "/en/forums/lisbon-2099/roundtables/labour-mobility/decent-work/"
+BOOKLET_URL = "/en/forums/lisbon-2099/programme.pdf"
 
 
 @pytest.fixture
@@ -19,19 +24,43 @@ def lisbon(db):
     return make_session(roundtable=roundtable, number=1, title="Decent work", slug="decent-work")
 
 
+@pytest.fixture
+def booklet(lisbon):
+    """The forum's booklet on disk for the current version (written here: no layout needed)."""
+    export = content.Export(kind=content.BOOKLET, obj=lisbon.roundtable.forum, language="en")
+    path = store.path_of(export, programme_version())
+    path.parent.mkdir(parents=True)
+    path.write_bytes(b"%PDF-1.7 a stored booklet\n%%EOF\n")
+    return path
+
+
 def took_early_path(response):
     """The early middleware answers before the address is resolved, so the request has no resolver match."""
     return response.wsgi_request.resolver_match is None
 
 
+def was_replayed(response):
+    """The replaying middleware answers before all others: the request never got a session attribute."""
+    return took_early_path(response) and not hasattr(response.wsgi_request, "session")
+
+
+def normal_path(settings):
+    """Leave both early middlewares out: the view (through the page cache) answers."""
+    settings.MIDDLEWARE = [name for name in settings.MIDDLEWARE if name not in {REPLAY, EARLY}]
+
+
+def body(response):
+    return b"".join(response.streaming_content) if response.streaming else response.content
+
+
 def test_a_cached_page_is_answered_early_with_the_normal_paths_headers_and_body(lisbon, settings):
     Client().get(SESSION_URL)  # made and stored by the view
-    early = Client().get(SESSION_URL)
-    settings.MIDDLEWARE = [name for name in settings.MIDDLEWARE if name != EARLY]
+    early = Client().get(SESSION_URL, headers={"cookie": "theme=dark"})  # a cookie: not replayed
+    normal_path(settings)
 
     normal = Client().get(SESSION_URL)
 
-    assert (took_early_path(early), took_early_path(normal)) == (True, False)
+    assert (took_early_path(early), was_replayed(early), took_early_path(normal)) == (True, False, False)
     assert early.status_code == normal.status_code == 200
     assert early.content == normal.content
     assert list(early.headers.items()) == list(normal.headers.items())
@@ -175,3 +204,179 @@ def test_a_stale_note_reads_the_programme_version_once(client, lisbon, django_as
     assert not took_early_path(response)
     assert stamp_reads(captured) == 1
     assert "Decent work for all" in response.content.decode()
+
+
+# Replayed answers: the response as it first went out, before any other middleware ------------------
+
+
+def warmed(url, **headers):
+    """Two anonymous visits: the view stores the answer, kept as it goes out, and the second is replayed."""
+    responses = [Client().get(url, headers=headers) for _ in range(2)]
+    assert [was_replayed(response) for response in responses] == [False, True]
+    return responses[-1]
+
+
+@pytest.mark.parametrize("url", [SESSION_URL, BOOKLET_URL], ids=["page", "pdf"])
+def test_a_replayed_answer_has_the_normal_paths_headers_and_body_byte_for_byte(lisbon, booklet, settings, url):
+    replayed = warmed(url)
+    normal_path(settings)
+
+    normal = Client().get(url)
+
+    assert not took_early_path(normal)
+    assert replayed.status_code == normal.status_code == 200
+    assert body(replayed) == body(normal)
+    assert list(replayed.headers.items()) == list(normal.headers.items())
+
+
+def test_a_replayed_pdf_is_sent_as_its_stored_file(lisbon, booklet):
+    response = warmed(BOOKLET_URL)
+
+    assert (type(response), body(response)) == (FileResponse, booklet.read_bytes())
+    assert (response["Content-Type"], response["Content-Length"]) == ("application/pdf", str(booklet.stat().st_size))
+    assert response["Content-Disposition"] == 'inline; filename="lisbon-2099-programme-en.pdf"'
+
+
+def conditional_visits(url, etag):
+    """The same If-None-Match twice: the first 304 goes out through the stack and is kept, the second is replayed."""
+    return [Client().get(url, headers={"if-none-match": etag}) for _ in range(2)]
+
+
+@pytest.mark.parametrize("url", [SESSION_URL, BOOKLET_URL], ids=["page", "pdf"])
+def test_a_known_etag_gets_a_replayed_304_with_the_normal_paths_headers(lisbon, booklet, settings, url):
+    etag = warmed(url)["ETag"]
+    first, replayed = conditional_visits(url, etag)
+    normal_path(settings)
+
+    normal = Client().get(url, headers={"if-none-match": etag})
+
+    assert [was_replayed(first), was_replayed(replayed), took_early_path(normal)] == [False, True, False]
+    assert replayed.status_code == normal.status_code == 304
+    assert (replayed.content, replayed["ETag"]) == (b"", etag)
+    assert list(replayed.headers.items()) == list(normal.headers.items())
+
+
+def test_an_outdated_etag_gets_the_replayed_page(lisbon):
+    page = warmed(SESSION_URL)
+
+    response = Client().get(SESSION_URL, headers={"if-none-match": '"an-older-page"'})
+
+    assert was_replayed(response)
+    assert (response.status_code, response.content, response["ETag"]) == (200, page.content, page["ETag"])
+
+
+@pytest.mark.parametrize("url", [SESSION_URL, BOOKLET_URL], ids=["page", "pdf"])
+def test_a_head_request_is_replayed_with_the_headers_of_a_normal_head(lisbon, booklet, settings, url):
+    warmed(url)
+    replayed = Client().head(url)
+    normal_path(settings)
+
+    normal = Client().head(url)
+
+    assert (was_replayed(replayed), took_early_path(normal)) == (True, False)
+    assert (replayed.status_code, body(replayed)) == (200, b"")
+    assert list(replayed.headers.items()) == list(normal.headers.items())
+
+
+def test_a_signed_in_staff_member_never_gets_the_replayed_answer(client, lisbon):
+    warmed(SESSION_URL)
+    client.force_login(make_user(is_staff=True))
+
+    response = client.get(SESSION_URL)
+
+    assert (was_replayed(response), took_early_path(response)) == (False, False)
+    assert response["Cache-Control"] == "max-age=0, no-cache, no-store, must-revalidate, private"
+
+
+def test_a_staff_members_answer_is_never_kept_for_replay(lisbon):
+    staff = Client()
+    staff.force_login(make_user(is_staff=True))
+    staff.get(SESSION_URL)
+    staff.get(SESSION_URL)
+
+    first_visitor = Client().get(SESSION_URL)
+
+    assert not took_early_path(first_visitor)  # nothing was stored by the staff member's visits
+    assert first_visitor["Cache-Control"] == "public, no-cache"
+
+
+def test_a_committed_change_is_not_replayed_over_at_the_next_request(lisbon, django_capture_on_commit_callbacks):
+    warmed(SESSION_URL)
+
+    with django_capture_on_commit_callbacks(execute=True):
+        lisbon.title = "Decent work for all"
+        lisbon.save()
+    response = Client().get(SESSION_URL)
+
+    assert not took_early_path(response)
+    assert "Decent work for all" in response.content.decode()
+
+
+def test_a_bump_from_another_connection_is_not_replayed_over(lisbon, django_db_blocker):
+    """Another process commits a bump through its own connection; the next request here sees it."""
+    warmed(SESSION_URL)
+
+    stamps.programme_bump()  # in the test's transaction, as the other process's commit would be seen
+    response = Client().get(SESSION_URL)
+
+    assert not took_early_path(response)
+
+
+def test_a_replayed_hit_costs_only_the_version_query(lisbon, django_assert_num_queries):
+    warmed(SESSION_URL)
+
+    with django_assert_num_queries(1) as captured:
+        response = Client().get(SESSION_URL)
+
+    assert was_replayed(response)
+    assert "roundtables_programmestamp" in captured.captured_queries[0]["sql"]
+
+
+def test_a_visitor_with_stars_is_not_replayed_the_shared_page(lisbon):
+    warmed(SESSION_URL)
+
+    response = Client().get(SESSION_URL, headers={"cookie": f"agenda={lisbon.pk}"})
+
+    assert (was_replayed(response), took_early_path(response)) == (False, True)
+    assert "Remove from my agenda" in response.content.decode()
+
+
+def test_the_language_is_found_as_the_language_middleware_finds_it(lisbon):
+    english = warmed("/sitemap.xml")
+
+    french = Client().get("/sitemap.xml", headers={"accept-language": "fr"})
+    by_cookie = Client().get("/sitemap.xml", headers={"cookie": "django_language=fr"})
+
+    assert english["Content-Language"] == "en"
+    assert [was_replayed(french), french["Content-Language"]] == [False, "fr"]
+    assert [was_replayed(by_cookie), by_cookie["Content-Language"]] == [True, "fr"]
+
+
+def test_junk_query_parameters_are_not_replayed(lisbon):
+    warmed(SESSION_URL)
+
+    response = Client().get(SESSION_URL, {"x": "1"})
+
+    assert not was_replayed(response)
+    assert response.status_code == 200
+
+
+def test_static_files_never_look_in_the_page_cache(rf):
+    assert (is_replay_candidate(rf.get("/static/css/site.css")), is_replay_candidate(rf.get(SESSION_URL))) == (
+        False,
+        True,
+    )
+
+
+def test_a_failing_replay_falls_back_to_the_normal_path(rf, lisbon, monkeypatch):
+    def broken(request):
+        raise RuntimeError("cache down")
+
+    monkeypatch.setattr("core.page_cache_middleware.replayed_response", broken)
+    middleware = ReplayPageCacheMiddleware(lambda request: "the normal answer")
+
+    assert middleware(rf.get(SESSION_URL)) == "the normal answer"
+
+
+def test_the_replaying_middleware_stands_first(settings):
+    assert settings.MIDDLEWARE[0] == REPLAY
