@@ -14,9 +14,9 @@ asks each address through Django's test client:
 - ``--repeat`` requests timed with ``time.process_time`` (CPU time of this process, less sensitive to
   other work on a shared machine than wall time): the median and the best, in milliseconds;
 - ``--profile-repeat`` requests under cProfile, whose top functions by cumulative and by own time go
-  to ``bench/results/profile-<label>-<case>.txt``.
+  to ``bench/results/profile-<label>-<case>.txt`` (the whole profile to ``.prof`` beside it).
 
-The addresses: the session page and the person page of the Athens demo (8 sessions) and of the
+The addresses: the session page of the Athens demo (8 sessions) and of the
 synthetic forum (300 sessions), the person page of the busiest person of the demo forums (Athens has
 no people; Dhaka's) and of the synthetic forum, and a search. Figures go to
 ``bench/results/profile-<label>-<database>-<time>.json`` and are printed.
@@ -112,6 +112,7 @@ def in_process(repeat, profile_repeat, label):
         profiler.disable()
         slug = re.sub(r"[^a-z0-9]+", "-", name.lower()).strip("-")
         profile_path = pages.RESULTS / f"profile-{label}-{slug}.txt"
+        profiler.dump_stats(profile_path.with_suffix(".prof"))  # for pstats or snakeviz
         profile_path.write_text(
             f"{name}: {path}, {profile_repeat} requests\n\n" + profile_text(profiler, 40), encoding="utf-8"
         )

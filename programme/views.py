@@ -221,23 +221,30 @@ class SearchView(TemplateView):
         )
 
 
-class SessionDetailView(ForumPageMixin, TemplateView):
+class SessionDetailView(TemplateView):
+    """A session's page. Its forum comes with the session (``Session.visible_to`` decides both), so the page
+    makes no query of its own for the forum named in its address."""
+
     template_name = "sessions/session_detail.html"
 
     def get_context_data(self, **kwargs):
         session = listings.session_for_page(
-            forum=self.forum,
+            forum_slug=self.kwargs["forum"],
             roundtable_slug=self.kwargs["roundtable"],
             slug=self.kwargs["slug"],
             user=self.request.user,
         )
         previous, following = listings.session_neighbours(session=session, user=self.request.user)
-        kwargs.update(session=session, roundtable=session.roundtable, previous=previous, following=following)
         kwargs.update(
+            forum=session.roundtable.forum,
+            session=session,
+            roundtable=session.roundtable,
+            previous=previous,
+            following=following,
             issue_groups=presenters.issue_groups(session.top_issues),
             people_by_role=presenters.people_by_role(session.participations.all()),
+            contributions=contributions.contributions_for_session(session=session),
         )
-        kwargs["contributions"] = contributions.contributions_for_session(session=session)
         return super().get_context_data(**kwargs)
 
 

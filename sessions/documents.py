@@ -8,7 +8,7 @@ selectors do): it never queries.
 import dataclasses
 
 from django.conf import settings
-from django.db.models import Prefetch, prefetch_related_objects
+from django.db.models import F, Prefetch, Q, prefetch_related_objects
 from django.template.defaultfilters import filesizeformat
 from django.utils.text import capfirst
 from django.utils.translation import get_language, get_language_info
@@ -184,6 +184,30 @@ def session_documents(*, sessions, user=None):
             (document, True) for document in session.roundtable_documents
         ]
     return sessions
+
+
+def session_documents_for_page(*, session, user=None):
+    """``session_documents`` for one session, in two queries: the documents the visitor may see that are
+    attached to the session or to its roundtable (each row saying which), then their files."""
+    rows = (
+        Document.objects.visible_to(user)
+        .filter(Q(sessions=session.pk) | Q(roundtables=session.roundtable_id))
+        .annotate(link_session=F("sessions"), link_roundtable=F("roundtables"))
+    )
+    documents, own, shared = {}, {}, {}
+    for row in rows:
+        document = documents.setdefault(row.pk, row)
+        if row.link_session == session.pk:
+            own[row.pk] = document
+        if row.link_roundtable == session.roundtable_id:
+            shared[row.pk] = document
+    prefetch_related_objects(list(documents.values()), "files")
+    session.own_documents = _by_kind(own.values())
+    session.roundtable_documents = [document for document in _by_kind(shared.values()) if document.pk not in own]
+    session.documents_shown = [(document, False) for document in session.own_documents] + [
+        (document, True) for document in session.roundtable_documents
+    ]
+    return session
 
 
 def _by_kind(documents):

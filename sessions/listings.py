@@ -10,7 +10,7 @@ from django.shortcuts import get_object_or_404
 from core.forum_time import forum_date, forum_zone
 from roundtables.models import NAMING_FIELDS, Roundtable, Status, Theme
 
-from .documents import documents_for_roundtable, session_documents
+from .documents import documents_for_roundtable, session_documents_for_page
 from .models import Issue, Participation, Session
 
 
@@ -101,19 +101,52 @@ def roundtable_for_page(*, forum, slug, user=None):
     return roundtable
 
 
-def session_for_page(*, forum, roundtable_slug, slug, user=None):
-    sessions = sessions_for_listing(forum=forum, user=user, with_organisations=True).prefetch_related(
-        Prefetch(
-            "issues",
-            queryset=Issue.objects.filter(parent__isnull=True).prefetch_related(
-                Prefetch("points", queryset=Issue.objects.order_by("position", "id"))
+def session_for_page(*, forum_slug, roundtable_slug, slug, user=None):
+    """The session of a session page, with its roundtable, forum (the page's: no query of its own), room,
+    people by position, themes, ``top_issues`` (each with its points) and documents
+    (``session_documents_for_page``); 404 when the visitor may not see it (``Session.visible_to`` holds
+    its forum's visibility too). Six queries.
+    """
+    sessions = (
+        Session.objects.visible_to(user)
+        .select_related("roundtable__forum", "room")
+        .prefetch_related(
+            Prefetch(
+                "participations",
+                queryset=Participation.objects.select_related("person__organisation").order_by("position", "id"),
             ),
-            to_attr="top_issues",
-        ),
+            "themes",
+        )
     )
-    session = get_object_or_404(sessions, roundtable__slug=roundtable_slug, slug=slug)
-    session_documents(sessions=[session], user=user)
+    session = get_object_or_404(
+        sessions, roundtable__forum__slug=forum_slug, roundtable__slug=roundtable_slug, slug=slug
+    )
+    session.top_issues = issues_with_points(session)
+    session_documents_for_page(session=session, user=user)
     return session
+
+
+def issues_with_points(session):
+    """The session's top-level issues in order, each with its points in order (``issue.points.all()``
+    answers from memory): one query for both levels."""
+    issues = list(Issue.objects.filter(session=session).order_by("position", "id"))
+    points = {}
+    for issue in issues:
+        if issue.parent_id is not None:
+            points.setdefault(issue.parent_id, []).append(issue)
+    top = [issue for issue in issues if issue.parent_id is None]
+    for issue in top:
+        prefetched(issue, "points", points.get(issue.pk, []))
+    return top
+
+
+def prefetched(instance, relation, objects):
+    """Let ``instance.<relation>.all()`` answer ``objects`` without a query, as ``prefetch_related`` does."""
+    manager = getattr(instance, relation)
+    queryset = manager.none()
+    queryset._result_cache = list(objects)
+    queryset._prefetch_done = True
+    instance.__dict__.setdefault("_prefetched_objects_cache", {})[relation] = queryset
 
 
 def session_neighbours(*, session, user=None):

@@ -67,6 +67,20 @@ def test_an_action_paper_of_two_sessions_shows_on_both_session_pages(client, dha
     assert "Action paper" not in pages["Skills"].content.decode()
 
 
+def test_a_session_page_shows_its_own_documents_then_its_roundtables_each_once(client, dhaka):
+    recruitment, wages, remittances, _skills = dhaka.sessions
+    both = make_document(title="Concept note", kind=Document.Kind.CONCEPT_NOTE, sessions=[recruitment, wages])
+    both.roundtables.set([dhaka.first, dhaka.second])  # also the roundtable's: shown once, as the session's own
+    shared = make_document(title="Roundtable paper", roundtables=[dhaka.first, dhaka.second])
+    other = make_document(title="Wages paper", sessions=[wages, remittances])  # another session's only
+
+    session = client.get(recruitment.get_absolute_url()).context["session"]
+
+    assert (session.own_documents, session.roundtable_documents) == ([both], [shared])
+    assert session.documents_shown == [(both, False), (shared, True)]
+    assert other not in [document for document, _shared in session.documents_shown]
+
+
 def test_an_action_paper_of_two_sessions_is_in_both_handouts(client, dhaka):
     recruitment, wages, remittances, _skills = dhaka.sessions
     make_document(title="Fair recruitment paper", kind=Document.Kind.ACTION_PAPER, sessions=[recruitment, remittances])
@@ -205,8 +219,8 @@ def test_session_page_queries_stay_flat_with_documents_and_their_files(client, d
         make_document(title=f"Own {n}", session=recruitment, files=_three_languages(f"own-{n}"))
         make_document(title=f"Shared {n}", roundtable=dhaka.first, files=_three_languages(f"shared-{n}"))
 
-    # the session page's queries, of which three for documents: the session's, its roundtable's, their files
-    with django_assert_num_queries(12):
+    # the session page's queries, of which two for documents: those of the session or its roundtable, their files
+    with django_assert_num_queries(10):
         response = client.get(recruitment.get_absolute_url())
 
     assert len(response.context["session"].documents_shown) == 2 * count

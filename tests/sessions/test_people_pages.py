@@ -309,7 +309,7 @@ def test_session_page_queries_stay_flat_whatever_its_people(client, db, django_a
         make_participation(session=session, person=make_person(organisation=make_organisation()), role=role)
     Client().get("/en/forums/")  # the menu's forum, then cached
 
-    with django_assert_num_queries(11):  # the same for one person as for three
+    with django_assert_num_queries(9):  # the same for one person as for three
         response = client.get(session.get_absolute_url())
 
     assert [len(people) for _role, people in response.context["people_by_role"]] == [1] * count

@@ -242,8 +242,9 @@ def test_session_page_queries_stay_flat(client, db, django_assert_num_queries, s
     forum = make_programme(roundtables=size)
     session = forum.roundtables.order_by("number").first().sessions.get(number=2)
 
-    # previous and next session: one small query each; documents: the session's, its roundtable's, their files
-    with django_assert_num_queries(13):
+    # the session with its forum, its people, themes, issues with their points; documents: those of the session
+    # or its roundtable, their files; previous and next session: one small query each; contributions
+    with django_assert_num_queries(10):
         response = client.get(session.get_absolute_url())
 
     assert response.context["previous"].code == "1.1"
