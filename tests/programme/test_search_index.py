@@ -11,10 +11,12 @@ from django.db import connection, transaction
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
 
+from programme import search_engines
 from programme.models import SearchEntry
-from programme.search import ORDERED_COLUMNS, _Querysets, ordered_parts, programme_search
+from programme.search import _best_matches, programme_search
 from programme.search_engines import MAX_TERMS, parse_query
 from programme.search_index import search_index_rebuild
+from programme.search_visible import ORDERED_COLUMNS, Querysets, ordered_parts, ordered_rows
 from roundtables.models import Status
 from sessions.models import Session
 from tests.contributions.factories import make_contribution
@@ -29,6 +31,7 @@ from tests.factories import (
     make_roundtable,
     make_session,
     make_theme,
+    make_user,
 )
 
 pytestmark = pytest.mark.django_db
@@ -184,6 +187,56 @@ def test_a_draft_session_is_found_by_staff_only(organiser):
 
 def _hits(response):
     return [hit for group in response.context["groups"] for hit in group.hits]
+
+
+def _drafts_of_every_kind():
+    """A draft session (with an issue, a document and its only participant) in a published forum, and a draft
+    forum with a roundtable and a room holding a session: all "harbour"."""
+    forum = make_forum()
+    draft = make_session(roundtable=make_roundtable(forum=forum), title="Harbour session", status=Status.DRAFT)
+    make_issue(session=draft, text="Harbour issue")
+    make_document(session=draft, title="Harbour paper")
+    make_participation(session=draft, person=make_person(name="Harbour Person"))
+    draft_forum = make_forum(status=Status.DRAFT)
+    make_session(
+        roundtable=make_roundtable(forum=draft_forum, title="Harbour roundtable"),
+        room=make_room(forum=draft_forum, name="Harbour room"),
+    )
+
+
+def test_what_staff_found_is_not_shown_to_the_public_searching_next(organiser):
+    _drafts_of_every_kind()
+    staff_client = Client()
+    staff_client.force_login(organiser)
+
+    staff = _search(staff_client, "harbour")
+    public = _search(Client(), "harbour")
+
+    assert {group.kind: group.total for group in staff.context["groups"] if group.total} == {
+        "sessions": 1,
+        "issues": 1,
+        "roundtables": 1,
+        "people": 1,
+        "documents": 1,
+        "rooms": 1,
+    }
+    assert response_total(public) == 0
+
+
+@pytest.mark.parametrize("codes", [(), ((1, 1),), ((1, 1), (2, 1))])
+def test_the_compiled_union_gives_the_rows_of_each_visitors_querysets(organiser, codes):
+    _drafts_of_every_kind()
+    make_session(roundtable=make_roundtable(title="Harbour roundtable"), title="Harbour session")
+    found = _best_matches(search_engines.engine().matches(parse_query("harbour"), ["en"]), "en")
+    visitors = [AnonymousUser(), organiser, make_user(), AnonymousUser(), organiser]
+
+    def by_the_querysets(user):
+        parts = ordered_parts(found, codes, Querysets(user))
+        return sorted(row for part in parts for row in part)
+
+    assert [sorted(ordered_rows(found, codes, user)) for user in visitors] == [
+        by_the_querysets(user) for user in visitors
+    ]
 
 
 def test_a_session_of_a_draft_forum_is_not_found_by_the_public(client):
@@ -345,7 +398,7 @@ def test_each_kinds_part_of_the_union_selects_its_columns_in_the_same_order():
     session = make_session(title="Harbour session", room=make_room(name="Harbour room"))
     found = {kind: {session.pk: None} for kind in SearchEntry.Kind.values}
 
-    parts = ordered_parts(found, ((1, 1),), _Querysets(AnonymousUser()))
+    parts = ordered_parts(found, ((1, 1),), Querysets(AnonymousUser()))
 
     columns = [re.findall(r'AS "(search_kind|pk|search_position|search_code)"', str(part.query))[:4] for part in parts]
     assert columns == [list(ORDERED_COLUMNS)] * len(SearchEntry.Kind.values)

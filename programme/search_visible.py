@@ -1,0 +1,257 @@
+"""Which of the records search matched a visitor may see, and in what order: one query for all kinds.
+
+Each kind's records are filtered through the kind's public queryset (``visible_to(user)``, as on the pages)
+and numbered in the programme's order (``KINDS``); a union of those parts gives every visible match with its
+place. Building and compiling those querysets cost more than running them, and their SQL does not change while
+the process runs: each kind's part is compiled once per database, kind of visitor (who may preview drafts, or
+not: all that ``visible_to`` asks of the visitor, ``core.permissions.can_preview``) and number of session
+codes, with the matched ids and the codes as parameters (``_Slot``), then run with each search's values.
+"""
+
+import json
+from dataclasses import dataclass
+
+from django.db import connection
+from django.db.models import BooleanField, Case, Exists, IntegerField, OuterRef, Q, Value, When, Window
+from django.db.models.expressions import RawSQL
+from django.db.models.functions import RowNumber
+
+from contributions.models import Contribution
+from contributions.selectors import contributions_for_search
+from core.permissions import can_preview
+from core.translated import SOURCE_LANGUAGE, translated_fields
+from roundtables.models import Forum, Roundtable, Theme
+from sessions.models import Document, Issue, Person, Room, Session
+
+from .models import SearchEntry
+
+# What is searched.
+
+
+@dataclass(frozen=True)
+class _Kind:
+    kind: str
+    order: tuple  # the programme's order, after "the title holds a word"
+    is_draft: object  # callable(obj) -> bool
+    has_snippet: bool = True
+
+    @property
+    def label(self):
+        return SearchEntry.Kind(self.kind).label
+
+
+def _session_is_draft(session):
+    return not (session.is_published and session.roundtable.forum.is_published)
+
+
+Kind = SearchEntry.Kind
+KINDS = (
+    _Kind(Kind.SESSIONS, ("-roundtable__forum__starts_on", "roundtable__number", "number"), _session_is_draft),
+    _Kind(
+        Kind.ISSUES,
+        ("-session__roundtable__forum__starts_on", "session__roundtable__number", "session__number", "position", "pk"),
+        lambda issue: _session_is_draft(issue.session),
+    ),
+    _Kind(Kind.ROUNDTABLES, ("-forum__starts_on", "number"), lambda roundtable: not roundtable.forum.is_published),
+    _Kind(Kind.THEMES, ("name", "pk"), lambda theme: False),
+    _Kind(Kind.PEOPLE, ("name", "pk"), lambda person: False),
+    # ``is_public`` is annotated by Document.objects.with_is_public (RECORDS)
+    _Kind(Kind.DOCUMENTS, ("-circulated_on", "title", "pk"), lambda document: not document.is_public),
+    _Kind(Kind.CONTRIBUTIONS, ("-submitted_at", "-pk"), lambda contribution: False),  # only published ones
+    _Kind(
+        Kind.ROOMS,
+        ("-forum__starts_on", "forum", "position", "name", "pk"),
+        lambda room: not room.forum.is_published,
+        has_snippet=False,
+    ),
+)
+
+
+# What a page of results reads of each kind's records, by id: what the template shows with them. Visibility was
+# decided when the ids were ordered (``ordered_ids``), so it is not asked again.
+RECORDS = {
+    Kind.SESSIONS: lambda: Session.objects.select_related("roundtable__forum"),
+    Kind.ISSUES: lambda: Issue.objects.select_related("session__roundtable__forum"),
+    Kind.ROUNDTABLES: lambda: Roundtable.objects.select_related("forum"),
+    Kind.THEMES: lambda: Theme.objects.all(),
+    Kind.PEOPLE: lambda: Person.objects.select_related("organisation"),
+    Kind.DOCUMENTS: lambda: Document.objects.with_is_public().select_related("forum"),  # is_public: drafts
+    Kind.CONTRIBUTIONS: lambda: Contribution.objects.select_related("forum"),
+    Kind.ROOMS: lambda: Room.objects.select_related("forum"),
+}
+
+
+class Querysets:
+    """What each kind's results are taken from, what the pages show ``user``: ``querysets[kind]``, each
+    made when first asked for (a search finding only sessions makes only theirs)."""
+
+    def __init__(self, user):
+        self.user = user
+        self.made = {}
+
+    def __getitem__(self, kind):
+        if kind not in self.made:
+            self.made[kind] = getattr(self, f"_{kind}")()
+        return self.made[kind]
+
+    def _sessions(self):
+        return Session.objects.visible_to(self.user).select_related("roundtable__forum")
+
+    def _issues(self):
+        sessions = Session.objects.visible_to(self.user)
+        return Issue.objects.filter(session__in=sessions.values("pk")).select_related("session__roundtable__forum")
+
+    def _roundtables(self):
+        forums = Forum.objects.visible_to(self.user)
+        return Roundtable.objects.filter(forum__in=forums.values("pk")).select_related("forum")
+
+    def _themes(self):
+        return Theme.objects.all()  # every theme has its public page
+
+    def _people(self):
+        return Person.objects.visible_to(self.user).select_related("organisation")
+
+    def _documents(self):
+        return Document.objects.visible_to(self.user).select_related("forum")
+
+    def _contributions(self):
+        return contributions_for_search()
+
+    def _rooms(self):
+        """A room is offered by its forum's programme filter while a session the visitor sees is in it."""
+        sessions = Session.objects.visible_to(self.user)
+        return Room.objects.filter(Exists(sessions.filter(room=OuterRef("pk")))).select_related("forum")
+
+
+class _Slot:
+    """A parameter left open in a compiled query (the matched ids, a code's numbers): found again among the
+    compiled query's parameters by identity, and given each search's value."""
+
+    def __init__(self, name):
+        self.name = name
+
+    def __repr__(self):
+        return f"<slot {self.name}>"
+
+
+def _id_condition(model, ids):
+    """The condition "the record's id is one of ``ids``", with ``ids`` one parameter: on SQLite a JSON list (a
+    statement's parameters are limited), on PostgreSQL an array compared with ``= ANY`` (planned as a list; a
+    subquery of the array made it compare every pair). The same SQL whatever the number of ids: compiled once."""
+    quote = connection.ops.quote_name
+    column = f"{quote(model._meta.db_table)}.{quote(model._meta.pk.column)}"
+    if connection.vendor == "postgresql":
+        return RawSQL(f"{column} = ANY(%s)", (ids,), output_field=BooleanField())
+    return RawSQL(f"{column} IN (SELECT value FROM json_each(%s))", (ids,), output_field=BooleanField())
+
+
+def _id_value(ids):
+    ids = [int(pk) for pk in ids]
+    return ids if connection.vendor == "postgresql" else json.dumps(ids)
+
+
+def _in_english(model, order):
+    """``order`` with each translated field of ``model`` read in English, the source language (its original
+    column is not kept up to date once translated): "title" is "title_en", "-name" "-name_en"."""
+    translated = translated_fields(model)
+    return [f"{term}_{SOURCE_LANGUAGE}" if term.lstrip("-") in translated else term for term in order]
+
+
+ORDERED_COLUMNS = ("search_kind", "pk", "search_position", "search_code")
+
+
+def _ordered_part(spec, queryset, ids, codes):
+    """The visible records of ``queryset`` (a kind's public one) among ``ids`` (or sessions with one of the
+    ``codes``, (roundtable, session) pairs) as rows of ``ORDERED_COLUMNS``: the kind, the id, the place in the
+    programme's order, 1 for a session with one of the codes; in that order of columns, as a union needs."""
+    condition = Q(_id_condition(queryset.model, ids))
+    code = Value(0)
+    if spec.kind == Kind.SESSIONS and codes:
+        code_match = Q()
+        for roundtable, number in codes:
+            code_match |= Q(roundtable__number=roundtable, number=number)
+        condition |= code_match
+        code = Case(When(code_match, then=Value(1)), default=Value(0), output_field=IntegerField())
+    # A model with translated fields has a queryset that would select the columns in an order of its own
+    # (and rewrite every lookup, none of which here is of a translated field).
+    if hasattr(queryset, "rewrite"):
+        queryset = queryset.rewrite(False)
+    return (
+        queryset.filter(condition)
+        .order_by()
+        .annotate(
+            search_kind=Value(spec.kind),
+            search_position=Window(RowNumber(), order_by=_in_english(queryset.model, spec.order)),
+            search_code=code,
+        )
+        .values_list(*ORDERED_COLUMNS)
+    )
+
+
+def ordered_parts(found, codes, querysets):
+    """One queryset per kind with records ``found`` (or sessions with one of the ``codes``): ``_ordered_part``."""
+    parts = []
+    for spec in KINDS:
+        ids = found.get(spec.kind, {})
+        if not ids and not (spec.kind == Kind.SESSIONS and codes):
+            continue
+        parts.append(_ordered_part(spec, querysets[spec.kind], _id_value(ids), codes))
+    return parts
+
+
+# The compiled SQL of each kind's part, by database, kind, whether the visitor sees drafts (the one thing about
+# the visitor that ``visible_to`` asks: ``core.permissions.can_preview``) and the number of codes. Building
+# and compiling these querysets cost more than running them; their SQL never changes while the process runs.
+_COMPILED = {}
+
+
+def _compiled_part(spec, user, code_count):
+    """(sql, params) of ``_ordered_part`` for ``user``'s kind of visitor, with ``_Slot`` parameters: "ids", and
+    "roundtable 0", "session 0"… for the codes."""
+    key = (connection.alias, connection.vendor, spec.kind, can_preview(user), code_count)
+    if key not in _COMPILED:
+        codes = tuple(
+            (
+                RawSQL("%s", (_Slot(f"roundtable {n}"),), IntegerField()),
+                RawSQL("%s", (_Slot(f"session {n}"),), IntegerField()),
+            )
+            for n in range(code_count)
+        )
+        part = _ordered_part(spec, Querysets(user)[spec.kind], _Slot("ids"), codes)
+        sql, params = part.query.get_compiler(using=part.db).as_sql()
+        _COMPILED[key] = (sql, tuple(params))
+    return _COMPILED[key]
+
+
+def ordered_rows(found, codes, user):
+    """The rows of every kind's ``_ordered_part``, in one query (a union of the compiled parts)."""
+    sqls, params = [], []
+    for spec in KINDS:
+        ids = found.get(spec.kind, {})
+        with_codes = spec.kind == Kind.SESSIONS and bool(codes)
+        if not ids and not with_codes:
+            continue
+        values = {"ids": _id_value(ids)}
+        for n, (roundtable, number) in enumerate(codes if with_codes else ()):
+            values[f"roundtable {n}"], values[f"session {n}"] = roundtable, number
+        sql, compiled = _compiled_part(spec, user, len(codes) if with_codes else 0)
+        sqls.append(sql)
+        params += [values[param.name] if isinstance(param, _Slot) else param for param in compiled]
+    if not sqls:
+        return []
+    with connection.cursor() as cursor:
+        cursor.execute(" UNION ALL ".join(sqls), params)
+        return cursor.fetchall()
+
+
+def ordered_ids(found, codes, user):
+    """{kind: [record id, ...]}: the visible records of each kind among those ``found`` (and the sessions
+    with one of the ``codes``), in order; one query for all kinds."""
+    ranked = {}
+    code_matches = set()
+    for kind, pk, position, code in ordered_rows(found, codes, user):
+        match = found.get(kind, {}).get(pk)
+        ranked.setdefault(kind, []).append((-code, -(match is not None and match.in_title), position, pk))
+        if code:
+            code_matches.add(pk)
+    return {kind: [key[-1] for key in sorted(keys)] for kind, keys in ranked.items()}, code_matches
