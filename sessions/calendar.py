@@ -1,8 +1,11 @@
 """iCalendar (RFC 5545) files of the programme: one session, a whole forum, a roundtable, a theme, a
 person, or a delegate's agenda.
 
-Selectors fetch the sessions (see ``selectors.sessions_for_calendar``); ``sessions_with_sequence``
-adds how many times each was changed; this module only formats them.
+A view chooses the sessions (``selectors.sessions_for_calendar_file``, filtered as it needs);
+``calendar_events`` reads what their events show in a fixed number of queries, as plain values, and
+``calendar_build`` writes the file with the portal's own writer (``core.ical``). A 300-session file is
+made anew for each request the page cache does not answer, so neither step builds model instances
+per row or a tree of objects per property.
 
 The files are meant to be subscribed to: each asks calendar apps to fetch it again every hour
 (``REFRESH-INTERVAL``, and ``X-PUBLISHED-TTL`` for the apps that read that one), and each event
@@ -11,38 +14,48 @@ the history) and a ``LAST-MODIFIED`` (the session's ``updated_at``), so subscrib
 an event that moved instead of keeping the old one.
 
 Times are written in the forum's own time zone, with its VTIMEZONE, so a delegate's calendar shows
-them right wherever the delegate is.
+them right wherever the delegate is (a forum on UTC gets UTC times, ``…Z``, and no VTIMEZONE).
 
 Texts are those of the file's language (the language of its address, active while it is written), or
 English where they have no translation; an event's SUMMARY names the language of its title
 (``LANGUAGE=en`` on a fallback), as pages put ``lang="en"`` on such a title.
+
+``session_description`` (from model instances) serves the frab schedule too; both it and the
+calendar's own reads write descriptions with ``description_text``.
 """
 
+import dataclasses
 import datetime
+from typing import NamedTuple
 
 from django.db import router
 from django.db.models import CharField, Count, OuterRef, Subquery
 from django.db.models.functions import Cast, Coalesce
+from django.urls import reverse
 from django.utils.translation import gettext as _
-from icalendar import Calendar, Event, vDuration
 from reversion.models import Version
 
-from core.forum_time import forum_local
+from core import ical
+from core.forum_time import forum_zone
 from core.text import markdown_plain
-from core.translated import content_language, shown_language, translated_fields
+from core.translated import SOURCE_LANGUAGE, content_language, shown_language, translated_fields
+from roundtables.models import Forum, Theme
 
 from . import presenters
-from .models import Participation
+from .models import Issue, Participation, Session
 
 PRODID = "-//GFMD Civil Society Days//Roundtable Portal//EN"
 UID_DOMAIN = "gfmd-portal"
 CONTENT_TYPE = "text/calendar; charset=utf-8"
 REFRESH_INTERVAL = datetime.timedelta(hours=1)  # how often subscribed calendar apps fetch a file again
+ZONE_MARGIN = datetime.timedelta(
+    days=366
+)  # a VTIMEZONE covers a year before the first session to a year after the last
 
 
-def session_uid(session):
+def session_uid(pk):
     """The event's UID: stable across downloads, so calendars update the event instead of adding it twice."""
-    return f"session-{session.pk}@{UID_DOMAIN}"
+    return f"session-{pk}@{UID_DOMAIN}"
 
 
 def sessions_with_sequence(sessions):
@@ -90,7 +103,49 @@ def description_labels():
     return {
         "roles": {value: str(label) for value, label in Participation.Role.choices},
         "issues": _issue_headings(),
+        "kinds": {value: str(label) for value, label in Issue.Kind.choices},
     }
+
+
+class DescribedRole(NamedTuple):
+    """A person in a session's description: their role, and their name with their organisation's."""
+
+    role: str
+    name: str
+
+
+class DescribedIssue(NamedTuple):
+    """A top-level issue in a session's description: its kind, and its text and sub-points as plain text."""
+
+    kind: str
+    text: str
+    points: list
+
+
+def description_text(*, group, roles, issues, labels):
+    """Plain-text description: ``group`` (the roundtable's label), people by role (``DescribedRole`` in
+    order of position), then the issues by kind (``DescribedIssue`` in order of position), numbered,
+    with their sub-points. ``labels`` as ``description_labels`` returns them."""
+    lines = [group]
+    by_role = presenters.participations_by_role(roles)
+    if by_role:
+        lines.append("")
+        role_names = labels["roles"]
+        for role, people in by_role:
+            names = ", ".join(person.name for person in people)
+            # Translators: a line of a calendar event's description: a role, then the people in it (“Chair: …”).
+            lines.append(_("%(role)s: %(names)s") % {"role": role_names.get(role, role), "names": names})
+    headings = labels["issues"]
+    for kind, group_issues in presenters.issues_by_kind(issues):
+        lines.extend(["", headings[kind] if kind in headings else labels["kinds"].get(kind, kind)])
+        for number, issue in enumerate(group_issues, start=1):
+            lines.append(f"{number}. {issue.text}")
+            lines.extend(f"   – {point}" for point in issue.points)
+    return "\n".join(lines)
+
+
+def _person_name(name, organisation):
+    return f"{name} ({organisation})" if organisation else name
 
 
 def session_description(session, *, labels=None):
@@ -99,35 +154,27 @@ def session_description(session, *, labels=None):
     Expects ``session`` as ``sessions_for_calendar`` returns it (participations, ``top_issues``);
     ``labels`` as ``description_labels`` returns them (looked up here when not given).
     """
-    labels = labels or description_labels()
     roundtable = session.roundtable
-    lines = [roundtable.forum.group_label(roundtable.number, roundtable.title)]
-
-    roles = presenters.participations_by_role(session.participations.all())
-    if roles:
-        lines.append("")
-        for role, participations in roles:
-            names = ", ".join(
-                f"{person.name} ({person.organisation.name})" if person.organisation else person.name
-                for person in (participation.person for participation in participations)
-            )
-            # Translators: a line of a calendar event's description: a role, then the people in it (“Chair: …”).
-            lines.append(_("%(role)s: %(names)s") % {"role": labels["roles"].get(role, role), "names": names})
-
-    headings = labels["issues"]
-    for kind, issues in presenters.issues_by_kind(getattr(session, "top_issues", [])):
-        lines.extend(["", headings[kind] if kind in headings else issues[0].get_kind_display()])
-        for number, issue in enumerate(issues, start=1):
-            lines.append(f"{number}. {plain_text(issue.text)}")
-            lines.extend(f"   – {plain_text(point.text)}" for point in issue.points.all())
-    return "\n".join(lines)
-
-
-def session_location(session):
-    """Where a session takes place, as calendar apps show it: its room, then the forum's venue and place
-    ("Room A, Megaron Athens, Vas. Sofias 1, Athens, Greece")."""
-    forum = session.roundtable.forum
-    return ", ".join(part for part in (session.room.name if session.room else "", forum.venue_place) if part)
+    roles = [
+        DescribedRole(
+            participation.role,
+            _person_name(
+                participation.person.name,
+                participation.person.organisation.name if participation.person.organisation else "",
+            ),
+        )
+        for participation in session.participations.all()
+    ]
+    issues = [
+        DescribedIssue(issue.kind, plain_text(issue.text), [plain_text(point.text) for point in issue.points.all()])
+        for issue in getattr(session, "top_issues", [])
+    ]
+    return description_text(
+        group=roundtable.forum.group_label(roundtable.number, roundtable.title),
+        roles=roles,
+        issues=issues,
+        labels=labels or description_labels(),
+    )
 
 
 def title_language(session):
@@ -137,55 +184,229 @@ def title_language(session):
     return shown_language(session, "title")
 
 
-def session_event(session, *, url, labels=None):
-    """The VEVENT of one scheduled session; ``url`` is the absolute address of its page."""
-    forum = session.roundtable.forum
-    event = Event()
-    event.add("uid", session_uid(session))
-    event.add("dtstamp", session.updated_at.astimezone(datetime.UTC))
-    event.add("last-modified", session.updated_at.astimezone(datetime.UTC))
-    event.add("sequence", session.revision_count)
-    event.add("dtstart", forum_local(session.starts_at, forum))
-    event.add("dtend", forum_local(session.ends_at, forum))
-    # A plenary, break or reception has no code delegates know it by.
-    event.add(
-        "summary",
-        f"{session.code} {session.title}" if session.is_session else session.title,
-        parameters={"LANGUAGE": title_language(session)},
+# The calendar files: reads ----------------------------------------------------------------------------
+
+
+@dataclasses.dataclass(slots=True)
+class CalendarEvent:
+    """What the VEVENT of one scheduled session shows, in the file's language."""
+
+    pk: int
+    code: str  # "1.2"
+    updated_at: datetime.datetime
+    sequence: int
+    starts_at: datetime.datetime
+    ends_at: datetime.datetime
+    zone: object  # the forum's ZoneInfo
+    summary: str
+    summary_language: str
+    location: str
+    location_link: str  # the forum's map link ("" for none)
+    description: str  # without the session's address, which the file adds
+    path: str  # the session page's path
+    categories: list  # theme names
+
+
+def _columns(field, language):
+    """The columns of a translated ``field`` to read: English's, then ``language``'s when it is another."""
+    english = f"{field}_{SOURCE_LANGUAGE}"
+    return (english,) if language == SOURCE_LANGUAGE else (english, f"{field}_{language}")
+
+
+def _shown(row, field, language):
+    """The text ``field`` shows in ``language`` (``row`` holds its ``_columns``): that language's, else English."""
+    return row.get(f"{field}_{language}") or row[f"{field}_{SOURCE_LANGUAGE}"] or ""
+
+
+def _shown_at(row, index, language):
+    """As ``_shown`` for a row of ``values_list``: English's column at ``index``, ``language``'s after it."""
+    if language != SOURCE_LANGUAGE and row[index + 1]:
+        return row[index + 1]
+    return row[index] or ""
+
+
+def _session_path(forum_slug, roundtable_slug, slug):
+    return reverse("roundtables:session", kwargs={"forum": forum_slug, "roundtable": roundtable_slug, "slug": slug})
+
+
+def calendar_events(sessions):
+    """The events of ``sessions`` (a queryset of scheduled sessions, in the file's order), as a list of
+    ``CalendarEvent``: five queries, whatever their number (sessions with their roundtable, room and
+    version count; their forums; people; themes; issues with their sub-points), values only."""
+    language = content_language()
+    rows = list(
+        sessions_with_sequence(sessions).values(
+            "id",
+            "number",
+            "slug",
+            "kind",
+            *_columns("title", language),
+            "starts_at",
+            "ends_at",
+            "updated_at",
+            "revision_count",
+            *_columns("room__name", language),
+            "roundtable_id",
+            "roundtable__number",
+            "roundtable__slug",
+            *_columns("roundtable__title", language),
+            "roundtable__forum_id",
+            "roundtable__forum__slug",
+        )
     )
-    location = session_location(session)
-    if location:
-        map_link = forum.venue_map_link
-        event.add("location", location, parameters={"ALTREP": map_link} if map_link else None)
-    event.add("description", f"{session_description(session, labels=labels)}\n\n{url}")
-    event.add("url", url)
-    themes = [theme.name for theme in session.themes.all()]
-    if themes:
-        event.add("categories", themes)
-    return event
+    rows = [row for row in rows if row["starts_at"] and row["ends_at"]]
+    if not rows:
+        return []
+    ids = [row["id"] for row in rows]
+    forums = {forum.pk: forum for forum in Forum.objects.filter(pk__in={row["roundtable__forum_id"] for row in rows})}
+
+    people = {}
+    for session_id, role, name, organisation_id, *organisation in (
+        Participation.objects.filter(session_id__in=ids)
+        .order_by("position", "id")
+        .values_list(
+            "session_id",
+            "role",
+            "person__name",
+            "person__organisation_id",
+            *_columns("person__organisation__name", language),
+        )
+    ):
+        organisation_name = _shown_at(organisation, 0, language) if organisation_id is not None else ""
+        people.setdefault(session_id, []).append(DescribedRole(role, _person_name(name, organisation_name)))
+
+    themes = {}
+    for session_id, *name in Theme.objects.filter(sessions__in=ids).values_list(
+        "sessions", *_columns("name", language)
+    ):
+        themes.setdefault(session_id, []).append(_shown_at(name, 0, language))
+
+    plain = {}  # the same issue text comes back in many sessions of a big forum: made plain once per file
+
+    def plain_once(text):
+        if text not in plain:
+            plain[text] = plain_text(text)
+        return plain[text]
+
+    issues, points = {}, {}
+    issue_rows = (
+        Issue.objects.filter(session_id__in=ids)
+        .order_by("position", "id")
+        .values_list("id", "session_id", "parent_id", "kind", *_columns("text", language))
+    )
+    for pk, session_id, parent_id, kind, *text in issue_rows:
+        if parent_id is None:
+            issues.setdefault(session_id, []).append((pk, kind, plain_once(_shown_at(text, 0, language))))
+        else:
+            points.setdefault(parent_id, []).append(plain_once(_shown_at(text, 0, language)))
+
+    labels = description_labels()
+    groups = {}  # roundtable id: its label
+    places = {}  # forum id: (zone, venue place, map link)
+    events = []
+    for row in rows:
+        forum_id = row["roundtable__forum_id"]
+        if forum_id not in places:
+            forum = forums[forum_id]
+            places[forum_id] = (forum_zone(forum), forum.venue_place, forum.venue_map_link)
+        zone, venue_place, map_link = places[forum_id]
+        roundtable_id = row["roundtable_id"]
+        if roundtable_id not in groups:
+            groups[roundtable_id] = forums[forum_id].group_label(
+                row["roundtable__number"], _shown(row, "roundtable__title", language)
+            )
+        title = _shown(row, "title", language)
+        code = f"{row['roundtable__number']}.{row['number']}"
+        room = _shown(row, "room__name", language)
+        description = description_text(
+            group=groups[roundtable_id],
+            roles=people.get(row["id"], []),
+            issues=[DescribedIssue(kind, text, points.get(pk, [])) for pk, kind, text in issues.get(row["id"], [])],
+            labels=labels,
+        )
+        events.append(
+            CalendarEvent(
+                pk=row["id"],
+                code=code,
+                updated_at=row["updated_at"],
+                sequence=row["revision_count"],
+                starts_at=row["starts_at"],
+                ends_at=row["ends_at"],
+                zone=zone,
+                # A plenary, break or reception has no code delegates know it by.
+                summary=f"{code} {title}" if row["kind"] == Session.Kind.SESSION else title,
+                summary_language=language if row.get(f"title_{language}") else SOURCE_LANGUAGE,
+                location=", ".join(part for part in (room, venue_place) if part),
+                location_link=map_link,
+                description=description,
+                path=_session_path(row["roundtable__forum__slug"], row["roundtable__slug"], row["slug"]),
+                categories=themes.get(row["id"], []),
+            )
+        )
+    return events
 
 
-def calendar_build(*, sessions, name, absolute_url):
-    """The iCalendar file (bytes) of ``sessions``, the scheduled ones, in the order given.
+# The calendar files: writing ----------------------------------------------------------------------------
+
+
+def _event_lines(event, *, url):
+    """The folded lines (bytes) of one event's VEVENT."""
+    if ical.is_utc(event.zone):
+        starts, ends = f"DTSTART:{ical.utc_time(event.starts_at)}", f"DTEND:{ical.utc_time(event.ends_at)}"
+    else:
+        tzid = event.zone.key
+        starts = f"DTSTART;TZID={tzid}:{ical.local_time(event.starts_at.astimezone(event.zone))}"
+        ends = f"DTEND;TZID={tzid}:{ical.local_time(event.ends_at.astimezone(event.zone))}"
+    stamp = ical.utc_time(event.updated_at)
+    lines = [
+        b"BEGIN:VEVENT",
+        f"UID:{session_uid(event.pk)}".encode(),
+        f"DTSTAMP:{stamp}".encode(),
+        f"LAST-MODIFIED:{stamp}".encode(),
+        f"SEQUENCE:{event.sequence}".encode(),
+        starts.encode(),
+        ends.encode(),
+        ical.content_line("SUMMARY", ical.text(event.summary), language=event.summary_language),
+    ]
+    if event.location:
+        if event.location_link:
+            lines.append(ical.content_line("LOCATION", ical.text(event.location), altrep=event.location_link))
+        else:
+            lines.append(ical.content_line("LOCATION", ical.text(event.location)))
+    lines.append(ical.content_line("DESCRIPTION", ical.text(f"{event.description}\n\n{url}")))
+    lines.append(ical.content_line("URL", url))
+    if event.categories:
+        lines.append(ical.content_line("CATEGORIES", ical.texts(event.categories)))
+    lines.append(b"END:VEVENT")
+    return lines
+
+
+def calendar_build(*, events, name, absolute_url):
+    """The iCalendar file (bytes) of ``events`` (as ``calendar_events`` reads them), in the order given.
 
     ``name`` titles the calendar in calendar apps; ``absolute_url`` turns a path into a full
     address, e.g. ``request.build_absolute_uri``.
     """
-    calendar = Calendar()
-    calendar.add("prodid", PRODID)
-    calendar.add("version", "2.0")
-    calendar.add("calscale", "GREGORIAN")
-    calendar.add("name", name)
-    calendar.add("x-wr-calname", name)
-    calendar.add("refresh-interval", REFRESH_INTERVAL, parameters={"VALUE": "DURATION"})
-    calendar.add("x-published-ttl", vDuration(REFRESH_INTERVAL))
-    scheduled = [session for session in sessions if session.starts_at and session.ends_at]
-    labels = description_labels()
-    for session in scheduled:
-        calendar.add_component(session_event(session, url=absolute_url(session.get_absolute_url()), labels=labels))
-    if scheduled:
+    lines = [
+        b"BEGIN:VCALENDAR",
+        b"VERSION:2.0",
+        ical.content_line("PRODID", PRODID),
+        b"CALSCALE:GREGORIAN",
+        # Calendar apps read these names as they are, commas and all (the files have always written them so).
+        ical.content_line("NAME", ical.unescaped_text(name)),
+        ical.content_line("X-WR-CALNAME", ical.unescaped_text(name)),
+        ical.content_line("REFRESH-INTERVAL", ical.duration(REFRESH_INTERVAL), value="DURATION"),
+        ical.content_line("X-PUBLISHED-TTL", ical.duration(REFRESH_INTERVAL)),
+    ]
+    if events:
         # Each zone's rules from a year before the first session to a year after the last.
-        first = min(session.starts_at for session in scheduled).date() - datetime.timedelta(days=366)
-        last = max(session.ends_at for session in scheduled).date() + datetime.timedelta(days=366)
-        calendar.add_missing_timezones(first_date=first, last_date=last)
-    return calendar.to_ical()
+        first = (min(event.starts_at for event in events) - ZONE_MARGIN).date()
+        last = (max(event.ends_at for event in events) + ZONE_MARGIN).date()
+        zones = {event.zone.key: event.zone for event in events if not ical.is_utc(event.zone)}
+        for zone in zones.values():
+            lines.extend(ical.fold(line) for line in ical.vtimezone(zone, first, last))
+    for event in events:
+        lines.extend(_event_lines(event, url=absolute_url(event.path)))
+    lines.append(b"END:VCALENDAR")
+    lines.append(b"")
+    return b"\r\n".join(lines)

@@ -108,6 +108,15 @@ def sessions_for_calendar(*, forum=None, user=None):
     )
 
 
+def sessions_for_calendar_file(*, forum=None, user=None):
+    """The scheduled sessions a calendar file lists, in time order: a queryset for a view to filter further.
+    Nothing is joined or prefetched: the file reads what its events show as values (``calendar.calendar_events``)."""
+    sessions = Session.objects.visible_to(user).filter(starts_at__isnull=False)
+    if forum is not None:
+        sessions = sessions.in_forum(forum)
+    return sessions.order_by("starts_at", "roundtable__number", "number")
+
+
 def sessions_for_agenda(*, ids, user=None):
     """The sessions of a delegate's agenda that the visitor may see, in time order (unscheduled last)."""
     return (

@@ -64,16 +64,17 @@ def _forum_with_programme(request, slug):
     return forum
 
 
-def _scheduled(sessions):
-    """The sessions as a list, or 404 when none is scheduled: a calendar needs at least one event (RFC 5545)."""
-    sessions = list(sessions)
-    if not any(session.starts_at for session in sessions):
+def _scheduled_events(sessions):
+    """The events of ``sessions`` (a queryset), or 404 when none is scheduled: a calendar of one session, a
+    forum or an agenda needs at least one event (RFC 5545)."""
+    events = calendar.calendar_events(sessions)
+    if not events:
         raise Http404("No scheduled session.")
-    return sessions
+    return events
 
 
-def _calendar_response(request, *, sessions, name, filename):
-    body = calendar.calendar_build(sessions=sessions, name=name, absolute_url=request.build_absolute_uri)
+def _calendar_response(request, *, events, name, filename):
+    body = calendar.calendar_build(events=events, name=name, absolute_url=request.build_absolute_uri)
     response = HttpResponse(body, content_type=calendar.CONTENT_TYPE)
     response["Content-Disposition"] = content_disposition_header(as_attachment=True, filename=filename)
     return response
@@ -83,11 +84,10 @@ def _calendar_response(request, *, sessions, name, filename):
 def session_calendar(request, forum, roundtable, slug):
     """One session as an iCalendar file, for "Add to calendar"."""
     forum = programme.forum_for_page(slug=forum, user=request.user)
-    sessions = calendar.sessions_with_sequence(selectors.sessions_for_calendar(forum=forum, user=request.user))
-    session = get_object_or_404(sessions, roundtable__slug=roundtable, slug=slug)
-    _scheduled([session])
+    sessions = selectors.sessions_for_calendar_file(forum=forum, user=request.user)
+    [event] = _scheduled_events(sessions.filter(roundtable__slug=roundtable, slug=slug))
     return _calendar_response(
-        request, sessions=[session], name=forum.name, filename=f"{forum.slug}-session-{session.code}.ics"
+        request, events=[event], name=forum.name, filename=f"{forum.slug}-session-{event.code}.ics"
     )
 
 
@@ -95,10 +95,8 @@ def session_calendar(request, forum, roundtable, slug):
 def forum_calendar(request, forum):
     """Every scheduled session of a forum as one iCalendar file, to import or subscribe to."""
     forum = programme.forum_for_page(slug=forum, user=request.user)
-    sessions = _scheduled(
-        calendar.sessions_with_sequence(selectors.sessions_for_calendar(forum=forum, user=request.user))
-    )
-    return _calendar_response(request, sessions=sessions, name=forum.name, filename=f"{forum.slug}.ics")
+    events = _scheduled_events(selectors.sessions_for_calendar_file(forum=forum, user=request.user))
+    return _calendar_response(request, events=events, name=forum.name, filename=f"{forum.slug}.ics")
 
 
 # Subscriptions: the public programme only, whoever asks (calendar apps fetch them without logging in).
@@ -109,10 +107,10 @@ def roundtable_calendar(request, forum, slug):
     """A roundtable's scheduled sessions as one iCalendar file, to subscribe to."""
     forum = programme.forum_for_page(slug=forum, user=None)
     roundtable = get_object_or_404(forum.roundtables.all(), slug=slug)
-    sessions = selectors.sessions_for_calendar(forum=forum, user=None).filter(roundtable=roundtable)
+    sessions = selectors.sessions_for_calendar_file(forum=forum, user=None).filter(roundtable=roundtable)
     return _calendar_response(
         request,
-        sessions=calendar.sessions_with_sequence(sessions),
+        events=calendar.calendar_events(sessions),
         name=f"{forum.name}: {roundtable}",
         filename=f"{forum.slug}-roundtable-{roundtable.number}.ics",
     )
@@ -122,9 +120,9 @@ def roundtable_calendar(request, forum, slug):
 def theme_calendar(request, slug):
     """The scheduled sessions on a cross-cutting theme, in every published forum, to subscribe to."""
     theme = get_object_or_404(Theme.objects.all(), slug=slug)
-    sessions = selectors.sessions_for_calendar(user=None).filter(themes=theme)
+    sessions = selectors.sessions_for_calendar_file(user=None).filter(themes=theme)
     return _calendar_response(
-        request, sessions=calendar.sessions_with_sequence(sessions), name=theme.name, filename=f"theme-{theme.slug}.ics"
+        request, events=calendar.calendar_events(sessions), name=theme.name, filename=f"theme-{theme.slug}.ics"
     )
 
 
@@ -133,10 +131,10 @@ def person_calendar(request, slug):
     """The scheduled sessions a person has a public role in, to subscribe to; 404 when they have none."""
     person = get_object_or_404(Person.objects.visible_to(None), slug=slug)
     roles = Participation.objects.filter(person=person).values("session_id")
-    sessions = selectors.sessions_for_calendar(user=None).filter(pk__in=roles)
+    sessions = selectors.sessions_for_calendar_file(user=None).filter(pk__in=roles)
     return _calendar_response(
         request,
-        sessions=calendar.sessions_with_sequence(sessions),
+        events=calendar.calendar_events(sessions),
         name=person.name,
         filename=f"person-{person.slug}.ics",
     )
@@ -148,10 +146,8 @@ def agenda_calendar(request):
     ids = agenda.agenda_ids_parse(request.GET.get("sessions", ""))
     if not ids:
         raise Http404("No session given.")
-    sessions = _scheduled(
-        calendar.sessions_with_sequence(selectors.sessions_for_calendar(user=request.user).filter(pk__in=ids))
-    )
-    return _calendar_response(request, sessions=sessions, name=_("My agenda"), filename="my-agenda.ics")
+    events = _scheduled_events(selectors.sessions_for_calendar_file(user=request.user).filter(pk__in=ids))
+    return _calendar_response(request, events=events, name=_("My agenda"), filename="my-agenda.ics")
 
 
 def _forum_schedule(request, slug):
