@@ -376,6 +376,11 @@ class ParticipationAdmin(SessionPartMixin, ProgrammeAdmin):
     autocomplete_fields = ["person"]
     raw_id_fields = ["session"]
 
+    def get_queryset(self, request):
+        # The changelist applies list_select_related only to a queryset without select_related, and
+        # SessionPartMixin's has one: the person is joined here, or each row would fetch its own.
+        return super().get_queryset(request).select_related("person")
+
 
 @admin.register(Room)
 class RoomAdmin(ProgrammeAdmin):
