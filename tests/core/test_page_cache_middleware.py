@@ -232,7 +232,7 @@ def test_a_replayed_answer_has_the_normal_paths_headers_and_body_byte_for_byte(l
 def test_a_replayed_pdf_is_sent_as_its_stored_file(lisbon, booklet):
     response = warmed(BOOKLET_URL)
 
-    assert (type(response), body(response)) == (FileResponse, booklet.read_bytes())
+    assert (isinstance(response, FileResponse), body(response)) == (True, booklet.read_bytes())
     assert (response["Content-Type"], response["Content-Length"]) == ("application/pdf", str(booklet.stat().st_size))
     assert response["Content-Disposition"] == 'inline; filename="lisbon-2099-programme-en.pdf"'
 
