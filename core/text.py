@@ -201,6 +201,12 @@ def markdown_html(text):
     return mark_safe(markup)  # sanitised by nh3 in _rendering
 
 
+def markdown_tokens(text):
+    """The tokens of a Markdown text, parsed as the pages parse it (no HTML blocks, nesting bounded): for
+    a layout that builds the text itself (the programme PDFs). Check ``markdown_nesting`` first."""
+    return _markdown.parse(str(text))
+
+
 def markdown_plain(text):
     """Markdown stored in the database as one line of plain text (not escaped: escape it where it is shown)."""
     if not text:

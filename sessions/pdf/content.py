@@ -2,9 +2,9 @@
 
 An ``Export`` names one PDF: its kind (the forum's booklet, a roundtable's or a session's handout),
 its record and its language, and whether it is a staff preview that shows unpublished content.
-``export_for`` chooses it for a user; ``template_context`` reads the programme for its template
-(``templates/pdf/<kind>.html``) through the selectors, with each session's issues and people
-grouped by the presenters as its page groups them. Laying the HTML out is ``render``'s job.
+``export_for`` chooses it for a user; ``template_context`` reads the programme it shows through the
+selectors, with each session's issues and people grouped by the presenters as its page groups them.
+``document`` turns that into the data of the layout, and ``render`` lays it out.
 """
 
 from dataclasses import dataclass, field
@@ -12,12 +12,9 @@ from dataclasses import dataclass, field
 from django.conf import settings
 from django.db.models import Prefetch
 from django.utils import timezone, translation
-from django.utils.html import conditional_escape
-from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 
 from core.permissions import can_preview
-from core.text import markdown_html
 from roundtables.models import ProgrammeStamp, Status
 
 from .. import presenters, qr
@@ -121,34 +118,14 @@ def _sessions(export, forum):
     return sessions
 
 
-def _list_item(label, text):
-    """A short text (an issue, a point) as sanitised HTML led by its list label ("2.", "•").
-
-    The label is written into the text rather than drawn by CSS: WeasyPrint lays out every list
-    marker as a box of its own, which for the thousands of issues and points of a large booklet
-    costs more than the text. A text of one paragraph loses the paragraph around it (one block
-    box less in its list item); a longer one keeps its paragraphs, the label in the first.
-    """
-    html = markdown_html(text)
-    if html.startswith("<p>") and html.endswith("</p>") and html.count("<p>") == 1:
-        html = html[3:-4]
-    elif html.startswith("<p>"):
-        html = html[3:]
-        return mark_safe(f"<p>{conditional_escape(label)} {html}")  # markdown_html's output, sanitised
-    return mark_safe(f"{conditional_escape(label)} {html}")
-
-
 def _annotate_session(session):
     """Group a session's people by role and its issues by kind as its page does (``presenters``), in the
-    active language (the PDF's), for the templates."""
+    active language (the PDF's), for the layout."""
     session.people_by_role = presenters.people_by_role(session.participations.all())
     session.issue_groups = presenters.issue_groups(session.top_issues)
     for _heading, issues in session.issue_groups:
-        for number, issue in enumerate(issues, start=1):
-            issue.pdf_text = _list_item(f"{number}.", issue.text)
+        for issue in issues:
             issue.pdf_points = list(issue.points.all())
-            for point in issue.pdf_points:
-                point.pdf_text = _list_item("•", point.text)
     session.theme_list = list(session.themes.all())
     # Its papers and its roundtable's, each with the languages it exists in (named in themselves).
     session.pdf_documents = [
@@ -163,7 +140,7 @@ def portal_address(path):
 
 
 def template_context(export):
-    """The context of ``templates/pdf/<kind>.html`` for ``export``, read in the active language.
+    """What ``export`` shows (forum, roundtables, sessions, days…), read in the active language.
 
     Raises PdfUnavailable for a public export of a draft forum or a draft session.
     """

@@ -7,7 +7,6 @@ import re
 import feedparser
 import pytest
 import reversion
-from django.template.loader import render_to_string
 from django.urls import reverse
 from reversion.models import Revision
 
@@ -17,7 +16,7 @@ from roundtables.models import Status
 from roundtables.services import forum_publish, forum_unpublish
 from sessions.changes import forum_changes, programme_as_of
 from sessions.models import Participation, Session
-from sessions.pdf import content
+from sessions.pdf import content, document
 from tests.admin_forms import admin_change_data
 from tests.factories import (
     forum_time,
@@ -374,12 +373,13 @@ def test_the_booklet_cover_gives_the_date_of_the_last_public_change(lisbon):
         draft.title = "Secret plans, revised"
         draft.save()
 
-    context = content.template_context(content.export_for(content.BOOKLET, lisbon, language="en"))
-    html = render_to_string("pdf/booklet.html", context)
+    export = content.export_for(content.BOOKLET, lisbon, language="en")
+    context = content.template_context(export)
+    data = document.document_data(export, context)
 
     assert programme_as_of(lisbon) == _at(2, 13, 5)
     assert context["programme_as_of"] == _at(2, 13, 5)
-    assert "Programme as of 2 May 2020, 14:05." in html
+    assert data["cover"]["as_of"] == "Programme as of 2 May 2020, 14:05."
 
 
 # Queries ---------------------------------------------------------------------------------------------

@@ -3,12 +3,12 @@ inside an element with ``lang="en"`` (WCAG 3.1.2, language of parts), and a sess
 page's language carries a discreet "not yet translated" note, on its page and in its PDF handout."""
 
 import io
+import json
 
 import lxml.html
 import pytest
 from django.db import connection
 from django.template import Context, Template
-from django.template.loader import render_to_string
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import translation
@@ -18,6 +18,7 @@ from pypdf import PdfReader
 from roundtables.templatetags.translated import is_untranslated
 from sessions.models import Session
 from sessions.pdf.content import SESSION, export_for, template_context
+from sessions.pdf.document import document_data
 from tests.factories import (
     make_issue,
     make_organisation,
@@ -296,32 +297,36 @@ def test_french_search_results_mark_an_english_session_title(client):
 # PDF handouts --------------------------------------------------------------------------------------------
 
 
-def _handout_html(session, language):
+def _handout_data(session, language):
+    """What the French handout of ``session`` shows (``sessions.pdf.document``), texts marked with their language."""
     export = export_for(SESSION, session, language=language)
     with translation.override(language):
-        return lxml.html.fromstring(render_to_string("pdf/session.html", template_context(export)))
+        return document_data(export, template_context(export))
 
 
 def test_french_handout_marks_english_texts_and_notes_the_untranslated_session():
     session = make_session(title="Circular migration", background="Context.")
     make_issue(session=session, text="Portability")
 
-    page = _handout_html(session, "fr")
+    data = _handout_data(session, "fr")
+    shown = data["session"]
 
-    assert _elements(page, "//h1[contains(@class, 'session-title')]/span[@lang]") == [("en", "Circular migration")]
-    assert _elements(page, "//p[@class='untranslated-note']") == [(None, "Pas encore traduit")]
-    assert _elements(page, "//div[@class='background']") == [("en", "Context.")]
-    assert _elements(page, "//li[@class='issue']") == [("en", "1. Portability")]
+    assert shown["title"] == {"t": "Circular migration", "lang": "en"}
+    assert (shown["untranslated"], data["labels"]["untranslated"]) == (True, "Pas encore traduit")
+    assert (shown["background_lang"], shown["background"]) == ("en", [{"k": "p", "c": ["Context."], "b": False}])
+    assert [(issue["lang"], issue["c"]) for group in shown["issue_groups"] for issue in group["issues"]] == [
+        ("en", [{"k": "p", "c": ["Portability"], "b": False}])
+    ]
 
 
 def test_french_handout_of_a_translated_session_has_no_lang_and_no_note():
     session = make_session(title="Circular migration", title_fr="Migration circulaire", background_fr="Contexte.")
 
-    page = _handout_html(session, "fr")
+    shown = _handout_data(session, "fr")["session"]
 
-    assert _elements(page, "//h1[contains(@class, 'session-title')]") == [(None, "1.1 Migration circulaire")]
-    assert page.xpath("//section[contains(@class, 'session')]//*[@lang]") == []
-    assert page.xpath("//p[@class='untranslated-note']") == []
+    assert (shown["code"], shown["title"]) == ("1.1", "Migration circulaire")
+    assert (shown["untranslated"], shown["background_lang"]) == (False, None)
+    assert '"lang": "en"' not in json.dumps(shown)
 
 
 def test_french_handout_pdf_reads_the_french_title_without_the_note(client):

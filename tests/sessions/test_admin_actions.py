@@ -9,7 +9,7 @@ from pypdf import PdfReader
 
 from roundtables.models import Forum, Roundtable, Status
 from sessions import admin_actions
-from sessions.pdf import content
+from sessions.pdf import content, render
 from tests.factories import make_forum, make_roundtable, make_session
 
 
@@ -87,12 +87,10 @@ def test_action_refuses_too_many_records_with_a_message(organiser_client, monkey
 
 
 def test_action_reports_a_failed_render(organiser_client, monkeypatch):
-    import weasyprint
-
     def broken(*args, **kwargs):
         raise RuntimeError("renderer down")
 
-    monkeypatch.setattr(weasyprint.HTML, "write_pdf", broken)
+    monkeypatch.setattr(render, "compile_pdf", broken)
     roundtable = make_roundtable(sessions=1)
 
     response = _action(organiser_client, Roundtable, "download_roundtable_handouts", [roundtable])

@@ -32,9 +32,3 @@ def test_public_render_of_draft_content_is_refused(athens):
         render.render_pdf(public_session)
     with pytest.raises(content.PdfUnavailable, match="draft forum"):
         render.render_pdf(public_booklet)
-
-
-def test_issue_texts_carry_their_list_label_and_lose_a_lone_paragraph():
-    assert content._list_item("2.", "Is *this* <b>a</b> question?") == "2. Is <em>this</em> a question?"
-    assert content._list_item("•", "One.\n\nTwo.") == "<p>• One.</p>\n<p>Two.</p>"
-    assert content._list_item("•", "- a list") == "• <ul>\n<li>a list</li>\n</ul>"

@@ -1,17 +1,19 @@
-"""Laying the programme PDFs out (``sessions.pdf.render``): what the rendered booklet holds, the margins'
-words, the files a render may read, and the pydyf page-reference memo."""
+"""Laying the programme PDFs out (``sessions.pdf.render``): what the rendered booklet holds (contents,
+outline, tags, fonts, language, margins), the preview note, and programme texts that look like Typst
+markup printed as written."""
 
 import io
 import re
+import shutil
+import subprocess
 
 import pytest
-from django.conf import settings
 from django.db import transaction
 from pypdf import PdfReader
 
 from sessions.models import Session
-from sessions.pdf import content, render
-from tests.factories import make_organisation, make_participation, make_person
+from sessions.pdf import content, document, render
+from tests.factories import make_issue, make_organisation, make_participation, make_person, make_session, make_user
 
 # Every test here may touch the database; the marker also makes pytest-django create the test
 # database for the module-scoped booklet below when no other test of the run asks for one.
@@ -65,6 +67,7 @@ def athens_booklet(django_db_setup, django_db_blocker):
         transaction.set_rollback(True)
     reader = _reader(data)
     expected["pages"] = _page_texts(reader)  # text extraction is slow: once for the module
+    expected["data"] = data
     return reader, expected
 
 
@@ -85,10 +88,10 @@ def test_booklet_holds_every_roundtable_and_session_title_and_people(athens_book
 def test_booklet_contents_give_the_page_of_each_session_heading(athens_booklet):
     _, expected = athens_booklet
     pages = expected["pages"]
-    contents_pages = [i for i, text in enumerate(pages) if text.startswith("Contents")]
+    contents_pages = [i for i, text in enumerate(pages) if text.startswith("Civil Society Days, Athens 2009 Contents")]
 
     contents = " ".join(pages[i] for i in contents_pages)
-    printed = {code: int(page) for code, page in re.findall(r"(\d+\.\d+) .*?\.{4,} ?(\d+)", contents)}
+    printed = {code: int(page) for code, page in re.findall(r"(\d+\.\d+) [^.]*?(?:\. ?){4,}(\d+)", contents)}
     headings = {
         code: max(i for i, text in enumerate(pages) if f"{code} {' '.join(title.split()[:4])}" in text) + 1
         for code, title in expected["sessions"]
@@ -136,11 +139,10 @@ def test_booklet_metadata_language_and_tags(athens_booklet):
     assert reader.metadata.title == "Programme: Civil Society Days, Athens 2009"
     assert reader.metadata.author == "GFMD Civil Society Days organising committee"
     assert reader.metadata.creation_date is not None
-    assert reader.metadata.modification_date is not None
     assert catalog["/Lang"] == "en"
     assert bool(catalog["/MarkInfo"]["/Marked"])
     assert "/StructTreeRoot" in catalog
-    assert b"pdfuaid:part" in catalog["/Metadata"].get_object().get_data()
+    assert re.search(rb"pdfuaid:part>1<", catalog["/Metadata"].get_object().get_data())
 
 
 def test_booklet_is_a4_with_page_n_of_m_and_running_header(athens_booklet):
@@ -150,10 +152,11 @@ def test_booklet_is_a4_with_page_n_of_m_and_running_header(athens_booklet):
 
     assert {(round(page.mediabox.width), round(page.mediabox.height)) for page in reader.pages} == {(595, 842)}
     assert [f"Page {n} of {total}" in text for n, text in enumerate(pages, start=1)] == [False] + [True] * (total - 1)
-    assert "Civil Society Days, Athens 2009 Roundtable 1 · How to make" in pages[3]
+    assert pages[3].startswith("Civil Society Days, Athens 2009 Roundtable 1 · How to make")
+    assert pages[2].startswith("Civil Society Days, Athens 2009 Programme at a glance")
 
 
-def test_booklet_fonts_are_embedded(athens_booklet):
+def test_booklet_fonts_are_the_projects_noto_sans_embedded(athens_booklet):
     reader, _ = athens_booklet
     fonts = {}
     for page in reader.pages:
@@ -162,14 +165,17 @@ def test_booklet_fonts_are_embedded(athens_booklet):
             descriptor = font["/DescendantFonts"][0].get_object()["/FontDescriptor"].get_object()
             fonts[font["/BaseFont"].split("+")[-1]] = "/FontFile2" in descriptor or "/FontFile3" in descriptor
 
-    assert fonts == {"GFMD-Noto-Sans": True, "GFMD-Noto-Sans-Bold": True, "GFMD-Noto-Sans-Italic": True}
+    assert fonts == {"NotoSans-Regular": True, "NotoSans-Bold": True, "NotoSans-Italic": True}
 
 
 def test_booklet_glance_lists_sessions_by_day_and_time_with_room_and_page(athens_booklet):
     _, expected = athens_booklet
     glance = expected["pages"][2]
 
-    assert glance.startswith("Programme at a glance All times are local time (Europe/Athens).")
+    assert glance.startswith(
+        "Civil Society Days, Athens 2009 Programme at a glance Programme at a glance "
+        "All times are local time (Europe/Athens)."
+    )
     assert (
         "Monday 2 November 2009 09:30–11:00 "
         "1.1 Migration and Development: key actors and strategies for win-win solutions · Room A · p. 4"
@@ -177,125 +183,147 @@ def test_booklet_glance_lists_sessions_by_day_and_time_with_room_and_page(athens
     assert "14:00–15:30 1.2 Engaging diasporas" in glance
 
 
-def test_booklet_numbers_issues_and_shows_no_template_syntax(athens_booklet):
+def test_booklet_numbers_issues_and_shows_no_markup(athens_booklet):
     _, expected = athens_booklet
     text = " ".join(expected["pages"])
 
     assert "Main issues 1. How to spread the benefits of migration more widely" in text
-    assert [marker for marker in ("{#", "#}", "{%", "{{") if marker in text] == []
+    assert [marker for marker in ("{#", "#}", "{%", "{{", '"k":', "<p>") if marker in text] == []
 
 
-# The words of the page margins, and what a render may read ------------------------------------
+@pytest.mark.skipif(shutil.which("qpdf") is None, reason="qpdf is not installed")
+def test_booklet_passes_qpdf_check(athens_booklet, tmp_path):
+    _, expected = athens_booklet
+    path = tmp_path / "booklet.pdf"
+    path.write_bytes(expected["data"])
+
+    check = subprocess.run(["qpdf", "--check", str(path)], capture_output=True, text=True, check=False)
+
+    assert check.returncode == 0, check.stdout + check.stderr
+    assert "No syntax or stream encoding errors found" in check.stdout
 
 
-def test_page_counter_follows_the_word_order_of_the_translation():
-    assert render._counter_content("Página {page} de {pages}") == '"Página " counter(page) " de " counter(pages)'
-    assert render._counter_content('{page}/{pages} "x"') == 'counter(page) "/" counter(pages) " \\"x\\""'
+# Languages, previews -----------------------------------------------------------------------------
 
 
-def test_pdf_rendering_reads_static_files_only(settings):
-    fetcher = render._static_fetcher([settings.BASE_DIR / "static"])
+def test_french_booklet_says_french_and_reads_french(athens):
+    session = Session.objects.get(roundtable__forum=athens, roundtable__number=1, number=1)
 
-    with pytest.raises(ValueError, match="may only read static files"):
-        fetcher.fetch("file:///etc/passwd")
-    with pytest.raises(ValueError, match="may only read static files"):
-        fetcher.fetch("https://example.org/font.ttf")
-    assert fetcher.fetch((settings.BASE_DIR / "static" / "fonts" / "OFL.txt").as_uri()).read().startswith(b"Noto Sans")
+    reader = _reader(render.render_pdf(content.export_for(content.BOOKLET, athens, language="fr")))
+    pages = _page_texts(reader)
+    text = " ".join(pages)
 
-
-# pydyf's page references, memoised for the pinned version ------------------------------------
-
-
-@pytest.fixture
-def unpatched_pydyf(monkeypatch):
-    """pydyf as installed, its ``PDF.page_references`` without the memo; put back as it was afterwards."""
-    import pydyf
-
-    current = pydyf.PDF.__dict__["page_references"]
-    if current.fget is render._memoised_page_references:
-        current = property(render._unmemoised_page_references)
-    monkeypatch.setattr(pydyf.PDF, "page_references", current)
-    return pydyf
+    assert reader.trailer["/Root"]["/Lang"] == "fr"
+    assert pages[1].startswith(f"{athens.name_fr} Sommaire Sommaire Le programme en un coup d’œil")
+    assert f"Page 2 sur {len(pages)}" in pages[1]
+    assert "Thèmes transversaux" in text
+    assert f"1.1 {session.title_fr}" in text
+    assert "Main issues" not in text
 
 
-def _is_memoised(pydyf):
-    return pydyf.PDF.__dict__["page_references"].fget is render._memoised_page_references
+def test_preview_note_is_on_previews_only(athens):
+    session = Session.objects.get(roundtable__forum=athens, roundtable__number=1, number=1)
+    session.status = "draft"
+    session.save()
+    note = "Preview with unpublished content, not for circulation"
+    staff = make_user(is_staff=True)
+
+    preview = content.export_for(content.BOOKLET, athens, language="en", user=staff)
+    public = content.export_for(content.BOOKLET, athens, language="en")
+    preview_pages = _page_texts(_reader(render.render_pdf(preview)))
+    public_pages = _page_texts(_reader(render.render_pdf(public)))
+
+    assert (preview.preview, public.preview) == (True, False)
+    assert [note in text for text in preview_pages] == [True] * len(preview_pages)
+    assert [note in text for text in public_pages] == [False] * len(public_pages)
 
 
-def _structure(data):
-    """What the page references feed: page count, outline, named destinations, links and tagged content,
-    each with the number of the page it points at."""
-    reader = _reader(data)
-    pages = {page.indirect_reference.idnum: number for number, page in enumerate(reader.pages, start=1)}
+def test_handout_qr_code_is_a_figure_with_alternative_text(athens, settings):
+    settings.PORTAL_URL = "https://portal.example.org"
+    session = Session.objects.get(roundtable__forum=athens, roundtable__number=1, number=1)
 
-    def outline(items):
-        return [outline(item) if isinstance(item, list) else (item.title, pages[item.page.idnum]) for item in items]
-
-    tagged = []
+    reader = _reader(render.render_pdf(content.export_for(content.SESSION, session, language="en")))
+    figures = []
     pending = [reader.trailer["/Root"]["/StructTreeRoot"]]
     while pending:
         node = pending.pop().get_object()
-        if not hasattr(node, "raw_get"):
+        if not hasattr(node, "get"):
             continue
-        if "/Pg" in node:
-            tagged.append((str(node.get("/S")), pages[node.raw_get("/Pg").idnum]))
+        if node.get("/S") == "/Figure":
+            figures.append(node.get("/Alt"))
         kids = node.get("/K")
         pending.extend(kids if isinstance(kids, list) else [kids] if kids is not None else [])
-    links = [
-        (number, str(annotation.get_object().get("/Dest")))
-        for number, page in enumerate(reader.pages, start=1)
-        for annotation in page.get("/Annots", [])
-        if annotation.get_object().get("/Subtype") == "/Link"
+
+    assert figures == ["QR code of this session's page"]
+    assert f"https://portal.example.org{session.get_absolute_url()}" in "".join(_page_texts(reader)).replace(" ", "")
+
+
+# Programme texts are text, never markup -----------------------------------------------------------
+
+TYPST_LOOKALIKES = [
+    '#read("/etc/passwd")',
+    '#panic("x")',
+    "$x$",
+    "*bold*",
+    "[link]",
+    "a \\ b",
+    "@ref",
+    "<label>",
+    "// not a comment",
+    "#{ 1 + 1 }",
+    '")] #panic("y") [("',
+]
+
+
+def test_programme_texts_that_look_like_typst_print_as_written():
+    session = make_session(
+        title=" ".join(TYPST_LOOKALIKES),  # plain text
+        background="\n\n".join(f"`{text}`" for text in TYPST_LOOKALIKES),  # Markdown: code spans keep them as typed
+    )
+    make_issue(session=session, text=" ".join(f"`{text}`" for text in TYPST_LOOKALIKES))
+
+    reader = _reader(render.render_pdf(content.export_for(content.SESSION, session, language="en")))
+    text = " ".join(_page_texts(reader))
+
+    assert {literal: text.count(literal) for literal in TYPST_LOOKALIKES} == dict.fromkeys(TYPST_LOOKALIKES, 3)
+    assert "root:" not in text  # nothing was read from the disk
+
+
+def test_markdown_becomes_blocks_of_plain_strings():
+    blocks = document.markdown_blocks(
+        "A **strong** and *emphasised* [link](https://example.org) and [bad](ftp://example.org) <b>tag</b>.\n\n"
+        "### A heading\n\n1. one\n2. two\n\n> quoted"
+    )
+
+    assert blocks == [
+        {
+            "k": "p",
+            "c": [
+                "A ",
+                {"k": "strong", "c": ["strong"]},
+                " and ",
+                {"k": "emph", "c": ["emphasised"]},
+                " ",
+                {"k": "link", "c": ["link"], "href": "https://example.org"},
+                " and ",
+                {"k": "span", "c": ["bad"]},
+                " ",
+                "tag",
+                ".",
+            ],
+            "b": False,
+        },
+        {"k": "p", "c": ["A heading"], "b": True},
+        {
+            "k": "list",
+            "ordered": True,
+            "start": 1,
+            "items": [[{"k": "p", "c": ["one"], "b": False}], [{"k": "p", "c": ["two"], "b": False}]],
+        },
+        {"k": "quote", "c": [{"k": "p", "c": ["quoted"], "b": False}]},
     ]
-    destinations = {name: pages[destination.page.idnum] for name, destination in reader.named_destinations.items()}
-    return len(reader.pages), outline(reader.outline), destinations, links, tagged
 
 
-def test_pydyf_is_the_version_the_page_reference_memo_was_written_for():
-    requirements = (settings.BASE_DIR / "requirements.txt").read_text()
-
-    pinned = re.search(r"^pydyf==(\S+)", requirements, flags=re.MULTILINE).group(1)
-
-    # A new pydyf: measure bench/pdf.py with and without the memo, then update PYDYF_VERSION or remove it.
-    assert (render.PYDYF_INSTALLED, pinned) == (render.PYDYF_VERSION, render.PYDYF_VERSION)
-
-
-def test_a_render_memoises_pydyfs_page_references(unpatched_pydyf, athens):
-    session = Session.objects.get(roundtable__forum=athens, roundtable__number=1, number=1)
-    before = _is_memoised(unpatched_pydyf)
-
-    render.render_pdf(content.export_for(content.SESSION, session, language="en"))
-
-    assert (before, _is_memoised(unpatched_pydyf)) == (False, True)
-
-
-def test_the_page_reference_memo_follows_the_pages_added(unpatched_pydyf):
-    pydyf = unpatched_pydyf
-    render.memoise_page_references()
-    pdf = pydyf.PDF()
-    pdf.add_page(pydyf.Dictionary({"Type": "/Page", "MediaBox": [0, 0, 595, 842]}))
-
-    one_page = pdf.page_references
-    again = pdf.page_references
-    pdf.add_page(pydyf.Dictionary({"Type": "/Page", "MediaBox": [0, 0, 595, 842]}))
-    two_pages = pdf.page_references
-
-    assert again is one_page
-    assert len(one_page) == 1
-    assert two_pages == render._unmemoised_page_references(pdf)
-    assert len(two_pages) == 2
-
-
-def test_the_memo_leaves_the_booklet_as_pydyf_alone_writes_it(unpatched_pydyf, athens, monkeypatch):
-    export = content.export_for(content.BOOKLET, athens, language="en")
-    monkeypatch.setattr(render, "PYDYF_INSTALLED", "0.0.1")  # another pydyf: the guard leaves it alone
-
-    plain = _structure(render.render_pdf(export))
-    plain_is_memoised = _is_memoised(unpatched_pydyf)
-    monkeypatch.setattr(render, "PYDYF_INSTALLED", render.PYDYF_VERSION)
-    memoised = _structure(render.render_pdf(export))
-
-    assert (plain_is_memoised, _is_memoised(unpatched_pydyf)) == (False, True)
-    assert plain[0] > 10
-    assert len(plain[4]) > 100
-    assert memoised == plain
+def test_a_typst_error_is_reported_as_a_failed_render():
+    with pytest.raises(render.RenderFailed, match="Typst could not lay out the PDF"):
+        render.compile_pdf({"kind": "booklet"})

@@ -166,8 +166,6 @@ def test_pdf_is_rendered_afresh_after_an_edit(client, athens, settings, django_c
 def test_failed_render_keeps_and_serves_the_last_good_pdf(
     client, athens, monkeypatch, caplog, django_capture_on_commit_callbacks
 ):
-    import weasyprint
-
     session = Session.objects.get(roundtable__forum=athens, roundtable__number=1, number=1)
     url = _session_url(session)
     good = client.get(url)
@@ -179,7 +177,7 @@ def test_failed_render_keeps_and_serves_the_last_good_pdf(
     def broken(*args, **kwargs):
         raise RuntimeError("renderer down")
 
-    monkeypatch.setattr(weasyprint.HTML, "write_pdf", broken)
+    monkeypatch.setattr(render, "compile_pdf", broken)
     with caplog.at_level(logging.ERROR, logger="sessions.pdf.store"):
         stale = client.get(url)
 
@@ -191,12 +189,10 @@ def test_failed_render_keeps_and_serves_the_last_good_pdf(
 
 
 def test_failed_render_with_nothing_on_disk_is_a_clear_503(client, athens, monkeypatch):
-    import weasyprint
-
     def broken(*args, **kwargs):
         raise RuntimeError("renderer down")
 
-    monkeypatch.setattr(weasyprint.HTML, "write_pdf", broken)
+    monkeypatch.setattr(render, "compile_pdf", broken)
     response = client.get(BOOKLET_URL.format(language="en"))
 
     assert response.status_code == 503

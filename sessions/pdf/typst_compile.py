@@ -1,0 +1,36 @@
+"""Compile a programme PDF with Typst in a process of its own: JSON on stdin, the PDF on stdout.
+
+    python typst_compile.py <source.typ> <fonts folder>  < document.json  > programme.pdf
+
+``render`` runs this script as a child process, with nothing but the standard library and the typst
+package imported (no Django, no database connection). The compiler keeps everything it has laid out
+in memory for as long as its process lives (about 400 MiB after a 300-session booklet, and more
+after each other PDF): in a child, all of it goes back to the system when the PDF is written, and
+the worker or web process that asked for the PDF stays as small as it was.
+
+The compiler reads only the folder of the source (its root) and the fonts folder; the JSON goes in
+as ``sys.inputs.data``. On a Typst error the script writes the message to stderr and exits with 1.
+"""
+
+import sys
+from pathlib import Path
+
+
+def main(argv):
+    import typst
+
+    source, fonts_dir = argv[1], argv[2]
+    fonts = typst.Fonts(include_system_fonts=False, include_embedded_fonts=False, font_paths=[fonts_dir])
+    compiler = typst.Compiler(root=str(Path(source).parent), font_paths=fonts, ignore_system_fonts=True)
+    data = sys.stdin.buffer.read().decode("utf-8")
+    try:
+        pdf = compiler.compile(input=source, format="pdf", sys_inputs={"data": data}, pdf_standards=["ua-1"])
+    except typst.TypstError as error:
+        sys.stderr.write(f"{error.message}\n{error.diagnostic}\n")
+        return 1
+    sys.stdout.buffer.write(pdf)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv))
