@@ -27,7 +27,7 @@ from django.utils.http import urlencode
 from core.translated import SOURCE_LANGUAGE, content_language
 from sessions.models import Room
 
-from . import search_engines
+from . import search_engines, search_hits
 from .programme_filters import room_keys
 from .search_engines import START, STOP, parse_query
 from .search_results import (
@@ -144,7 +144,8 @@ def _room_links(groups):
 
 def _with_hits(page, parsed, found, code_matches, language):
     texts = _entry_texts(parsed, found, page.groups, language)
-    links = _room_links(page.groups)
+    room_links = _room_links(page.groups)
+    links = search_hits.Links()
     specs = {spec.kind: spec for spec in KINDS}
     groups = []
     for group in page.groups:
@@ -152,17 +153,27 @@ def _with_hits(page, parsed, found, code_matches, language):
         hits = []
         for obj in group.hits:
             title, text, title_language, text_language = texts.get((group.kind, obj.pk), ("", "", "", ""))
-            if group.kind == Kind.SESSIONS:
-                obj.code_match = obj.pk in code_matches
+            heading = marked_html(title)
+            snippet = marked_html(excerpt(text)) if spec.has_snippet else ""
+            is_draft = spec.is_draft(obj)
+            shown = search_hits.shown(
+                group.kind,
+                links,
+                obj,
+                heading=heading,
+                snippet=snippet,
+                is_draft=is_draft,
+                code_match=obj.pk in code_matches,
+            )
             hits.append(
                 Hit(
                     object=obj,
-                    heading=marked_html(title),
-                    snippet=marked_html(excerpt(text)) if spec.has_snippet else "",
-                    is_draft=spec.is_draft(obj),
+                    heading=heading,
+                    snippet=snippet,
+                    is_draft=is_draft,
                     heading_language=title_language if title_language not in {"", language} else "",
                     snippet_language=text_language if text_language not in {"", language} else "",
-                    url=links.get(obj.pk, "") if group.kind == Kind.ROOMS else "",
+                    **{"url": room_links.get(obj.pk, ""), **shown},  # a room's link: its forum's programme
                 )
             )
         groups.append(dataclasses.replace(group, hits=hits))

@@ -88,7 +88,11 @@ class Hit:
     is_draft: bool
     heading_language: str = ""  # the language of a heading or snippet not in the page's language, else ""
     snippet_language: str = ""
-    url: str = ""  # where a result with no page of its own leads (a room: its forum's programme in that room)
+    url: str = ""  # where the result leads (a room, with no page of its own: its forum's programme in that room)
+    link: str = ""  # HTML: what the link shows (the heading, with a session's code, a roundtable's label…)
+    link_lang: str = ""  # ' lang="en"' for a link (or snippet) whose text falls back to English, else ""
+    meta: str = ""  # HTML: the line under the link (forum, roundtable, kind, draft badge…)
+    snippet_lang: str = ""
 
 
 @dataclass(frozen=True)

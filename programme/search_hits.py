@@ -1,0 +1,177 @@
+"""What each search result shows, made in Python rather than in the template: its link (``url``), the HTML
+inside the link, the line under it and the language attributes of both, kind by kind.
+
+The template then writes every result alike, whatever its kind. The texts go through the same functions as
+the pages' template tags (``text``, ``lang_attr``, ``group_label``), so a result reads as before. Links are
+made by ``Links``: one ``reverse()`` per kind of link and page, then the slugs or ids put in its place.
+"""
+
+import re
+
+from django.urls import reverse
+from django.utils.html import format_html
+from django.utils.translation import gettext
+
+from roundtables.templatetags.naming import group_label
+from roundtables.templatetags.translated import lang_attr, text
+
+from .models import SearchEntry
+
+Kind = SearchEntry.Kind
+_SLUG = re.compile(r"[-a-zA-Z0-9_]+\Z")
+_DIGITS = re.compile(r"[0-9]+\Z")
+
+
+class Links:
+    """``reverse()`` for many records of one kind: the first link of a name is reversed with a marker for each
+    argument, the others are that link with the markers replaced. A value a marker cannot stand for (one
+    that would be quoted, or a link where a marker is not found once) is reversed as usual."""
+
+    def __init__(self):
+        self.patterns = {}
+
+    def url(self, name, **kwargs):
+        key = (name, tuple(kwargs))
+        if key not in self.patterns:
+            markers = {
+                argument: ("9" * 12 + str(n)) if isinstance(value, int) else f"search-marker-{n}"
+                for n, (argument, value) in enumerate(kwargs.items())
+            }
+            pattern = reverse(name, kwargs=markers)
+            usable = all(pattern.count(marker) == 1 for marker in markers.values())
+            self.patterns[key] = (pattern, markers) if usable else None
+        found = self.patterns[key]
+        values = {argument: str(value) for argument, value in kwargs.items()}
+        if found is None or not all(
+            (_DIGITS if isinstance(kwargs[argument], int) else _SLUG).match(value) for argument, value in values.items()
+        ):
+            return reverse(name, kwargs=kwargs)
+        pattern, markers = found
+        for argument, marker in markers.items():
+            pattern = pattern.replace(marker, values[argument])
+        return pattern
+
+
+def _draft(is_draft):
+    return format_html(' · <span class="badge">{}</span>', gettext("Draft")) if is_draft else ""
+
+
+def _session_url(links, session):
+    roundtable = session.roundtable
+    return links.url("roundtables:session", forum=roundtable.forum.slug, roundtable=roundtable.slug, slug=session.slug)
+
+
+def _session(links, obj, heading, snippet, is_draft, code_match):
+    forum = obj.roundtable.forum
+    code = format_html("<mark>{}</mark>", obj.code) if code_match else obj.code
+    return {
+        "url": _session_url(links, obj),
+        "link_lang": lang_attr(obj, "title"),
+        "link": format_html('<span class="code">{}</span> {}', code, heading),
+        "meta": format_html(
+            "{} · {}{}", text(forum, "name"), group_label(forum, obj.roundtable.number), _draft(is_draft)
+        ),
+        "snippet_lang": lang_attr(obj, "background"),
+    }
+
+
+def _issue(links, obj, heading, snippet, is_draft, code_match):
+    session = obj.session
+    return {
+        "url": f"{_session_url(links, session)}#issue-{obj.pk}",
+        "link_lang": lang_attr(session, "title"),
+        "link": format_html('<span class="code">{}</span> {}', session.code, session.title),
+        "meta": format_html(
+            "{} · {}{}", obj.get_kind_display(), text(session.roundtable.forum, "name"), _draft(is_draft)
+        ),
+        "snippet_lang": lang_attr(obj, "text"),
+    }
+
+
+def _roundtable(links, obj, heading, snippet, is_draft, code_match):
+    forum = obj.forum
+    return {
+        "url": links.url("roundtables:roundtable", forum=forum.slug, slug=obj.slug),
+        "link_lang": "",
+        "link": group_label(forum, obj.number, text(obj, "title", heading)),
+        "meta": format_html("{}{}", text(forum, "name"), _draft(is_draft)),
+        "snippet_lang": lang_attr(obj, "background"),
+    }
+
+
+def _theme(links, obj, heading, snippet, is_draft, code_match):
+    return {
+        "url": links.url("roundtables:theme", slug=obj.slug),
+        "link_lang": lang_attr(obj, "name"),
+        "link": heading,
+        "meta": "",
+        "snippet_lang": lang_attr(obj, "description"),
+    }
+
+
+def _person(links, obj, heading, snippet, is_draft, code_match):
+    meta = ""
+    if obj.position or snippet:
+        meta = format_html(
+            "{}{}{}",
+            text(obj, "position"),
+            ", " if obj.position and snippet else "",
+            text(obj.organisation, "name", snippet),
+        )
+    return {
+        "url": links.url("sessions:person", slug=obj.slug),
+        "link_lang": "",
+        "link": heading,
+        "meta": meta,  # with the snippet: the organisation's name
+        "snippet_lang": "",
+    }
+
+
+def _document(links, obj, heading, snippet, is_draft, code_match):
+    return {
+        "url": links.url("sessions:document", pk=obj.pk),
+        "link_lang": lang_attr(obj, "title"),
+        "link": heading,
+        "meta": format_html("{} · {}{}", obj.get_kind_display(), text(obj.forum, "name"), _draft(is_draft)),
+        "snippet_lang": lang_attr(obj, "description"),
+    }
+
+
+def _contribution(links, obj, heading, snippet, is_draft, code_match):
+    return {
+        "url": links.url("contributions:detail", slug=obj.slug),
+        "link_lang": "",
+        "link": heading,
+        "meta": format_html(
+            "{} · {} · {}", obj.organisation_name, obj.get_organisation_kind_display(), text(obj.forum, "name")
+        ),
+        "snippet_lang": "",
+    }
+
+
+def _room(links, obj, heading, snippet, is_draft, code_match):
+    return {
+        "link_lang": lang_attr(obj, "name"),
+        "link": heading,
+        "meta": format_html("{}{}", text(obj.forum, "name"), _draft(is_draft)),
+        "snippet_lang": "",
+    }
+
+
+SHOWN = {
+    Kind.SESSIONS: _session,
+    Kind.ISSUES: _issue,
+    Kind.ROUNDTABLES: _roundtable,
+    Kind.THEMES: _theme,
+    Kind.PEOPLE: _person,
+    Kind.DOCUMENTS: _document,
+    Kind.CONTRIBUTIONS: _contribution,
+    Kind.ROOMS: _room,
+}
+
+
+def shown(kind, links, obj, *, heading, snippet, is_draft, code_match=False):
+    """{field of ``Hit``: value} for ``obj`` of ``kind``: ``url`` (but for a room, whose link is its forum's
+    programme in that room), ``link``, ``link_lang``, ``meta`` and ``snippet_lang``; HTML marked safe, every
+    text in it escaped."""
+    return SHOWN[kind](links, obj, heading, snippet, is_draft, code_match)
