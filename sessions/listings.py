@@ -4,7 +4,7 @@ querysets' ``visible_to(user)`` alone (``core.permissions``)."""
 
 import itertools
 
-from django.db.models import Count, Prefetch, Q
+from django.db.models import Count, Prefetch, Q, QuerySet
 from django.shortcuts import get_object_or_404
 
 from core.forum_time import forum_date, forum_zone
@@ -107,20 +107,16 @@ def session_for_page(*, forum_slug, roundtable_slug, slug, user=None):
     (``session_documents_for_page``); 404 when the visitor may not see it (``Session.visible_to`` holds
     its forum's visibility too). Six queries.
     """
-    sessions = (
-        Session.objects.visible_to(user)
-        .select_related("roundtable__forum", "room")
-        .prefetch_related(
-            Prefetch(
-                "participations",
-                queryset=Participation.objects.select_related("person__organisation").order_by("position", "id"),
-            ),
-            "themes",
-        )
-    )
     session = get_object_or_404(
-        sessions, roundtable__forum__slug=forum_slug, roundtable__slug=roundtable_slug, slug=slug
+        Session.objects.visible_to(user).select_related("roundtable__forum", "room"),
+        roundtable__forum__slug=forum_slug,
+        roundtable__slug=roundtable_slug,
+        slug=slug,
     )
+    # Read directly rather than through prefetch_related, which builds its querysets at a greater cost.
+    participations = Participation.objects.filter(session=session).select_related("person__organisation")
+    prefetched(session, "participations", participations.order_by("position", "id"))
+    prefetched(session, "themes", Theme.objects.filter(sessions=session))
     session.top_issues = issues_with_points(session)
     session_documents_for_page(session=session, user=user)
     return session
@@ -141,9 +137,9 @@ def issues_with_points(session):
 
 
 def prefetched(instance, relation, objects):
-    """Let ``instance.<relation>.all()`` answer ``objects`` without a query, as ``prefetch_related`` does."""
-    manager = getattr(instance, relation)
-    queryset = manager.none()
+    """Let ``instance.<relation>.all()`` answer ``objects`` (a queryset, run here, or a list) without a further
+    query, as ``prefetch_related`` does."""
+    queryset = QuerySet(instance._meta.get_field(relation).related_model)
     queryset._result_cache = list(objects)
     queryset._prefetch_done = True
     instance.__dict__.setdefault("_prefetched_objects_cache", {})[relation] = queryset

@@ -407,6 +407,17 @@ class Participation(models.Model):
         return f"{self.person} ({self.get_role_display()})"
 
 
+def _public_rule():
+    """The condition of ``DocumentQuerySet.with_is_public`` (see there)."""
+    published = Status.PUBLISHED
+    session_links = Document.sessions.through.objects.filter(document=models.OuterRef("pk"))
+    return Q(forum__status=published) & (
+        models.Exists(Document.roundtables.through.objects.filter(document=models.OuterRef("pk")))
+        | models.Exists(session_links.filter(session__status=published, session__roundtable__forum__status=published))
+        | ~models.Exists(session_links)
+    )
+
+
 class DocumentQuerySet(models.QuerySet):
     def in_forum(self, forum):
         return self.filter(forum=forum)
@@ -415,21 +426,16 @@ class DocumentQuerySet(models.QuerySet):
         """Each document with ``is_public``, the one rule of what documents the public sees: those of
         published forums, except a document attached only to sessions that are all drafts (attached
         to a roundtable, or to nothing but its forum, it is public with its forum)."""
-        published = Status.PUBLISHED
-        session_links = Document.sessions.through.objects.filter(document=models.OuterRef("pk"))
-        is_public = Q(forum__status=published) & (
-            models.Exists(Document.roundtables.through.objects.filter(document=models.OuterRef("pk")))
-            | models.Exists(
-                session_links.filter(session__status=published, session__roundtable__forum__status=published)
-            )
-            | ~models.Exists(session_links)
-        )
-        return self.annotate(is_public=models.ExpressionWrapper(is_public, output_field=models.BooleanField()))
+        return self.annotate(is_public=models.ExpressionWrapper(_public_rule(), output_field=models.BooleanField()))
 
     def visible_to(self, user):
-        """The documents ``user`` may see, each with ``is_public`` (staff see all, drafts' too)."""
-        documents = self.with_is_public()
-        return documents if can_preview(user) else documents.filter(is_public=True)
+        """The documents ``user`` may see, each with ``is_public`` (staff see all, drafts' too).
+
+        For the public the rule is a condition only, and ``is_public`` the constant it implies: selecting the
+        rule as well would build its three subqueries twice."""
+        if can_preview(user):
+            return self.with_is_public()
+        return self.filter(_public_rule()).annotate(is_public=models.Value(True, output_field=models.BooleanField()))
 
     def by_kind(self):
         """In the order of ``Document.Kind`` (concept notes first), then by position and title."""

@@ -38,10 +38,9 @@ def visible_roles(user):
 def person_for_page(*, slug, user=None):
     """A person with their organisation and their roles in sessions the visitor may see
     (``public_participations``); 404 when they have none. Two queries."""
-    people = Person.objects.select_related("organisation").prefetch_related(
-        Prefetch("participations", queryset=visible_roles(user), to_attr="public_participations")
-    )
-    person = get_object_or_404(people, slug=slug)
+    person = get_object_or_404(Person.objects.select_related("organisation"), slug=slug)
+    # Read directly rather than through prefetch_related, which builds its queryset at a greater cost.
+    person.public_participations = list(visible_roles(user).filter(person=person))
     if not person.public_participations and not can_preview(user):
         raise Http404("No public role.")
     return person

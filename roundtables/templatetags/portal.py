@@ -2,11 +2,12 @@
 
 import functools
 import textwrap
+from urllib.parse import unquote, urlsplit, urlunsplit
 
 from django import template
 from django.conf import settings
 from django.templatetags.tz import do_timezone
-from django.urls import reverse, translate_url
+from django.urls import NoReverseMatch, Resolver404, resolve, reverse, translate_url
 from django.utils.dateformat import format as date_format
 from django.utils.translation import get_language, get_language_info, gettext, override
 
@@ -99,6 +100,34 @@ def shorten(text, width):
     return short
 
 
+def _page_match(request):
+    """How this page's address was resolved: the request's own match when it is for this path (no second
+    resolving of the address), else the address resolved again; None when it resolves to nothing."""
+    match = getattr(request, "resolver_match", None)
+    if match is not None and request.path == request.path_info:
+        return match
+    try:
+        return resolve(unquote(request.path))
+    except Resolver404:
+        return None
+
+
+def _translated_path(request, match, code):
+    """This page's address (with its query string) in language ``code``, as ``django.urls.translate_url``
+    gives it, from the page's resolved match; the address itself when it has no version in ``code``."""
+    path = request.get_full_path()
+    if match is None:
+        return path
+    name = f"{match.namespace}:{match.url_name}" if match.namespace else match.url_name
+    with override(code):
+        try:
+            url = reverse(name, args=match.args, kwargs=match.kwargs)
+        except NoReverseMatch:
+            return path
+    parsed = urlsplit(path)
+    return urlunsplit((parsed.scheme, parsed.netloc, url, parsed.query, parsed.fragment))
+
+
 @register.simple_tag(takes_context=True)
 def language_versions(context):
     """This page in each of the site's languages, for the language links and the hreflang alternates.
@@ -108,10 +137,11 @@ def language_versions(context):
     """
     request = context.get("request")
     path = request.get_full_path() if request else "/"
+    match = _page_match(request) if request else None
     current = get_language()
     versions = []
     for code, _name in settings.LANGUAGES:
-        url = translate_url(path, code)
+        url = _translated_path(request, match, code) if request else translate_url(path, code)
         is_translation = code == current or url != path
         if not is_translation:
             with override(code):
@@ -136,7 +166,7 @@ def language_neutral_url(context):
     if request is None:
         return ""
     path = request.get_full_path()
-    url = translate_url(path, settings.LANGUAGE_CODE)
+    url = _translated_path(request, _page_match(request), settings.LANGUAGE_CODE)
     prefix = f"/{settings.LANGUAGE_CODE}/"
     if not url.startswith(prefix) or (url == path and get_language() != settings.LANGUAGE_CODE):
         return ""
