@@ -29,6 +29,13 @@ class Links:
 
     def __init__(self):
         self.patterns = {}
+        self.made = {}
+
+    def once(self, key, make):
+        """``make()``, made once per ``key`` for the page (a forum's name, a roundtable's label)."""
+        if key not in self.made:
+            self.made[key] = make()
+        return self.made[key]
 
     def url(self, name, **kwargs):
         key = (name, tuple(kwargs))
@@ -56,6 +63,10 @@ def _draft(is_draft):
     return format_html(' · <span class="badge">{}</span>', gettext("Draft")) if is_draft else ""
 
 
+def _forum_name(links, forum):
+    return links.once(("forum", forum.pk), lambda: text(forum, "name"))
+
+
 def _session_url(links, session):
     roundtable = session.roundtable
     return links.url("roundtables:session", forum=roundtable.forum.slug, roundtable=roundtable.slug, slug=session.slug)
@@ -69,7 +80,10 @@ def _session(links, obj, heading, snippet, is_draft, code_match):
         "link_lang": lang_attr(obj, "title"),
         "link": format_html('<span class="code">{}</span> {}', code, heading),
         "meta": format_html(
-            "{} · {}{}", text(forum, "name"), group_label(forum, obj.roundtable.number), _draft(is_draft)
+            "{} · {}{}",
+            _forum_name(links, forum),
+            links.once(("group", forum.pk, obj.roundtable.number), lambda: group_label(forum, obj.roundtable.number)),
+            _draft(is_draft),
         ),
         "snippet_lang": lang_attr(obj, "background"),
     }
@@ -82,7 +96,7 @@ def _issue(links, obj, heading, snippet, is_draft, code_match):
         "link_lang": lang_attr(session, "title"),
         "link": format_html('<span class="code">{}</span> {}', session.code, session.title),
         "meta": format_html(
-            "{} · {}{}", obj.get_kind_display(), text(session.roundtable.forum, "name"), _draft(is_draft)
+            "{} · {}{}", obj.get_kind_display(), _forum_name(links, session.roundtable.forum), _draft(is_draft)
         ),
         "snippet_lang": lang_attr(obj, "text"),
     }
@@ -94,7 +108,7 @@ def _roundtable(links, obj, heading, snippet, is_draft, code_match):
         "url": links.url("roundtables:roundtable", forum=forum.slug, slug=obj.slug),
         "link_lang": "",
         "link": group_label(forum, obj.number, text(obj, "title", heading)),
-        "meta": format_html("{}{}", text(forum, "name"), _draft(is_draft)),
+        "meta": format_html("{}{}", _forum_name(links, forum), _draft(is_draft)),
         "snippet_lang": lang_attr(obj, "background"),
     }
 
@@ -132,7 +146,7 @@ def _document(links, obj, heading, snippet, is_draft, code_match):
         "url": links.url("sessions:document", pk=obj.pk),
         "link_lang": lang_attr(obj, "title"),
         "link": heading,
-        "meta": format_html("{} · {}{}", obj.get_kind_display(), text(obj.forum, "name"), _draft(is_draft)),
+        "meta": format_html("{} · {}{}", obj.get_kind_display(), _forum_name(links, obj.forum), _draft(is_draft)),
         "snippet_lang": lang_attr(obj, "description"),
     }
 
@@ -143,7 +157,7 @@ def _contribution(links, obj, heading, snippet, is_draft, code_match):
         "link_lang": "",
         "link": heading,
         "meta": format_html(
-            "{} · {} · {}", obj.organisation_name, obj.get_organisation_kind_display(), text(obj.forum, "name")
+            "{} · {} · {}", obj.organisation_name, obj.get_organisation_kind_display(), _forum_name(links, obj.forum)
         ),
         "snippet_lang": "",
     }
@@ -153,7 +167,7 @@ def _room(links, obj, heading, snippet, is_draft, code_match):
     return {
         "link_lang": lang_attr(obj, "name"),
         "link": heading,
-        "meta": format_html("{}{}", text(obj.forum, "name"), _draft(is_draft)),
+        "meta": format_html("{}{}", _forum_name(links, obj.forum), _draft(is_draft)),
         "snippet_lang": "",
     }
 

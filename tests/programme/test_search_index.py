@@ -18,7 +18,7 @@ from programme.search_engines import MAX_TERMS, parse_query
 from programme.search_index import search_index_rebuild
 from programme.search_visible import ORDERED_COLUMNS, Querysets, ordered_parts, ordered_rows
 from roundtables.models import Status
-from sessions.models import Session
+from sessions.models import Person, Session
 from tests.contributions.factories import make_contribution
 from tests.factories import (
     make_document,
@@ -221,6 +221,20 @@ def test_what_staff_found_is_not_shown_to_the_public_searching_next(organiser):
         "rooms": 1,
     }
     assert response_total(public) == 0
+
+
+def test_the_people_search_may_show_are_the_people_the_pages_show(organiser):
+    _drafts_of_every_kind()
+    shown = make_person(name="Shown")
+    make_participation(session=make_session(), person=shown)
+    make_participation(session=make_session(status=Status.DRAFT), person=shown)
+    make_person(name="Without a role")
+    visitors = [AnonymousUser(), make_user(), organiser]
+
+    people = [set(Querysets(user)["people"]) for user in visitors]
+
+    assert people == [set(Person.objects.visible_to(user)) for user in visitors]
+    assert [len(found) for found in people] == [1, 1, 3]
 
 
 @pytest.mark.parametrize("codes", [(), ((1, 1),), ((1, 1), (2, 1))])
