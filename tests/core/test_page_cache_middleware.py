@@ -1,11 +1,12 @@
 import sqlite3
+import time
 
 import pytest
-from django.http import FileResponse
+from django.http import FileResponse, HttpResponse
 from django.test import Client
 
 from core import programme_version as stamps
-from core.page_cache import is_replay_candidate
+from core.page_cache import is_replay_candidate, keep_final
 from core.page_cache_middleware import EarlyPageCacheMiddleware, ReplayPageCacheMiddleware
 from core.programme_version import programme_bump, programme_version
 from sessions.pdf import content, store
@@ -380,3 +381,18 @@ def test_a_failing_replay_falls_back_to_the_normal_path(rf, lisbon, monkeypatch)
 
 def test_the_replaying_middleware_stands_first(settings):
     assert settings.MIDDLEWARE[0] == REPLAY
+
+
+@pytest.mark.parametrize(
+    ("body", "kept"),
+    [(b"the shared page", True), (b"the shared page, marked for one visitor", False)],
+    ids=["unchanged", "changed"],
+)
+def test_only_an_answer_leaving_with_the_entrys_own_body_is_kept_for_replay(rf, db, body, kept):
+    request = rf.get(SESSION_URL)
+    entry = {"content": b"the shared page", "headers": {}, "expires": time.time() + 60}
+    request._page_cache_entry = ("page:v1:en:address", entry, None)
+
+    keep_final(request, HttpResponse(body))
+
+    assert ("final" in entry) == kept
