@@ -22,7 +22,8 @@ from django.core.exceptions import DisallowedHost
 
 from core.outage import log_outage
 
-from .page_cache import early_response, is_early_candidate, is_replay_candidate, keep_final, replayed_response
+from .page_cache import early_response, is_early_candidate
+from .page_replay import is_replay_candidate, keep_final, replayed_response
 
 logger = logging.getLogger(__name__)
 

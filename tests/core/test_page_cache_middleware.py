@@ -6,8 +6,8 @@ from django.http import FileResponse, HttpResponse
 from django.test import Client
 
 from core import programme_version as stamps
-from core.page_cache import is_replay_candidate, keep_final
 from core.page_cache_middleware import EarlyPageCacheMiddleware, ReplayPageCacheMiddleware
+from core.page_replay import is_replay_candidate, keep_final
 from core.programme_version import programme_bump, programme_version
 from sessions.pdf import content, store
 from tests.factories import make_forum, make_roundtable, make_session, make_user
@@ -396,3 +396,12 @@ def test_only_an_answer_leaving_with_the_entrys_own_body_is_kept_for_replay(rf, 
     keep_final(request, HttpResponse(body))
 
     assert ("final" in entry) == kept
+
+
+def test_a_plain_http_request_the_security_middleware_redirects_is_never_replayed(rf, settings):
+    settings.SECURE_SSL_REDIRECT = True
+
+    assert (is_replay_candidate(rf.get(SESSION_URL)), is_replay_candidate(rf.get(SESSION_URL, secure=True))) == (
+        False,
+        True,
+    )
