@@ -137,16 +137,22 @@ class SQLiteEngine:
             expression += " NOT (" + " OR ".join(self._term(term, language) for term in parsed.excluded) + ")"
         return expression
 
+    def title_expression(self, parsed, language):
+        """The FTS5 query "one of the words in the title": ``title : ("a"* OR "b"*)``."""
+        return "title : (" + " OR ".join(self._term(term, language) for term in parsed.terms) + ")"
+
     def matches(self, parsed, languages):
+        # "in the title": the entries the title query finds, looked up once (rather than ranking every match)
         parts, params = [], []
         for language in languages:
             table = self._table(language)
             parts.append(
-                f"SELECT e.id, e.kind, e.object_id, e.language, bm25({table}, 1.0, 0.0, 0.0) < 0 "
+                f"SELECT e.id, e.kind, e.object_id, e.language, "
+                f"e.id IN (SELECT rowid FROM {table} WHERE {table} MATCH %s) "
                 f"FROM {table} JOIN programme_searchentry e ON e.id = {table}.rowid "
                 f"WHERE {table} MATCH %s AND e.language = %s"
             )
-            params += [self.expression(parsed, language), language]
+            params += [self.title_expression(parsed, language), self.expression(parsed, language), language]
         with connection.cursor() as cursor:
             cursor.execute(" UNION ALL ".join(parts), params)
             return [Match(*row[:4], in_title=bool(row[4])) for row in cursor.fetchall()]
