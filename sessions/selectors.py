@@ -10,6 +10,7 @@ from django.shortcuts import get_object_or_404
 
 from core.forum_time import within_forum_days
 from core.permissions import can_preview
+from core.translated import CONTENT_LANGUAGES
 from roundtables.models import Forum, Roundtable
 from roundtables.selectors import roundtable_ids_editable_by
 
@@ -35,12 +36,36 @@ def visible_roles(user):
     )
 
 
+def _with_translations(*paths):
+    """Each ``only()`` path of a translated text with its column in every language (``lang_attr`` reads them)."""
+    return [column for path in paths for column in (path, *(f"{path}_{code}" for code in CONTENT_LANGUAGES))]
+
+
+# What the person page shows of each role (the session, its roundtable, forum and room): the rest, the long
+# texts in every language above all, stays in the database.
+PERSON_PAGE_FIELDS = (
+    "role",
+    "person_id",
+    "session__number",
+    "session__slug",
+    "session__kind",
+    "session__status",
+    "session__starts_at",
+    "session__ends_at",
+    "session__roundtable__number",
+    "session__roundtable__slug",
+    *(f"session__roundtable__forum__{name}" for name in ("slug", "status", "time_zone", "starts_on", "ends_on")),
+    *_with_translations("session__title", "session__room__name", "session__roundtable__forum__name"),
+)
+
+
 def person_for_page(*, slug, user=None):
     """A person with their organisation and their roles in sessions the visitor may see
     (``public_participations``); 404 when they have none. Two queries."""
     person = get_object_or_404(Person.objects.select_related("organisation"), slug=slug)
     # Read directly rather than through prefetch_related, which builds its queryset at a greater cost.
-    person.public_participations = list(visible_roles(user).filter(person=person))
+    roles = visible_roles(user).filter(person=person).only(*PERSON_PAGE_FIELDS)  # not the long texts
+    person.public_participations = list(roles)
     if not person.public_participations and not can_preview(user):
         raise Http404("No public role.")
     return person
