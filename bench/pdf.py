@@ -9,19 +9,23 @@ with --own-builder, from this script's own bulk_create builder, with longer text
 
 It works on a throwaway SQLite database and MEDIA_ROOT in a temporary directory, so it touches
 neither db.sqlite3 nor media/. For each forum it measures, each case in a fresh forked process (as
-a gunicorn worker would run it, WeasyPrint already imported):
+a gunicorn worker would run it; the compiler runs in a child process of its own):
 
 - cold: no PDF on disk, so ``render_into_cache`` renders the booklet, writes it and returns its path
   (what the queue's worker does after a change);
 - cached: the PDF of the current programme version is on disk; ``render_into_cache`` finds it;
 - cached + read: the same, plus reading the file into memory (what serving it costs at most).
 
-Each case reports wall time and CPU time (user + system, ``getrusage`` of the process, so the
-queries are included). On a machine that other work shares, wall time says more about the machine
-than about the code: compare CPU times, and read the load averages printed before and after.
+Each case reports wall time and CPU time (user + system, ``getrusage`` of the process and of the
+child process that runs the Typst compiler, so the queries and the layout are both included). On a
+machine that other work shares, wall time says more about the machine than about the code: compare
+CPU times, and read the load averages printed before and after.
 ``--repeat N`` renders each cold case N times (each in a fresh process) and reports the fastest and
-the median. Memory is the process's peak resident set size, and how much it grew during the case;
-``--tracemalloc`` also reports Python's own peak allocation (slower, so timed separately).
+the median. Memory is the process's peak resident set size, and how much it grew during the case,
+then the peak resident set size of the compiler's child process (the two are not resident at their
+peaks at the same moment: the child starts once the process has built the JSON, and the process
+keeps what it had meanwhile); ``--tracemalloc`` also reports Python's own peak allocation (slower,
+so timed separately).
 
     .venv/bin/python bench/pdf.py --repeat 3          # cold renders three times each
     .venv/bin/python bench/pdf.py --skip-athens       # the synthetic forum only
@@ -45,8 +49,10 @@ TARGET_SECONDS = 10.0
 
 
 def _cpu_seconds():
-    usage = resource.getrusage(resource.RUSAGE_SELF)
-    return usage.ru_utime + usage.ru_stime
+    """CPU time (user + system) of this process and of its children that have ended (the Typst compiler)."""
+    own = resource.getrusage(resource.RUSAGE_SELF)
+    children = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return own.ru_utime + own.ru_stime + children.ru_utime + children.ru_stime
 
 
 def _load():
@@ -230,12 +236,14 @@ def _case(forum_pk, language, case, with_tracemalloc, queue):
     cpu = _cpu_seconds() - cpu_started
     traced = tracemalloc.get_traced_memory()[1] if with_tracemalloc else None
     peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    child_peak = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
     queue.put(
         {
             "seconds": elapsed,
             "cpu_seconds": cpu,
             "peak_rss_mib": peak / 1024,
             "rss_growth_mib": max(0, peak - before) / 1024,
+            "child_peak_rss_mib": child_peak / 1024,
             "traced_peak_mib": traced / 1024 / 1024 if traced is not None else None,
             "path": str(cached.path),
         }
@@ -278,7 +286,8 @@ def main():
     workdir = Path(tempfile.mkdtemp(prefix="gfmd-bench-pdf-"))
     try:
         _setup(workdir)
-        import weasyprint  # imported once, as in a long-running worker
+        from importlib import metadata
+
         from pypdf import PdfReader
 
         from sessions.pdf import store
@@ -289,11 +298,12 @@ def main():
         forum, builder = _large_forum(args.sessions, own_builder=args.own_builder)
         forums.append((f"synthetic, {args.sessions} sessions", forum))
         print(f"Built the synthetic forum with {builder} in {time.perf_counter() - started:.1f} s.")
-        print(f"WeasyPrint {weasyprint.__version__}, language {args.language}, workdir {workdir}")
+        print(f"typst {metadata.version('typst')} (in a child process), language {args.language}, workdir {workdir}")
         print(f"{os.cpu_count()} CPUs, load average {_load()} (1, 5, 15 min) before\n")
         spread = "median" if args.repeat > 1 else ""
         header = (
             f"{'forum':<28} {'case':<14} {'wall':>9} {spread:>8} {'CPU':>9} {spread:>8} {'peak RSS':>10} {'RSS +':>9}"
+            f" {'child RSS':>10}"
         )
         if args.tracemalloc:
             header += f" {'py peak':>9}"
@@ -312,6 +322,7 @@ def main():
                     f"{label:<28} {case:<14} {_summary(runs, 'seconds')} {_summary(runs, 'cpu_seconds')}"
                     f" {max(run['peak_rss_mib'] for run in runs):>8.0f}MiB"
                     f" {max(run['rss_growth_mib'] for run in runs):>7.0f}MiB"
+                    f" {max(run['child_peak_rss_mib'] for run in runs):>8.0f}MiB"
                 )
                 if args.tracemalloc:
                     if case == "cold":
