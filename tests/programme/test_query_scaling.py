@@ -27,13 +27,15 @@ import pytest
 import reversion
 from django.core.cache import cache
 from django.core.files.base import ContentFile
-from django.db import connection
+from django.db import connection, transaction
+from django.db.models import Count
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django.urls import get_resolver, resolve, reverse
 from django.utils import translation
 
 from core.versions import revision
+from programme.management.commands.make_synthetic_forum import synthetic_forum_build
 from roundtables.models import Forum, Roundtable, Theme
 from roundtables.services import organiser_group_ensure
 from sessions.agenda import AGENDA_COOKIE, agenda_cookie_value
@@ -239,9 +241,11 @@ def _more_often(small, large):
     return "\n".join(f"{count}× {sql[:400]}" for sql, count in extra.most_common())
 
 
-def _queries(client, url, *, status=200):
-    """The SQL of one request to ``url``, made anew (after a first request and with the cache emptied)."""
-    client.get(url)
+def _queries(client, url, *, status=200, warm=True):
+    """The SQL of one request to ``url``, made anew: with the cache emptied, and after a first request to the
+    address (unless ``warm`` is false: the process has made its page already)."""
+    if warm:
+        client.get(url)
     cache.clear()
     with CaptureQueriesContext(connection) as context:
         response = client.get(url)
@@ -477,19 +481,25 @@ def _attempt(count, *args, **kwargs):
         return error
 
 
-def _measure_both_sizes(programme, clients):
-    def measure():
-        clients["starrer"].cookies[AGENDA_COOKIE] = agenda_cookie_value([s.pk for s in programme.sessions])
-        measures = {
-            name: _attempt(_queries, clients[address.who], address.url(programme), status=address.status)
-            for name, address in {**ADDRESSES, **CHANGELISTS}.items()
-        }
-        measures.update({name: _attempt(_pdf_queries, programme, *pdf) for name, pdf in PDFS.items()})
-        return measures, _sizes(programme)
+def _measure(programme, clients, names, *, warm=True):
+    """The queries of the addresses, PDFs and changelists ``names``, each SQL list or the exception raised."""
+    clients["starrer"].cookies[AGENDA_COOKIE] = agenda_cookie_value([s.pk for s in programme.sessions])
+    measures = {}
+    for name in names:
+        if name in PDFS:
+            measures[name] = _attempt(_pdf_queries, programme, *PDFS[name])
+        else:
+            address = {**ADDRESSES, **CHANGELISTS}[name]
+            url = address.url(programme)
+            measures[name] = _attempt(_queries, clients[address.who], url, status=address.status, warm=warm)
+    return measures
 
-    small, small_sizes = measure()
+
+def _measure_both_sizes(programme, clients):
+    names = [*ADDRESSES, *CHANGELISTS, *PDFS]
+    small, small_sizes = _measure(programme, clients, names), _sizes(programme)
     _programme_grow_large(programme)
-    large, large_sizes = measure()
+    large, large_sizes = _measure(programme, clients, names), _sizes(programme)
     view_names = set()
     for address in ADDRESSES.values():
         path = address.url(programme).split("?")[0]
@@ -497,9 +507,75 @@ def _measure_both_sizes(programme, clients):
         with translation.override(language):
             view_names.add(resolve(path).view_name)
     return {
-        "queries": {name: (small[name], large[name]) for name in small},
+        "queries": {name: (small[name], large[name]) for name in names},
         "sizes": (small_sizes, large_sizes),
         "view names": view_names,
+    }
+
+
+# The same addresses between synthetic forums of 8 and of 300 sessions (manage.py make_synthetic_forum, written
+# in bulk): those that read no record the synthetic forum lacks (contributions, history, the words searched
+# for above) nor a filter value of the forum above (its theme and room names).
+AT_300 = [
+    *(
+        name
+        for name in ADDRESSES
+        if name
+        not in {
+            "home",
+            "programme-theme",
+            "programme-room-grid",
+            "document",
+            "document-fr",
+            "good-practice",
+            "good-practice-pdf",
+            "fr-search-issues",
+        }
+        and not name.startswith("search-")
+    ),
+    "search-documents",
+    *CHANGELISTS,
+    *PDFS,
+]
+SYNTHETIC = {
+    8: {"roundtables": 2, "people": 20, "rooms": 3, "themes": 4},
+    300: {"roundtables": 20, "people": 400, "rooms": 25, "themes": 4},
+}
+
+
+def _synthetic_programme(sessions):
+    forum = synthetic_forum_build(
+        slug="synthetic-scaling",
+        sessions=sessions,
+        issues=3,
+        points=2,
+        seed=2009,
+        starts_on=datetime.date(2009, 11, 2),
+        time_zone="Europe/Athens",
+        **SYNTHETIC[sessions],
+    )
+    people = Person.objects.filter(slug__startswith="synthetic-scaling-person-")
+    chair = people.annotate(roles=Count("participations")).order_by("-roles", "pk").first()
+    return Programme(
+        forum=forum,
+        themes=list(Theme.objects.filter(slug__startswith="synthetic-theme-").order_by("pk")),
+        rooms=list(forum.rooms.all()),
+        chair=chair,
+        organisation=chair.organisation,
+        sessions=list(Session.objects.in_forum(forum).order_by("roundtable__number", "number")),
+    )
+
+
+def _measure_8_and_300(clients):
+    with transaction.atomic():  # the forum of 8 sessions is measured, then taken back
+        programme = _synthetic_programme(8)
+        small, small_sessions = _measure(programme, clients, AT_300, warm=False), len(programme.sessions)
+        transaction.set_rollback(True)
+    programme = _synthetic_programme(300)
+    large, large_sessions = _measure(programme, clients, AT_300, warm=False), len(programme.sessions)
+    return {
+        "queries": {name: (small[name], large[name]) for name in AT_300},
+        "sessions": (small_sessions, large_sessions),
     }
 
 
@@ -508,8 +584,9 @@ _MEASURED = {}
 
 @pytest.fixture
 def measured(db, settings):
-    """The queries of every address at both sizes of the forum, measured once for all the tests here (building
-    and growing the forum takes seconds); each test then compares the counts of its address."""
+    """The queries of every address at both sizes of the forum, and of most between the synthetic forums,
+    measured once for all the tests here (building the forums takes seconds); each test compares the counts
+    of its address."""
     if not _MEASURED:
         settings.PAGE_CACHE = False
         programme = _programme_build()
@@ -519,17 +596,19 @@ def measured(db, settings):
         organiser_client.force_login(organiser)
         clients = {"visitor": Client(), "starrer": Client(), "organiser": organiser_client}
         _MEASURED.update(_measure_both_sizes(programme, clients))
+        _MEASURED["synthetic"] = _measure_8_and_300(clients)
     return _MEASURED
 
 
-def _assert_same_count(measures):
+def _assert_same_count(measures, sizes=(8, 24)):
     small, large = measures
     for measure in measures:
         if isinstance(measure, Exception):
             raise measure
 
-    assert len(large) == len(small), f"{len(small)} queries at 8 sessions, {len(large)} at 24; more often:\n" + (
-        _more_often(small, large)
+    assert len(large) == len(small), (
+        f"{len(small)} queries at {sizes[0]} sessions, {len(large)} at {sizes[1]}; more often:\n"
+        + _more_often(small, large)
     )
 
 
@@ -546,6 +625,15 @@ def test_pdf_content_queries_stay_constant_as_the_forum_grows(measured, name):
 @pytest.mark.parametrize("name", list(CHANGELISTS))
 def test_admin_changelist_queries_stay_constant_as_the_forum_grows(measured, name):
     _assert_same_count(measured["queries"][name])
+
+
+@pytest.mark.parametrize("name", AT_300)
+def test_queries_stay_constant_from_8_to_300_synthetic_sessions(measured, name):
+    _assert_same_count(measured["synthetic"]["queries"][name], sizes=(8, 300))
+
+
+def test_the_synthetic_forums_have_8_and_300_sessions(measured):
+    assert measured["synthetic"]["sessions"] == (8, 300)
 
 
 def test_every_public_address_is_counted(measured):
