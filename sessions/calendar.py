@@ -26,6 +26,7 @@ calendar's own reads write descriptions with ``description_text``.
 
 import dataclasses
 import datetime
+import re
 from typing import NamedTuple
 
 from django.db import router
@@ -81,8 +82,19 @@ def sessions_with_sequence(sessions):
     return sessions.annotate(revision_count=Coalesce(Subquery(versions), 0))
 
 
+# A text none of whose characters Markdown or HTML reads as markup (nor line breaks, tabs or other control
+# characters), and which does not start like a list item: its plain text is itself, spaces collapsed.
+_NO_MARKUP = re.compile(r"[^\x00-\x1f\x7f*_`#>\[\]<&\\!|~=]*")
+_LIST_START = re.compile(r"\s*(?:[-+]|\d+[.)])")
+
+
 def plain_text(text):
-    """Markdown stored in the database as one line of plain text."""
+    """Markdown stored in the database as one line of plain text.
+
+    Most issue texts are plain sentences, and a 300-session calendar holds thousands: those skip the
+    Markdown parser and the sanitiser, which would give the same text back."""
+    if text and _NO_MARKUP.fullmatch(text) and not _LIST_START.match(text):
+        return " ".join(text.split())
     return markdown_plain(text)
 
 
@@ -104,6 +116,8 @@ def description_labels():
         "roles": {value: str(label) for value, label in Participation.Role.choices},
         "issues": _issue_headings(),
         "kinds": {value: str(label) for value, label in Issue.Kind.choices},
+        # Translators: a line of a calendar event's description: a role, then the people in it (“Chair: …”).
+        "role_line": _("%(role)s: %(names)s"),
     }
 
 
@@ -130,11 +144,10 @@ def description_text(*, group, roles, issues, labels):
     by_role = presenters.participations_by_role(roles)
     if by_role:
         lines.append("")
-        role_names = labels["roles"]
+        role_names, role_line = labels["roles"], labels["role_line"]
         for role, people in by_role:
             names = ", ".join(person.name for person in people)
-            # Translators: a line of a calendar event's description: a role, then the people in it (“Chair: …”).
-            lines.append(_("%(role)s: %(names)s") % {"role": role_names.get(role, role), "names": names})
+            lines.append(role_line % {"role": role_names.get(role, role), "names": names})
     headings = labels["issues"]
     for kind, group_issues in presenters.issues_by_kind(issues):
         lines.extend(["", headings[kind] if kind in headings else labels["kinds"].get(kind, kind)])
@@ -225,8 +238,22 @@ def _shown_at(row, index, language):
     return row[index] or ""
 
 
-def _session_path(forum_slug, roundtable_slug, slug):
-    return reverse("roundtables:session", kwargs={"forum": forum_slug, "roundtable": roundtable_slug, "slug": slug})
+_SLUG_SLOT = "0slug0slot0"  # a session's slug while the path of its roundtable's sessions is looked up
+
+
+def _session_path_template(forum_slug, roundtable_slug):
+    """(path before the slug, path after it) of the pages of a roundtable's sessions: one lookup per roundtable."""
+    path = reverse(
+        "roundtables:session", kwargs={"forum": forum_slug, "roundtable": roundtable_slug, "slug": _SLUG_SLOT}
+    )
+    head, _slot, tail = path.rpartition(_SLUG_SLOT)
+    return head, tail
+
+
+def _values(queryset):
+    """``queryset`` whose ``values()`` come as the database holds them: it names the column of each language
+    itself, so modeltranslation's fallback step on every row (and its rewriting of names) is left out."""
+    return queryset.rewrite(False)
 
 
 def calendar_events(sessions):
@@ -235,7 +262,7 @@ def calendar_events(sessions):
     version count; their forums; people; themes; issues with their sub-points), values only."""
     language = content_language()
     rows = list(
-        sessions_with_sequence(sessions).values(
+        sessions_with_sequence(_values(sessions)).values(
             "id",
             "number",
             "slug",
@@ -276,8 +303,8 @@ def calendar_events(sessions):
         people.setdefault(session_id, []).append(DescribedRole(role, _person_name(name, organisation_name)))
 
     themes = {}
-    for session_id, *name in Theme.objects.filter(sessions__in=ids).values_list(
-        "sessions", *_columns("name", language)
+    for session_id, *name in (
+        _values(Theme.objects.all()).filter(sessions__in=ids).values_list("sessions", *_columns("name", language))
     ):
         themes.setdefault(session_id, []).append(_shown_at(name, 0, language))
 
@@ -290,7 +317,8 @@ def calendar_events(sessions):
 
     issues, points = {}, {}
     issue_rows = (
-        Issue.objects.filter(session_id__in=ids)
+        _values(Issue.objects.all())
+        .filter(session_id__in=ids)
         .order_by("position", "id")
         .values_list("id", "session_id", "parent_id", "kind", *_columns("text", language))
     )
@@ -302,6 +330,7 @@ def calendar_events(sessions):
 
     labels = description_labels()
     groups = {}  # roundtable id: its label
+    paths = {}  # roundtable id: its sessions' path around the slug
     places = {}  # forum id: (zone, venue place, map link)
     events = []
     for row in rows:
@@ -315,6 +344,7 @@ def calendar_events(sessions):
             groups[roundtable_id] = forums[forum_id].group_label(
                 row["roundtable__number"], _shown(row, "roundtable__title", language)
             )
+            paths[roundtable_id] = _session_path_template(row["roundtable__forum__slug"], row["roundtable__slug"])
         title = _shown(row, "title", language)
         code = f"{row['roundtable__number']}.{row['number']}"
         room = _shown(row, "room__name", language)
@@ -339,7 +369,7 @@ def calendar_events(sessions):
                 location=", ".join(part for part in (room, venue_place) if part),
                 location_link=map_link,
                 description=description,
-                path=_session_path(row["roundtable__forum__slug"], row["roundtable__slug"], row["slug"]),
+                path=row["slug"].join(paths[roundtable_id]),
                 categories=themes.get(row["id"], []),
             )
         )
@@ -349,14 +379,19 @@ def calendar_events(sessions):
 # The calendar files: writing ----------------------------------------------------------------------------
 
 
+def _when(name, moment, zone):
+    """DTSTART or DTEND: on the forum's clock, with its TZID. In UTC for a forum on UTC, and for a time the
+    clocks show twice (when they go back) the second time: a local time means the first (RFC 5545, 3.3.5)."""
+    if not ical.is_utc(zone):
+        local = moment.astimezone(zone)
+        if not local.fold:
+            return f"{name};TZID={zone.key}:{ical.local_time(local)}"
+    return f"{name}:{ical.utc_time(moment)}"
+
+
 def _event_lines(event, *, url):
     """The folded lines (bytes) of one event's VEVENT."""
-    if ical.is_utc(event.zone):
-        starts, ends = f"DTSTART:{ical.utc_time(event.starts_at)}", f"DTEND:{ical.utc_time(event.ends_at)}"
-    else:
-        tzid = event.zone.key
-        starts = f"DTSTART;TZID={tzid}:{ical.local_time(event.starts_at.astimezone(event.zone))}"
-        ends = f"DTEND;TZID={tzid}:{ical.local_time(event.ends_at.astimezone(event.zone))}"
+    starts, ends = _when("DTSTART", event.starts_at, event.zone), _when("DTEND", event.ends_at, event.zone)
     stamp = ical.utc_time(event.updated_at)
     lines = [
         b"BEGIN:VEVENT",

@@ -1,5 +1,6 @@
 import datetime
 
+import hypothesis
 import pytest
 from django.urls import reverse
 from django.utils import translation
@@ -538,3 +539,276 @@ def test_roundtable_theme_and_person_pages_link_their_calendars(client):
         assert f'<link rel="alternate" type="text/calendar" title="{name}: calendar" href="{calendar_url}">' in content
         assert f'<a class="button secondary" href="{calendar_url}" type="text/calendar">Add to calendar</a>' in content
     assert roundtable_calendar_url(roundtable) == "/en/forums/athens-2009/roundtables/integration/calendar.ics"
+
+
+# The file as bytes: folding, escaping, times ----------------------------------------------------------------
+
+
+def unfolded(response):
+    return response.content.replace(b"\r\n ", b"").decode()
+
+
+GREEK_TITLE = "Μετανάστευση και ανάπτυξη: ένταξη, προστασία και αποδοχή των μεταναστών στην κοινωνία"
+ARABIC_TITLE = "الهجرة والتنمية: الإدماج والحماية وقبول المهاجرين في المجتمع والتنمية المستدامة"
+EMOJI_TITLE = "Migration 🌍🤝 and development 👩‍👩‍👧 — families across borders 🧳✈️🏡 and their rights"
+
+
+@pytest.mark.parametrize("title", [GREEK_TITLE, ARABIC_TITLE, EMOJI_TITLE])
+def test_calendar_lines_stay_within_75_octets_without_cutting_a_character(client, title):
+    session = make_session(title=title, room=make_room(name="Αίθουσα Α"), themes=[make_theme(name=title[:60])])
+
+    response = client.get(session_calendar_url(session))
+
+    lines = response.content.split(b"\r\n")
+    assert response.content.endswith(b"END:VCALENDAR\r\n")
+    assert max(len(line) for line in lines) <= 75
+    assert [line.decode() for line in lines]  # each line is whole UTF-8 on its own
+    assert any(line.startswith(b" ") for line in lines)  # the title was folded
+    [event] = parse(response).walk("VEVENT")
+    assert str(event["SUMMARY"]) == f"1.1 {title}"
+    assert f"SUMMARY;LANGUAGE=en:1.1 {title.replace(',', chr(92) + ',')}\r\n" in unfolded(response)
+
+
+def test_calendar_escapes_commas_semicolons_backslashes_and_line_breaks(client):
+    forum = make_forum(slug="athens-2009", city="Athens", country="Greece")
+    roundtable = make_roundtable(forum=forum, number=1, title="Jobs; skills")
+    session = make_session(
+        roundtable=roundtable,
+        title=r"Jobs, rights; and C:\data",
+        room=make_room(forum=forum, name="Hall A, level 2"),
+        themes=[make_theme(name="Labour, skills")],
+    )
+    make_participation(session=session, person=make_person(name="Ana Ruiz"), role=Participation.Role.CHAIR)
+
+    response = client.get(session_calendar_url(session))
+
+    text = unfolded(response)
+    assert "\r\nSUMMARY;LANGUAGE=en:1.1 Jobs\\, rights\\; and C:\\\\data\r\n" in text
+    assert "\r\nLOCATION:Hall A\\, level 2\\, Athens\\, Greece\r\n" in text
+    assert "\r\nCATEGORIES:Labour\\, skills\r\n" in text
+    assert "\r\nDESCRIPTION:Roundtable 1: Jobs\\; skills\\n\\nChair: Ana Ruiz\\n\\nhttp://testserver/" in text
+    [event] = parse(response).walk("VEVENT")
+    assert str(event["SUMMARY"]) == r"1.1 Jobs, rights; and C:\data"
+    assert str(event["LOCATION"]) == "Hall A, level 2, Athens, Greece"
+    assert [str(category) for category in event["CATEGORIES"].cats] == ["Labour, skills"]
+    assert str(event["DESCRIPTION"]).startswith("Roundtable 1: Jobs; skills\n\nChair: Ana Ruiz\n\nhttp://testserver/")
+
+
+def test_calendar_names_keep_their_commas_as_calendar_apps_read_them(client):
+    forum = make_forum(name="Civil Society Days, Athens 2009")
+    make_session(roundtable=make_roundtable(forum=forum))
+
+    response = client.get(forum_calendar_url(forum))
+
+    assert "\r\nNAME:Civil Society Days, Athens 2009\r\nX-WR-CALNAME:Civil Society Days, Athens 2009\r\n" in (
+        unfolded(response)
+    )
+
+
+def test_calendar_writes_a_session_near_midnight_on_the_forum_clock(client):
+    forum = make_forum(time_zone="Europe/Athens")
+    session = make_session(
+        roundtable=make_roundtable(forum=forum),
+        starts_at=forum_time(forum, 0, 23, 30),
+        ends_at=forum_time(forum, 1, 0, 30),
+    )
+
+    response = client.get(session_calendar_url(session))
+
+    text = unfolded(response)
+    assert "\r\nDTSTART;TZID=Europe/Athens:20091102T233000\r\nDTEND;TZID=Europe/Athens:20091103T003000\r\n" in text
+    [event] = parse(response).walk("VEVENT")
+    assert (event.start, event.end) == (session.starts_at, session.ends_at)
+    assert event.start.astimezone(datetime.UTC) == datetime.datetime(2009, 11, 2, 21, 30, tzinfo=datetime.UTC)
+
+
+def test_calendar_of_a_forum_in_new_york_keeps_local_times_across_the_change_of_clocks(client):
+    forum = make_forum(
+        time_zone="America/New_York", starts_on=datetime.date(2009, 10, 31), ends_on=datetime.date(2009, 11, 1)
+    )
+    roundtable = make_roundtable(forum=forum)
+    summer = make_session(
+        roundtable=roundtable, number=1, starts_at=forum_time(forum, 0, 23, 30), ends_at=forum_time(forum, 1, 0, 30)
+    )
+    winter = make_session(
+        roundtable=roundtable, number=2, starts_at=forum_time(forum, 1, 9), ends_at=forum_time(forum, 1, 10)
+    )
+    # 01:30 comes twice that night; the second time (EST) is written in UTC, as a local time means the first.
+    repeated = make_session(
+        roundtable=roundtable,
+        number=3,
+        starts_at=datetime.datetime(2009, 11, 1, 6, 30, tzinfo=datetime.UTC),
+        ends_at=datetime.datetime(2009, 11, 1, 7, 30, tzinfo=datetime.UTC),
+    )
+
+    response = client.get(forum_calendar_url(forum))
+
+    text = unfolded(response)
+    assert (
+        "\r\nDTSTART;TZID=America/New_York:20091031T233000\r\nDTEND;TZID=America/New_York:20091101T003000\r\n" in text
+    )
+    assert "\r\nDTSTART:20091101T063000Z\r\nDTEND;TZID=America/New_York:20091101T023000\r\n" in text
+    assert (
+        "\r\nDTSTART;TZID=America/New_York:20091101T090000\r\nDTEND;TZID=America/New_York:20091101T100000\r\n" in text
+    )
+    assert (
+        "\r\nBEGIN:STANDARD\r\nDTSTART:20081102T020000\r\nRDATE:20091101T020000\r\nTZNAME:EST\r\n"
+        "TZOFFSETFROM:-0400\r\nTZOFFSETTO:-0500\r\nEND:STANDARD\r\n"
+    ) in text
+    calendar = parse(response)
+    assert [str(tz["TZID"]) for tz in calendar.walk("VTIMEZONE")] == ["America/New_York"]
+    assert [(event.start, event.end) for event in calendar.walk("VEVENT")] == [
+        (summer.starts_at, summer.ends_at),
+        (repeated.starts_at, repeated.ends_at),
+        (winter.starts_at, winter.ends_at),
+    ]
+
+
+def test_calendar_of_a_forum_on_utc_writes_utc_times_and_no_time_zone(client):
+    forum = make_forum(time_zone="UTC")
+    session = make_session(roundtable=make_roundtable(forum=forum), starts_at=forum_time(forum, 0, 9))
+
+    response = client.get(session_calendar_url(session))
+
+    text = unfolded(response)
+    assert "\r\nDTSTART:20091102T090000Z\r\n" in text
+    assert "VTIMEZONE" not in text
+    [event] = parse(response).walk("VEVENT")
+    assert event.start == session.starts_at
+
+
+def test_calendar_stamps_are_the_session_change_in_utc_without_fractions(client):
+    session = make_session()
+    changed = datetime.datetime(2009, 10, 1, 8, 0, 15, 123456, tzinfo=datetime.UTC)
+    Session.objects.filter(pk=session.pk).update(updated_at=changed)
+
+    text = unfolded(client.get(session_calendar_url(session)))
+
+    assert "\r\nDTSTAMP:20091001T080015Z\r\nLAST-MODIFIED:20091001T080015Z\r\nSEQUENCE:0\r\n" in text
+
+
+def test_french_calendar_gives_every_text_in_french_and_english_where_it_has_none(client):
+    forum = make_forum(slug="athens-2009", city="Athens", city_fr="Athènes", country="Greece", country_fr="Grèce")
+    roundtable = make_roundtable(
+        forum=forum, number=2, title="Migrant integration", title_fr="Intégration des migrants"
+    )
+    session = make_session(
+        roundtable=roundtable,
+        number=1,
+        title="Inclusion",
+        room=make_room(forum=forum, name="Room B", name_fr="Salle B"),
+        themes=[make_theme(name="Gender", name_fr="Genre"), make_theme(name="Integration")],
+    )
+    make_participation(
+        session=session,
+        person=make_person(
+            name="Ana Ruiz", organisation=make_organisation(name="Migrant Forum", name_fr="Forum des migrants")
+        ),
+        role=Participation.Role.CHAIR,
+    )
+    issue = make_issue(session=session, text="Who *pays*?", text_fr="Qui *paie* ?")
+    make_issue(session=session, parent=issue, text="Schools")
+
+    with translation.override("fr"):
+        response = client.get(session_calendar_url(session))
+
+    [event] = parse(response).walk("VEVENT")
+    assert (str(event["SUMMARY"]), event["SUMMARY"].params["LANGUAGE"]) == ("2.1 Inclusion", "en")
+    assert str(event["LOCATION"]) == "Salle B, Athènes, Grèce"
+    assert sorted(str(category) for category in event["CATEGORIES"].cats) == ["Genre", "Integration"]
+    url = str(event["URL"])
+    assert url.startswith("http://testserver/fr/forums/athens-2009/")
+    assert str(event["DESCRIPTION"]) == (
+        "Table ronde 2\xa0: Intégration des migrants\n"
+        "\n"
+        "Président(e) de séance\xa0: Ana Ruiz (Forum des migrants)\n"
+        "\n"
+        "Questions principales\n"
+        "1. Qui paie ?\n"
+        "   – Schools\n"
+        "\n"
+        f"{url}"
+    )
+
+
+def _busy_session(roundtable):
+    session = make_session(roundtable=roundtable, themes=[make_theme(), make_theme()])
+    make_participation(session=session, person=make_person(organisation=make_organisation()))
+    make_participation(session=session, role=Participation.Role.SPEAKER)
+    make_issue(parent=make_issue(session=session))
+    return session
+
+
+@pytest.mark.parametrize(("forums", "per_forum"), [(1, 1), (3, 4)])
+def test_agenda_calendar_queries_stay_flat_across_sessions_and_forums(
+    client, django_assert_num_queries, forums, per_forum
+):
+    ids = []
+    for index in range(forums):
+        forum = make_forum(time_zone=["Europe/Athens", "Asia/Manila", "America/New_York"][index])
+        roundtable = make_roundtable(forum=forum)
+        ids += [_busy_session(roundtable).pk for _ in range(per_forum)]
+
+    # the page cache's version check, then sessions with their version counts, forums, people, themes, issues
+    with django_assert_num_queries(6):
+        response = client.get(reverse("sessions:agenda-calendar"), {"sessions": ",".join(map(str, ids))})
+
+    calendar = parse(response)
+    assert len(calendar.walk("VEVENT")) == forums * per_forum
+    assert len(calendar.walk("VTIMEZONE")) == forums
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "How to include migrants and their families?",
+        "Access to health care (e.g. clinics) – 5 years, or more: who pays?",
+        "  spaces   inside  ",
+        "Migrants’ rights — «droits» & “voice”",
+        "1. listed",
+        "- listed",
+        "+ listed",
+        "2) listed",
+        "*emphasis*",
+        "_emphasis_",
+        "a <b>tag</b>",
+        "a &amp; b",
+        "[link](https://example.org)",
+        "`code`",
+        "# heading",
+        "> quote",
+        "escaped \\* star",
+        "line\nbreak",
+        "tab\tbetween",
+        "back\\slash",
+        "    indented code",
+        "Ελληνικά, العربية, 🌍",
+        "",
+    ],
+)
+def test_plain_text_equals_the_markdown_reading_of_the_text(text):
+    from core.text import markdown_plain
+
+    assert plain_text(text) == markdown_plain(text)
+
+
+MARKUP_PIECES = [
+    *"ab 12.)-+*_`#>[]<&\\!|~=(),:;?'\"\n\t\r\x00\u00a0éΩ🌍",
+    "&amp;",
+    "<b>",
+    "1. ",
+    "- ",
+    "    ",
+    "http://x.org",
+]
+
+
+@hypothesis.settings(max_examples=300, deadline=None)
+@hypothesis.given(
+    hypothesis.strategies.lists(hypothesis.strategies.sampled_from(MARKUP_PIECES), max_size=20).map("".join)
+    | hypothesis.strategies.text(max_size=30)
+)
+def test_plain_text_equals_the_markdown_reading_of_any_text(text):
+    from core.text import markdown_plain
+
+    assert plain_text(text) == markdown_plain(text)
