@@ -1,4 +1,4 @@
-"""Every public page and export costs as many queries for a forum of 8 sessions as for one of 24.
+"""Every public page and export costs as many queries for a forum of 8 sessions as for one of 24, or 300.
 
 A published forum of 2 roundtables of 4 sessions is built, the queries of every address are counted, the
 same forum is grown to 4 roundtables of 6 sessions and they are counted again: each address's test then
@@ -9,13 +9,17 @@ organisation); issues with sub-points; papers of sessions and roundtables with f
 languages; contributions; French and Spanish texts; revisions for the changelog.
 
 Counted: every public address of the portal (``ADDRESSES``, with ``LEFT_OUT`` saying why a few are not),
-a visitor whose agenda stars every session, the content of each kind of PDF (read, not rendered) and the
-organising committee's changelists. The page cache is off and the cache emptied before each count, so that
-each page is made anew; each address is asked once before, so that what a process keeps for good (content
-types, compiled templates) is there at both sizes.
+some for a visitor whose agenda stars every session, the content of each kind of PDF (read, not rendered),
+and the organising committee's dashboard, changelists and view of the public pages (``STAFF_PAGES``). The
+page cache is off and the cache emptied before each count, so that each page is made anew; each address is
+asked once before, so that what a process keeps for good (content types, compiled templates) is there at
+both sizes.
 
-Building and growing the forum takes seconds, and there are some eighty addresses: everything is measured
-once, by the first test that asks for ``measured``, and the tests compare the counts they are given.
+Most of them are counted again between two synthetic forums of 8 and of 300 sessions (``AT_300``), written
+in bulk by make_synthetic_forum's builder: 300 sessions take the admin's changelists past their first page.
+
+Building the forums takes seconds, and there are some ninety addresses: everything is measured once, by
+the first test that asks for ``measured``, and the tests compare the counts they are given.
 """
 
 import collections
@@ -413,28 +417,38 @@ ADDRESSES = {
     "es-forum-ics": Address(_forum("sessions:forum-calendar", "es")),
     "es-programme-xlsx": Address(_forum("roundtables:programme-xlsx", "es")),
 }
-# The organising committee's changelists.
-CHANGELISTS = {
-    f"admin-{model.split('_')[-1]}": Address(_plain(f"admin:{model}_changelist"), who="organiser")
-    for model in [
-        "programme_sessions_session",
-        "programme_sessions_issue",
-        "programme_sessions_participation",
-        "programme_sessions_person",
-        "programme_sessions_organisation",
-        "programme_sessions_document",
-        "programme_sessions_room",
-        "roundtables_forum",
-        "roundtables_roundtable",
-        "roundtables_theme",
-        "contributions_contribution",
-    ]
+# The organising committee's pages: the admin's dashboard and changelists, and the public pages as staff
+# see them (drafts included, none here).
+STAFF_PAGES = {
+    "admin-dashboard": Address(_plain("admin:index"), who="organiser"),
+    **{
+        f"admin-{model.split('_')[-1]}": Address(_plain(f"admin:{model}_changelist"), who="organiser")
+        for model in [
+            "programme_sessions_session",
+            "programme_sessions_issue",
+            "programme_sessions_participation",
+            "programme_sessions_person",
+            "programme_sessions_organisation",
+            "programme_sessions_document",
+            "programme_sessions_room",
+            "roundtables_forum",
+            "roundtables_roundtable",
+            "roundtables_theme",
+            "contributions_contribution",
+        ]
+    },
+    "staff-programme": Address(_forum("roundtables:programme"), who="organiser"),
+    "staff-roundtable": Address(_of("roundtables:roundtable", _roundtable), who="organiser"),
+    "staff-session": Address(_of("roundtables:session", _session), who="organiser"),
+    "staff-person": Address(_of("sessions:person", _chair), who="organiser"),
+    "staff-documents": Address(_forum("roundtables:documents"), who="organiser"),
+    "staff-search-sessions": Address(_plain("roundtables:search", query="?q=rights"), who="organiser"),
 }
 # What a PDF shows, read as its template gets it (the PDF itself is not rendered).
 PDFS = {f"{kind}-{language}": (kind, language) for kind in (BOOKLET, ROUNDTABLE, SESSION) for language in ("en", "fr")}
 # Addresses with no line above, and why.
 LEFT_OUT = {
-    # Rendered by WeasyPrint: what they read is counted in PDFS.
+    # Rendered as PDF documents: what they read is counted in PDFS.
     "sessions:pdf": "PDFS",
     "sessions:programme-pdf": "PDFS",
     "sessions:roundtable-pdf": "PDFS",
@@ -482,21 +496,21 @@ def _attempt(count, *args, **kwargs):
 
 
 def _measure(programme, clients, names, *, warm=True):
-    """The queries of the addresses, PDFs and changelists ``names``, each SQL list or the exception raised."""
+    """The queries of the addresses, PDFs and staff pages ``names``, each SQL list or the exception raised."""
     clients["starrer"].cookies[AGENDA_COOKIE] = agenda_cookie_value([s.pk for s in programme.sessions])
     measures = {}
     for name in names:
         if name in PDFS:
             measures[name] = _attempt(_pdf_queries, programme, *PDFS[name])
         else:
-            address = {**ADDRESSES, **CHANGELISTS}[name]
+            address = {**ADDRESSES, **STAFF_PAGES}[name]
             url = address.url(programme)
             measures[name] = _attempt(_queries, clients[address.who], url, status=address.status, warm=warm)
     return measures
 
 
 def _measure_both_sizes(programme, clients):
-    names = [*ADDRESSES, *CHANGELISTS, *PDFS]
+    names = [*ADDRESSES, *STAFF_PAGES, *PDFS]
     small, small_sizes = _measure(programme, clients, names), _sizes(programme)
     _programme_grow_large(programme)
     large, large_sizes = _measure(programme, clients, names), _sizes(programme)
@@ -534,7 +548,7 @@ AT_300 = [
         and not name.startswith("search-")
     ),
     "search-documents",
-    *CHANGELISTS,
+    *(name for name in STAFF_PAGES if "search" not in name),
     *PDFS,
 ]
 SYNTHETIC = {
@@ -622,8 +636,8 @@ def test_pdf_content_queries_stay_constant_as_the_forum_grows(measured, name):
     _assert_same_count(measured["queries"][name])
 
 
-@pytest.mark.parametrize("name", list(CHANGELISTS))
-def test_admin_changelist_queries_stay_constant_as_the_forum_grows(measured, name):
+@pytest.mark.parametrize("name", list(STAFF_PAGES))
+def test_staff_page_queries_stay_constant_as_the_forum_grows(measured, name):
     _assert_same_count(measured["queries"][name])
 
 
