@@ -8,7 +8,7 @@ selectors do): it never queries.
 import dataclasses
 
 from django.conf import settings
-from django.db.models import F, Prefetch, Q, prefetch_related_objects
+from django.db.models import F, Prefetch, Q, QuerySet, prefetch_related_objects
 from django.template.defaultfilters import filesizeformat
 from django.utils.text import capfirst
 from django.utils.translation import get_language, get_language_info
@@ -193,6 +193,7 @@ def session_documents_for_page(*, session, user=None):
         Document.objects.visible_to(user)
         .filter(Q(sessions=session.pk) | Q(roundtables=session.roundtable_id))
         .annotate(link_session=F("sessions"), link_roundtable=F("roundtables"))
+        .order_by()  # sorted below (``_by_kind``)
     )
     documents, own, shared = {}, {}, {}
     for row in rows:
@@ -201,13 +202,27 @@ def session_documents_for_page(*, session, user=None):
             own[row.pk] = document
         if row.link_roundtable == session.roundtable_id:
             shared[row.pk] = document
-    prefetch_related_objects(list(documents.values()), "files")
+    if documents:  # their files: read directly, as prefetch_related builds its query at a greater cost
+        files = {pk: [] for pk in documents}
+        for file in DocumentFile.objects.filter(document__in=list(documents)).order_by("document", "language"):
+            files[file.document_id].append(file)
+        for pk, document in documents.items():
+            prefetched(document, "files", files[pk])
     session.own_documents = _by_kind(own.values())
     session.roundtable_documents = [document for document in _by_kind(shared.values()) if document.pk not in own]
     session.documents_shown = [(document, False) for document in session.own_documents] + [
         (document, True) for document in session.roundtable_documents
     ]
     return session
+
+
+def prefetched(instance, relation, objects):
+    """Let ``instance.<relation>.all()`` answer ``objects`` (a queryset, run here, or a list) without a further
+    query, as ``prefetch_related`` does."""
+    queryset = QuerySet(instance._meta.get_field(relation).related_model)
+    queryset._result_cache = list(objects)
+    queryset._prefetch_done = True
+    instance.__dict__.setdefault("_prefetched_objects_cache", {})[relation] = queryset
 
 
 def _by_kind(documents):

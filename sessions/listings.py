@@ -4,13 +4,13 @@ querysets' ``visible_to(user)`` alone (``core.permissions``)."""
 
 import itertools
 
-from django.db.models import Count, Prefetch, Q, QuerySet
+from django.db.models import Count, Prefetch, Q
 from django.shortcuts import get_object_or_404
 
 from core.forum_time import forum_date, forum_zone
 from roundtables.models import NAMING_FIELDS, Roundtable, Status, Theme
 
-from .documents import documents_for_roundtable, session_documents_for_page
+from .documents import documents_for_roundtable, prefetched, session_documents_for_page
 from .models import Issue, Participation, Session
 
 
@@ -134,15 +134,6 @@ def issues_with_points(session):
     for issue in top:
         prefetched(issue, "points", points.get(issue.pk, []))
     return top
-
-
-def prefetched(instance, relation, objects):
-    """Let ``instance.<relation>.all()`` answer ``objects`` (a queryset, run here, or a list) without a further
-    query, as ``prefetch_related`` does."""
-    queryset = QuerySet(instance._meta.get_field(relation).related_model)
-    queryset._result_cache = list(objects)
-    queryset._prefetch_done = True
-    instance.__dict__.setdefault("_prefetched_objects_cache", {})[relation] = queryset
 
 
 def session_neighbours(*, session, user=None):
