@@ -20,6 +20,7 @@ one for the marked texts of the page (and one for the rooms' filter links when r
 """
 
 import dataclasses
+import functools
 
 from django.urls import reverse
 from django.utils.http import urlencode
@@ -40,7 +41,7 @@ from .search_results import (
     plain_text,
     results_page,
 )
-from .search_visible import KINDS, RECORDS, Kind, ordered_ids
+from .search_visible import KINDS, Kind, ordered_ids, read_records
 
 # What the tests and other modules read from here, defined in the modules search is made of.
 __all__ = [
@@ -193,7 +194,7 @@ def programme_search(*, query, user=None, page=1):
             kind=spec.kind.value,
             label=spec.label,
             ids=ordered.get(spec.kind, []),
-            queryset=RECORDS[spec.kind],
+            read=functools.partial(read_records, spec.kind),
         )
         for spec in KINDS
     ]

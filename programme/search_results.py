@@ -167,13 +167,13 @@ class ResultsPage:
 class KindResults:
     """The results of one kind, for ``results_page``: ``count()`` them, or take a ``window(start, stop)`` of
     their records (0-based, stop excluded) with their total. ``ids`` are already in order, so counting costs
-    nothing and a window one query; ``queryset()`` gives the queryset the records are read from."""
+    nothing and a window one query; ``read(ids)`` gives the records with those ids, in any order."""
 
-    def __init__(self, *, kind, label, ids, queryset, to_hit=lambda obj: obj):
+    def __init__(self, *, kind, label, ids, read, to_hit=lambda obj: obj):
         self.kind = kind
         self.label = label
         self.ids = ids
-        self.queryset = queryset
+        self.read = read
         self.to_hit = to_hit
 
     def count(self):
@@ -184,7 +184,7 @@ class KindResults:
         ids = self.ids[start:stop]
         if not ids:
             return [], None
-        records = {record.pk: record for record in self.queryset().filter(pk__in=ids)}
+        records = {record.pk: record for record in self.read(ids)}
         return [records[pk] for pk in ids if pk in records], len(self.ids)
 
 

@@ -15,6 +15,7 @@ from django.db import connection
 from django.db.models import BooleanField, Case, Exists, IntegerField, OuterRef, Q, Value, When, Window
 from django.db.models.expressions import RawSQL
 from django.db.models.functions import RowNumber
+from django.db.models.query import get_related_populators
 
 from contributions.models import Contribution
 from contributions.selectors import contributions_for_search
@@ -261,3 +262,51 @@ def ordered_ids(found, codes, user):
         if code:
             code_matches.add(pk)
     return {kind: [key[-1] for key in sorted(keys)] for kind, keys in ranked.items()}, code_matches
+
+
+# The compiled SQL of each kind's RECORDS read by id, with what Django needs to make the records of its rows, by
+# database and kind (``read_records``).
+_READS = {}
+
+
+def read_records(kind, ids):
+    """The records of ``kind`` with ``ids``, as ``RECORDS[kind]().filter(pk__in=ids)`` gives them (with their
+    related records and annotations); its SQL compiled once per process, the records made of the rows as
+    Django's own iteration makes them."""
+    key = (connection.alias, connection.vendor, kind)
+    if key not in _READS:
+        queryset = RECORDS[kind]()
+        queryset = queryset.filter(_id_condition(queryset.model, _Slot("ids")))
+        compiler = queryset.query.get_compiler(using=queryset.db)
+        sql, params = compiler.as_sql()
+        select, klass_info = compiler.select, compiler.klass_info
+        fields = klass_info["select_fields"]
+        start, stop = fields[0], fields[-1] + 1
+        _READS[key] = (
+            sql,
+            tuple(params),
+            klass_info["model"],
+            (start, stop, [column[0].target.attname for column in select[start:stop]]),
+            get_related_populators(klass_info, select, queryset.db),
+            dict(compiler.annotation_col_map or {}),
+            compiler.get_converters([column[0] for column in select]),
+            queryset.db,
+        )
+    sql, compiled, model, (start, stop, names), related, annotations, converters, db = _READS[key]
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [_id_value(ids) if isinstance(param, _Slot) else param for param in compiled])
+        rows = cursor.fetchall()
+    records = []
+    for row in rows:
+        if converters:
+            row = list(row)
+            for position, (functions, expression) in converters.items():
+                for function in functions:
+                    row[position] = function(row[position], expression, connection)
+        record = model.from_db(db, names, row[start:stop])
+        for populator in related:
+            populator.populate(row, record)
+        for name, position in annotations.items():
+            setattr(record, name, row[position])
+        records.append(record)
+    return records

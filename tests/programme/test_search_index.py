@@ -16,7 +16,7 @@ from programme.models import SearchEntry
 from programme.search import _best_matches, programme_search
 from programme.search_engines import MAX_TERMS, parse_query
 from programme.search_index import search_index_rebuild
-from programme.search_visible import ORDERED_COLUMNS, Querysets, ordered_parts, ordered_rows
+from programme.search_visible import ORDERED_COLUMNS, RECORDS, Querysets, ordered_parts, ordered_rows, read_records
 from roundtables.models import Status
 from sessions.models import Person, Session
 from tests.contributions.factories import make_contribution
@@ -235,6 +235,46 @@ def test_the_people_search_may_show_are_the_people_the_pages_show(organiser):
 
     assert people == [set(Person.objects.visible_to(user)) for user in visitors]
     assert [len(found) for found in people] == [1, 1, 3]
+
+
+def _fields(record, *paths):
+    """Every column of ``record`` and of the records at ``paths`` (``roundtable__forum``) related to it."""
+    values = {}
+    for path in ("", *paths):
+        related = record
+        for name in filter(None, path.split("__")):
+            related = getattr(related, name)
+        values[path] = {field.attname: getattr(related, field.attname) for field in related._meta.concrete_fields}
+    return values
+
+
+def test_records_read_by_id_are_those_of_their_queryset(django_assert_num_queries):
+    _drafts_of_every_kind()
+    make_theme(name="Harbour theme")
+    make_contribution(title="Harbour practice")
+    related = {
+        "sessions": ["roundtable", "roundtable__forum"],
+        "issues": ["session", "session__roundtable__forum"],
+        "roundtables": ["forum"],
+        "documents": ["forum"],
+        "contributions": ["forum"],
+        "rooms": ["forum"],
+    }
+    read, expected = {}, {}
+
+    for kind in SearchEntry.Kind.values:
+        ids = list(RECORDS[kind]().values_list("pk", flat=True))
+        with django_assert_num_queries(1):
+            records = sorted(read_records(kind, ids), key=lambda record: record.pk)
+        with django_assert_num_queries(0):  # related records and annotations came with them
+            read[kind] = [_fields(record, *related.get(kind, ())) for record in records]
+            read[kind] += [record.is_public for record in records if kind == "documents"]
+        queryset = RECORDS[kind]().filter(pk__in=ids).order_by("pk")
+        expected[kind] = [_fields(record, *related.get(kind, ())) for record in queryset]
+        expected[kind] += [record.is_public for record in queryset if kind == "documents"]
+
+    assert read == expected
+    assert all(read.values())
 
 
 @pytest.mark.parametrize("codes", [(), ((1, 1),), ((1, 1), (2, 1))])
