@@ -22,6 +22,9 @@ English where they have no translation; an event's SUMMARY names the language of
 
 ``session_description`` (from model instances) serves the frab schedule too; both it and the
 calendar's own reads write descriptions with ``description_text``.
+
+Longer than 400 lines: what an event says (its description, shared with the frab schedule), how the
+file reads it and how it writes it are one format's rules, kept together so they change together.
 """
 
 import dataclasses
