@@ -22,6 +22,8 @@ one when that language has none; pages, PDFs and calendars read texts that way, 
 This module imports no app: the models are found in modeltranslation's registry.
 """
 
+import functools
+
 from django.conf import settings
 from django.utils.translation import get_language, override
 
@@ -54,9 +56,15 @@ def translated_models():
 def translated_fields(model):
     """The names of the translated fields of ``model`` (a model class or instance), in declaration
     order; () for a model whose texts are not translated."""
+    return _translated_fields_of(model if isinstance(model, type) else type(model))
+
+
+@functools.cache
+def _translated_fields_of(model):
+    """``translated_fields`` of a model class, worked out once per process: the registry is complete once the
+    apps are loaded, and the pages ask for it for every text they mark (``lang_attr``, ``text``)."""
     from modeltranslation.translator import NotRegistered, translator
 
-    model = model if isinstance(model, type) else type(model)
     try:
         names = translator.get_options_for_model(model).all_fields
     except NotRegistered:
