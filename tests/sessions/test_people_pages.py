@@ -313,3 +313,27 @@ def test_session_page_queries_stay_flat_whatever_its_people(client, db, django_a
         response = client.get(session.get_absolute_url())
 
     assert [len(people) for _role, people in response.context["people_by_role"]] == [1] * count
+
+
+def test_names_and_titles_are_escaped_on_the_session_and_person_pages(client, db):
+    forum = _forum(2016)
+    session = make_session(
+        roundtable=make_roundtable(forum=forum, slug="protection"), slug="recruitment", title='Pay & "fees" <now>'
+    )
+    organisation = make_organisation(name="Workers' <Union>", slug="workers-union")
+    person = make_person(name="Ana <b>Bold</b>", slug="ana", position="Chair & host", organisation=organisation)
+    make_participation(session=session, person=person, role=Role.CHAIR)
+
+    session_page = client.get(session.get_absolute_url()).content.decode()
+    person_page = client.get(person.get_absolute_url()).content.decode()
+
+    assert (
+        '<dd><a href="/en/people/ana/">Ana &lt;b&gt;Bold&lt;/b&gt;</a> '
+        '<span class="person-affiliation">Chair &amp; host, '
+        '<a href="/en/organisations/workers-union/">Workers&#x27; &lt;Union&gt;</a></span></dd>'
+    ) in session_page
+    assert (
+        '<h4><a href="/en/forums/csd-2016/roundtables/protection/recruitment/"><span class="code">1.1</span> '
+        "Pay &amp; &quot;fees&quot; &lt;now&gt;</a></h4>"
+    ) in person_page
+    assert "<b>Bold</b>" not in session_page + person_page
