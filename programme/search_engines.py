@@ -20,6 +20,7 @@ finds "remittances".
 import json
 import re
 from dataclasses import dataclass, field
+from typing import NamedTuple
 
 from django.db import connection
 
@@ -103,9 +104,9 @@ def parse_query(query):
     return ParsedQuery(groups=tuple(groups), excluded=tuple(excluded), codes=tuple(dict.fromkeys(codes)))
 
 
-@dataclass(frozen=True)
-class Match:
-    """An entry that matched: ``in_title`` when its title holds one of the words."""
+class Match(NamedTuple):
+    """An entry that matched: ``in_title`` when its title holds one of the words. (A tuple: a common word
+    matches hundreds of entries, and a tuple is made several times faster than a frozen dataclass.)"""
 
     entry_id: int
     kind: str

@@ -6,6 +6,10 @@ place. Building and compiling those querysets cost more than running them, and t
 the process runs: each kind's part is compiled once per database, kind of visitor (who may preview drafts, or
 not: all that ``visible_to`` asks of the visitor, ``core.permissions.can_preview``) and number of session
 codes, with the matched ids and the codes as parameters (``_Slot``), then run with each search's values.
+
+The records a page of results shows are read by id the same way (``read_records``: ``RECORDS`` compiled once
+per kind, the records made of the rows as Django's own iteration makes them); their visibility was decided
+when they were ordered, so it is not asked again.
 """
 
 import json
