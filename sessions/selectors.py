@@ -1,6 +1,7 @@
 """Reads for the public session, person and document pages, and the committee's timetable checks."""
 
 import dataclasses
+import datetime
 
 from django.contrib.admin.models import ADDITION, LogEntry
 from django.contrib.contenttypes.models import ContentType
@@ -36,6 +37,21 @@ def visible_roles(user):
     )
 
 
+def _programme_order(participation):
+    """The order of ``visible_roles``: newest forum first, then in programme time order (unscheduled last)."""
+    session = participation.session
+    forum = session.roundtable.forum
+    return (
+        -forum.starts_on.toordinal(),
+        forum.pk,
+        session.starts_at is None,
+        session.starts_at or datetime.datetime.min.replace(tzinfo=datetime.UTC),
+        session.roundtable.number,
+        session.number,
+        participation.pk,
+    )
+
+
 def _with_translations(*paths):
     """Each ``only()`` path of a translated text with its column in every language (``lang_attr`` reads them)."""
     return [column for path in paths for column in (path, *(f"{path}_{code}" for code in CONTENT_LANGUAGES))]
@@ -65,7 +81,9 @@ def person_for_page(*, slug, user=None):
     person = get_object_or_404(Person.objects.select_related("organisation"), slug=slug)
     # Read directly rather than through prefetch_related, which builds its queryset at a greater cost.
     roles = visible_roles(user).filter(person=person).only(*PERSON_PAGE_FIELDS)  # not the long texts
-    person.public_participations = list(roles)
+    # In visible_roles' order, sorted here: a person has a few dozen roles at most, and the six-term ORDER BY
+    # costs more to build than the sort.
+    person.public_participations = sorted(roles.order_by(), key=_programme_order)
     if not person.public_participations and not can_preview(user):
         raise Http404("No public role.")
     return person

@@ -337,3 +337,26 @@ def test_names_and_titles_are_escaped_on_the_session_and_person_pages(client, db
         "Pay &amp; &quot;fees&quot; &lt;now&gt;</a></h4>"
     ) in person_page
     assert "<b>Bold</b>" not in session_page + person_page
+
+
+def test_person_page_lists_each_forums_sessions_in_time_order_unscheduled_last(client, people):
+    unscheduled = make_session(
+        roundtable=people.session.roundtable, number=4, slug="later-on", title="Later on", starts_at=None, ends_at=None
+    )
+    early = make_session(
+        roundtable=make_roundtable(forum=people.newer, number=2, slug="mobility"),
+        number=1,
+        slug="skills",
+        title="Skills",
+        starts_at=forum_time(people.newer, 0, 8),
+        ends_at=forum_time(people.newer, 0, 9),
+    )
+    make_participation(session=unscheduled, person=people.chair, role=Role.SPEAKER)
+    make_participation(session=early, person=people.chair, role=Role.SPEAKER)
+
+    forums = client.get(people.chair.get_absolute_url()).context["forums"]
+
+    assert [(forum.slug, [item.session.slug for item in items]) for forum, items in forums] == [
+        ("csd-2016", ["skills", "recruitment", "wages", "later-on"]),
+        ("csd-2011", ["remittances"]),
+    ]
