@@ -204,7 +204,7 @@ def session_documents_for_page(*, session, user=None):
             shared[row.pk] = document
     if documents:  # their files: read directly, as prefetch_related builds its query at a greater cost
         files = {pk: [] for pk in documents}
-        for file in DocumentFile.objects.filter(document__in=list(documents)).order_by("document", "language"):
+        for file in DocumentFile.objects.filter(document__in=list(documents)).order_by():  # sorted where shown
             files[file.document_id].append(file)
         for pk, document in documents.items():
             prefetched(document, "files", files[pk])

@@ -3,6 +3,7 @@ relations already fetched, so templates never query. What the visitor may see is
 querysets' ``visible_to(user)`` alone (``core.permissions``)."""
 
 import itertools
+from operator import attrgetter
 
 from django.db.models import Count, Prefetch, Q
 from django.shortcuts import get_object_or_404
@@ -113,9 +114,10 @@ def session_for_page(*, forum_slug, roundtable_slug, slug, user=None):
         roundtable__slug=roundtable_slug,
         slug=slug,
     )
-    # Read directly rather than through prefetch_related, which builds its querysets at a greater cost.
+    # Read directly rather than through prefetch_related, which builds its querysets at a greater cost, and
+    # sorted here: an ORDER BY costs more to build than sorting a session's few rows.
     participations = Participation.objects.filter(session=session).select_related("person__organisation")
-    prefetched(session, "participations", participations.order_by("position", "id"))
+    prefetched(session, "participations", sorted(participations.order_by(), key=attrgetter("position", "pk")))
     prefetched(session, "themes", Theme.objects.filter(sessions=session))
     session.top_issues = issues_with_points(session)
     session_documents_for_page(session=session, user=user)
@@ -125,7 +127,7 @@ def session_for_page(*, forum_slug, roundtable_slug, slug, user=None):
 def issues_with_points(session):
     """The session's top-level issues in order, each with its points in order (``issue.points.all()``
     answers from memory): one query for both levels."""
-    issues = list(Issue.objects.filter(session=session).order_by("position", "id"))
+    issues = sorted(Issue.objects.filter(session=session).order_by(), key=attrgetter("position", "pk"))
     points = {}
     for issue in issues:
         if issue.parent_id is not None:
