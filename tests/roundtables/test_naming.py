@@ -240,15 +240,15 @@ def test_the_booklet_uses_the_forums_names(dhaka, athens, language):
     with translation.override(language):
         programme_of_groups = " ".join(gettext("Programme: %(groups)s").split()) % {"groups": groups}
     assert f"Dhaka 2016 {programme_of_groups} " in cover
-    assert f" {title} ..." in contents
+    assert f" {title} . . ." in contents
     assert " ".join(outline[2].split()) == title
-    assert roundtable.startswith(f"{group.upper()} Protection of migrant workers 1.1 Decent work ")  # heading
-    assert f"Dhaka 2016 {group} · Protection of migrant workers " in roundtable  # running header
+    assert f" {group.upper()} Protection of migrant workers 1.1 Decent work " in roundtable  # heading
+    assert roundtable.startswith(f"Dhaka 2016 {group} · Protection of migrant workers ")  # running header
     assert not any(INTERFACE[language] in text for text in [cover, contents, roundtable, *outline])
-    assert f" {plain_title} ..." in plain_contents
+    assert f" {plain_title} . . ." in plain_contents
     assert " ".join(plain_outline[2].split()) == plain_title
-    assert plain_roundtable.startswith(f"{INTERFACE[language].upper()} Protection of migrant workers")
-    assert f"Athens 2009 {INTERFACE[language]} · Protection of migrant workers " in plain_roundtable
+    assert f" {INTERFACE[language].upper()} Protection of migrant workers" in plain_roundtable
+    assert plain_roundtable.startswith(f"Athens 2009 {INTERFACE[language]} · Protection of migrant workers ")
 
 
 def test_the_handouts_use_the_forums_names(dhaka):
@@ -257,12 +257,15 @@ def test_the_handouts_use_the_forums_names(dhaka):
     [roundtable_pdf], _outline = _pdf(roundtable, content.ROUNDTABLE, "en")
     [session_pdf], _outline = _pdf(session, content.SESSION, "en")
 
-    assert roundtable_pdf.startswith("THEME HANDOUT Dhaka 2016 ")
+    # The running header first, then the handout's head and body, then the footer.
+    assert roundtable_pdf.startswith("Dhaka 2016 Theme 1 · Protection of migrant workers THEME HANDOUT Dhaka 2016 ")
     assert " THEME 1 Protection of migrant workers 1.1 Decent work " in roundtable_pdf
-    assert roundtable_pdf.endswith(" Dhaka 2016 Theme 1 · Protection of migrant workers Page 1 of 1")
-    assert session_pdf.startswith("WORKING SESSION HANDOUT Dhaka 2016 ")
+    assert roundtable_pdf.endswith(" Page 1 of 1")
+    assert session_pdf.startswith(
+        "Dhaka 2016 Theme 1 · Protection of migrant workers WORKING SESSION HANDOUT Dhaka 2016 "
+    )
     assert " Theme 1: Protection of migrant workers 1.1 Decent work " in session_pdf
-    assert session_pdf.endswith(" Dhaka 2016 Theme 1 · Protection of migrant workers Page 1 of 1")
+    assert session_pdf.endswith(" Page 1 of 1")
     assert "Roundtable" not in roundtable_pdf + session_pdf
 
 

@@ -7,11 +7,10 @@ import sys
 from pathlib import Path
 
 import pytest
-from django.template.loader import render_to_string
 from django.utils import translation
 from pypdf import PdfReader
 
-from sessions.pdf import content, render
+from sessions.pdf import content, document, render
 from sessions.qr import qr_svg
 from tests.factories import make_forum, make_roundtable, make_session
 
@@ -31,56 +30,54 @@ def lima(db, settings):
     }
 
 
-def html_of(kind, obj, language="en"):
+def sessions_of(kind, obj, language="en"):
+    """The sessions the PDF shows, as its layout gets them (``sessions.pdf.document``)."""
     export = content.export_for(kind, obj, language=language)
     with translation.override(language):
-        return render_to_string(f"pdf/{kind}.html", content.template_context(export))
-
-
-def address_line(url, qr=""):
-    return f'<p class="session-url">{qr}<a href="{url}">{url}</a></p>'
+        data = document.document_data(export, content.template_context(export))
+    if kind == content.SESSION:
+        return [data["session"]]
+    return [session for roundtable in data["roundtables"] for session in roundtable["sessions"]]
 
 
 def test_a_session_handout_gives_its_address_and_a_qr_code_of_it(lima):
-    html = html_of(content.SESSION, lima["first"])
+    [session] = sessions_of(content.SESSION, lima["first"])
 
     url = "https://portal.example.org/en/forums/lima-2099/roundtables/labour/fair-recruitment/"
-    qr = qr_svg(url, title="QR code of this session's page", scale=2)
-    assert address_line(url, f'<span class="session-qr">{qr}</span>') in html
-    assert html.count("<svg") == 1
+    assert (session["url"], session["qr"]) == (url, qr_svg(url, title="QR code of this session's page", scale=2))
+    assert session["qr"].count("<svg") == 1
 
 
 def test_a_roundtable_handout_gives_each_session_its_address_and_qr_code(lima):
-    html = html_of(content.ROUNDTABLE, lima["roundtable"])
+    sessions = sessions_of(content.ROUNDTABLE, lima["roundtable"])
 
     base = "https://portal.example.org/en/forums/lima-2099/roundtables/labour"
-    assert f'<a href="{base}/fair-recruitment/">' in html
-    assert f'<a href="{base}/decent-work/">' in html
-    assert html.count('<span class="session-qr"><svg role="img"') == 2
+    assert [session["url"] for session in sessions] == [f"{base}/fair-recruitment/", f"{base}/decent-work/"]
+    assert [session["qr"].startswith('<svg role="img"') for session in sessions] == [True, True]
 
 
 def test_the_booklet_gives_each_session_its_address_without_qr_codes(lima):
-    html = html_of(content.BOOKLET, lima["forum"])
+    sessions = sessions_of(content.BOOKLET, lima["forum"])
 
     base = "https://portal.example.org/en/forums/lima-2099/roundtables/labour"
-    assert address_line(f"{base}/fair-recruitment/") in html
-    assert address_line(f"{base}/decent-work/") in html
-    assert "<svg" not in html
+    assert [(session["url"], session["qr"]) for session in sessions] == [
+        (f"{base}/fair-recruitment/", ""),
+        (f"{base}/decent-work/", ""),
+    ]
 
 
 def test_a_french_handout_gives_the_french_page(lima):
-    html = html_of(content.SESSION, lima["second"], language="fr")
+    [session] = sessions_of(content.SESSION, lima["second"], language="fr")
 
-    assert '<a href="https://portal.example.org/fr/forums/lima-2099/roundtables/labour/decent-work/">' in html
+    assert session["url"] == "https://portal.example.org/fr/forums/lima-2099/roundtables/labour/decent-work/"
 
 
 def test_without_a_portal_address_nothing_is_printed(lima, settings):
     settings.PORTAL_URL = ""
 
-    html = html_of(content.SESSION, lima["first"])
+    [session] = sessions_of(content.SESSION, lima["first"])
 
-    assert "session-url" not in html
-    assert "<svg" not in html
+    assert (session["url"], session["qr"]) == ("", "")
 
 
 def test_the_rendered_handout_carries_the_address_and_the_qr_code(lima):
