@@ -218,7 +218,8 @@ def test_forum_calendar_queries_stay_flat(client, django_assert_num_queries, cou
         make_issue(parent=make_issue(session=session))
         session.themes.add(make_theme())
 
-    # the page cache's version check, then forum, sessions, participations with people, themes, issues, sub-points
+    # the page cache's version check, then forum, sessions with their version counts, their forums, people, themes,
+    # issues with their sub-points
     with django_assert_num_queries(7):
         response = client.get(forum_calendar_url(forum))
 
@@ -470,7 +471,7 @@ def _synthetic(size):
 
 
 # (address, queries: the page cache's version check, then what the calendar reads, sessions with their
-# version counts, people, themes, issues, sub-points)
+# version counts, their forums, people, themes, issues with their sub-points)
 SUBSCRIPTIONS = [
     (lambda forum: roundtable_calendar_url(forum.roundtables.get(number=1)), 8),  # + forum, roundtable
     (lambda forum: theme_calendar_url(forum.roundtables.get(number=1).sessions.first().themes.first()), 7),
