@@ -22,10 +22,10 @@ machine that other work shares, wall time says more about the machine than about
 CPU times, and read the load averages printed before and after.
 ``--repeat N`` renders each cold case N times (each in a fresh process) and reports the fastest and
 the median. Memory is the process's peak resident set size, and how much it grew during the case,
-then the peak resident set size of the compiler's child process (the two are not resident at their
-peaks at the same moment: the child starts once the process has built the JSON, and the process
-keeps what it had meanwhile); ``--tracemalloc`` also reports Python's own peak allocation (slower,
-so timed separately).
+then the peak resident set size of the compiler's child process (never below the process's own
+size when it starts the child, which begins as a copy of it; the two peaks are not at the same
+moment: the child starts once the process has built the JSON); ``--tracemalloc`` also reports
+Python's own peak allocation (slower, so timed separately).
 
     .venv/bin/python bench/pdf.py --repeat 3          # cold renders three times each
     .venv/bin/python bench/pdf.py --skip-athens       # the synthetic forum only
