@@ -261,11 +261,10 @@ def _queries(client, url, *, status=200, warm=True):
 # The addresses: functions of the programme, as the larger forum may change them (an agenda lists more ids).
 
 
-def _forum(name, language="en", query="", **kwargs):
+def _forum(name, language="en", query=""):
     def url(programme):
         with translation.override(language):
-            path = reverse(name, kwargs={"forum": programme.forum.slug, **kwargs})
-        return f"{path}{query}"
+            return f"{reverse(name, kwargs={'forum': programme.forum.slug})}{query}"
 
     return url
 
@@ -286,10 +285,10 @@ def _of(name, record, language="en", query=""):
     return url
 
 
-def _plain(name, language="en", query="", **kwargs):
+def _plain(name, language="en", query=""):
     def url(programme):
         with translation.override(language):
-            return f"{reverse(name, kwargs=kwargs or None)}{query}"
+            return f"{reverse(name)}{query}"
 
     return url
 
