@@ -6,6 +6,7 @@ import pytest
 from django.http import FileResponse, HttpResponse
 from django.test import Client
 
+from core import outage
 from core import programme_version as stamps
 from core.page_cache_middleware import EarlyPageCacheMiddleware, ReplayPageCacheMiddleware
 from core.page_replay import is_replay_candidate, keep_final
@@ -409,3 +410,13 @@ def test_a_plain_http_request_the_security_middleware_redirects_is_never_replaye
         False,
         True,
     )
+
+
+def test_a_host_not_allowed_gets_the_normal_paths_400_without_an_outage_logged(lisbon, caplog, monkeypatch):
+    monkeypatch.setattr(outage, "_last_logged", {})  # no earlier test's outage holds this one's log back
+    warmed(SESSION_URL)
+
+    response = Client().get(SESSION_URL, headers={"host": "elsewhere.example"})
+
+    assert response.status_code == 400
+    assert [record for record in caplog.records if record.name == "core.page_cache_middleware"] == []
