@@ -16,6 +16,7 @@ from django.utils.translation import gettext as _
 
 from roundtables.models import Roundtable
 
+from . import compiled_reads
 from .models import LANGUAGE_ORDER, Document, DocumentFile, Session
 
 
@@ -187,27 +188,38 @@ def session_documents(*, sessions, user=None):
 
 
 def session_documents_for_page(*, session, user=None):
-    """``session_documents`` for one session, in two queries: the documents the visitor may see that are
-    attached to the session or to its roundtable (each row saying which), then their files."""
-    rows = (
-        Document.objects.visible_to(user)
-        .filter(Q(sessions=session.pk) | Q(roundtables=session.roundtable_id))
-        .annotate(link_session=F("sessions"), link_roundtable=F("roundtables"))
-        .order_by()  # sorted below (``_by_kind``)
-    )
+    """``session_documents`` for one session, in two queries (their SQL compiled once per process:
+    ``compiled_reads``): the documents the visitor may see that are attached to the session or to its
+    roundtable (each row saying which), then their files."""
+
+    def linked_documents(session, roundtable):
+        return (
+            Document.objects.visible_to(user)
+            .filter(Q(sessions=session) | Q(roundtables=roundtable))
+            .annotate(link_session=F("sessions"), link_roundtable=F("roundtables"))
+            .order_by()  # sorted below (``_by_kind``)
+        )
+
+    def linked_files(session, roundtable):  # of the documents linked, visible or not: kept for those shown
+        return DocumentFile.objects.filter(
+            Q(document__sessions=session) | Q(document__roundtables=roundtable)
+        ).order_by()
+
+    link = {"session": session.pk, "roundtable": session.roundtable_id}
     documents, own, shared = {}, {}, {}
-    for row in rows:
+    for row in compiled_reads.read("session documents", linked_documents, user=user, **link):
         document = documents.setdefault(row.pk, row)
         if row.link_session == session.pk:
             own[row.pk] = document
         if row.link_roundtable == session.roundtable_id:
             shared[row.pk] = document
-    if documents:  # their files: read directly, as prefetch_related builds its query at a greater cost
-        files = {pk: [] for pk in documents}
-        for file in DocumentFile.objects.filter(document__in=list(documents)).order_by():  # sorted where shown
-            files[file.document_id].append(file)
+    if documents:
+        files = {pk: {} for pk in documents}
+        for file in compiled_reads.read("session document files", linked_files, user=user, **link):
+            if file.document_id in files:  # sorted where shown
+                files[file.document_id][file.pk] = file
         for pk, document in documents.items():
-            prefetched(document, "files", files[pk])
+            prefetched(document, "files", list(files[pk].values()))
     session.own_documents = _by_kind(own.values())
     session.roundtable_documents = [document for document in _by_kind(shared.values()) if document.pk not in own]
     session.documents_shown = [(document, False) for document in session.own_documents] + [

@@ -6,11 +6,13 @@ import itertools
 from operator import attrgetter
 
 from django.db.models import Count, Prefetch, Q
+from django.http import Http404
 from django.shortcuts import get_object_or_404
 
 from core.forum_time import forum_date, forum_zone
 from roundtables.models import NAMING_FIELDS, Roundtable, Status, Theme
 
+from . import compiled_reads
 from .documents import documents_for_roundtable, prefetched, session_documents_for_page
 from .models import Issue, Participation, Session
 
@@ -106,28 +108,54 @@ def session_for_page(*, forum_slug, roundtable_slug, slug, user=None):
     """The session of a session page, with its roundtable, forum (the page's: no query of its own), room,
     people by position, themes, ``top_issues`` (each with its points) and documents
     (``session_documents_for_page``); 404 when the visitor may not see it (``Session.visible_to`` holds
-    its forum's visibility too). Six queries.
+    its forum's visibility too). Six queries, their SQL compiled once per process (``compiled_reads``).
     """
-    session = get_object_or_404(
-        Session.objects.visible_to(user).select_related("roundtable__forum", "room"),
-        roundtable__forum__slug=forum_slug,
-        roundtable__slug=roundtable_slug,
+
+    def session_query(forum_slug, roundtable_slug, slug):
+        return Session.objects.visible_to(user).filter(
+            roundtable__forum__slug=forum_slug, roundtable__slug=roundtable_slug, slug=slug
+        )
+
+    found = compiled_reads.read(
+        "session",
+        lambda **slugs: session_query(**slugs).select_related("roundtable__forum", "room")[:2],
+        user=user,
+        forum_slug=forum_slug,
+        roundtable_slug=roundtable_slug,
         slug=slug,
     )
-    # Read directly rather than through prefetch_related, which builds its querysets at a greater cost, and
-    # sorted here: an ORDER BY costs more to build than sorting a session's few rows.
-    participations = Participation.objects.filter(session=session).select_related("person__organisation")
-    prefetched(session, "participations", sorted(participations.order_by(), key=attrgetter("position", "pk")))
-    prefetched(session, "themes", Theme.objects.filter(sessions=session))
-    session.top_issues = issues_with_points(session)
+    if len(found) != 1:
+        if found:
+            raise Session.MultipleObjectsReturned
+        raise Http404("No session matches the given query.")
+    session = found[0]
+    # Sorted here: an ORDER BY costs more to build than sorting a session's few rows.
+    participations = compiled_reads.read(
+        "session participations",
+        lambda session: Participation.objects.filter(session=session).select_related("person__organisation").order_by(),
+        user=user,
+        session=session.pk,
+    )
+    prefetched(session, "participations", sorted(participations, key=attrgetter("position", "pk")))
+    themes = compiled_reads.read(
+        "session themes", lambda session: Theme.objects.filter(sessions=session), user=user, session=session.pk
+    )
+    prefetched(session, "themes", themes)
+    session.top_issues = issues_with_points(session, user=user)
     session_documents_for_page(session=session, user=user)
     return session
 
 
-def issues_with_points(session):
+def issues_with_points(session, *, user=None):
     """The session's top-level issues in order, each with its points in order (``issue.points.all()``
     answers from memory): one query for both levels."""
-    issues = sorted(Issue.objects.filter(session=session).order_by(), key=attrgetter("position", "pk"))
+    issues = compiled_reads.read(
+        "session issues",
+        lambda session: Issue.objects.filter(session=session).order_by(),
+        user=user,
+        session=session.pk,
+    )
+    issues.sort(key=attrgetter("position", "pk"))
     points = {}
     for issue in issues:
         if issue.parent_id is not None:
@@ -140,19 +168,36 @@ def issues_with_points(session):
 
 def session_neighbours(*, session, user=None):
     """The sessions just before and after ``session`` in its forum's programme order (roundtable
-    number, then session number): two one-row queries, whatever the size of the programme."""
-    number, roundtable_number = session.number, session.roundtable.number
-    before = Q(roundtable__number__lt=roundtable_number) | Q(roundtable__number=roundtable_number, number__lt=number)
-    after = Q(roundtable__number__gt=roundtable_number) | Q(roundtable__number=roundtable_number, number__gt=number)
-    candidates = (
-        Session.objects.visible_to(user)
-        .filter(roundtable__forum_id=session.roundtable.forum_id)
-        .select_related("roundtable__forum")
-        .only("id", "number", "title", "slug", "roundtable__number", "roundtable__slug", "roundtable__forum__slug")
-    )
-    previous = candidates.filter(before).order_by("-roundtable__number", "-number").first()
-    following = candidates.filter(after).order_by("roundtable__number", "number").first()
-    return previous, following
+    number, then session number): two one-row queries, whatever the size of the programme, their SQL
+    compiled once per process (``compiled_reads``)."""
+
+    def candidates(forum, roundtable_number, number, *, after):
+        if after:
+            place = Q(roundtable__number__gt=roundtable_number) | Q(
+                roundtable__number=roundtable_number, number__gt=number
+            )
+            order = ("roundtable__number", "number")
+        else:
+            place = Q(roundtable__number__lt=roundtable_number) | Q(
+                roundtable__number=roundtable_number, number__lt=number
+            )
+            order = ("-roundtable__number", "-number")
+        return (
+            Session.objects.visible_to(user)
+            .filter(place, roundtable__forum_id=forum)
+            .select_related("roundtable__forum")
+            .only("id", "number", "title", "slug", "roundtable__number", "roundtable__slug", "roundtable__forum__slug")
+            .order_by(*order)[:1]
+        )
+
+    place = {
+        "forum": session.roundtable.forum_id,
+        "roundtable_number": session.roundtable.number,
+        "number": session.number,
+    }
+    previous = compiled_reads.read("previous session", lambda **at: candidates(**at, after=False), user=user, **place)
+    following = compiled_reads.read("next session", lambda **at: candidates(**at, after=True), user=user, **place)
+    return next(iter(previous), None), next(iter(following), None)
 
 
 def programme_days(*, sessions, forum):
