@@ -12,7 +12,7 @@ from core.forum_time import DATED, when_text
 from roundtables import selectors
 from roundtables.models import Forum, Theme
 from roundtables.views import ForumPageMixin
-from sessions import changes, documents, listings, presenters, spreadsheets
+from sessions import changes, compiled_reads, documents, listings, presenters, spreadsheets
 
 from . import programme_filters, search
 
@@ -243,7 +243,12 @@ class SessionDetailView(TemplateView):
             following=following,
             issue_groups=presenters.issue_groups(session.top_issues),
             people_by_role=presenters.people_by_role(session.participations.all()),
-            contributions=contributions.contributions_for_session(session=session),
+            contributions=compiled_reads.read(  # as contributions_for_session, its SQL compiled once
+                "session contributions",
+                lambda session: contributions.contributions_for_cards().filter(session=session),
+                user=None,  # published contributions, for staff too
+                session=session.pk,
+            ),
         )
         return super().get_context_data(**kwargs)
 
