@@ -10,7 +10,7 @@ raises on a stored text:
   ``PARSER_NESTING`` (no recursion past it) and reads runs of brackets or emphasis in linear time;
 - block quotes, lists and emphasis inside one another are counted in the sanitised HTML (raw
   HTML in the text included) before it is shown: deeper than ``MAX_NESTING`` levels, which no
-  browser page needs and which WeasyPrint cannot lay out past ~140 elements, the text is shown as
+  browser page or PDF layout needs, the text is shown as
   escaped plain text instead, and so is a text on which the renderer fails (both logged).
 
 The admin refuses such texts before they are stored: ``validate_markdown`` on every Markdown field,
@@ -18,7 +18,6 @@ and a maximum length on every free text, checked by the forms (``MaxLengthValida
 database (``length_constraint``).
 """
 
-import functools
 import html
 import logging
 import re
@@ -41,7 +40,6 @@ logger = logging.getLogger(__name__)
 MAX_NESTING = 10  # block quotes, lists and emphasis inside one another; the Athens texts use 2
 MARKDOWN_MAX_CHARS = 20_000  # the longest Markdown a field holds (a background); longer is never parsed
 PARSER_NESTING = 40  # markdown-it-py's own bound: deep enough to see MAX_NESTING + 1 levels of lists
-REMEMBERED_MAX_CHARS = 2_000  # renderings of texts up to this length are kept (see _rendering)
 
 ALLOWED_TAGS = {"p", "br", "strong", "em", "ul", "ol", "li", "a", "blockquote", "code", "h3", "h4", "h5"}
 ALLOWED_ATTRIBUTES = {"a": {"href", "title"}}
@@ -88,16 +86,37 @@ def html_nesting(markup):
     return counter.deepest
 
 
+# One line that Markdown reads as a paragraph of exactly its own characters: none of the characters
+# Markdown or HTML treat as markup (nor the ones the sanitiser writes as entities, nor control
+# characters or line breaks), no space at either end (four would start code), and no start of a
+# list item. Most issues, sub-points, titles and names are such lines; they skip the parser.
+_PLAIN_LINE = re.compile(r"[^\x00-\x1f\x7f-\xa0*_`#>\[\]<&\\!|~=]+")
+_LIST_START = re.compile(r"[-+]|\d+[.)]")
+
+
+def plain_line(text):
+    """Whether Markdown shows ``text`` as one paragraph of its own characters (see ``_PLAIN_LINE``)."""
+    return bool(_PLAIN_LINE.fullmatch(text)) and text == text.strip() and not _LIST_START.match(text)
+
+
 def _render(text):
     """(sanitised HTML or None, nesting levels, whether the parser stopped short) for a Markdown text.
 
-    The HTML is None when the text cannot be shown as Markdown.
+    The HTML is None when the text cannot be shown as Markdown. Nothing is kept between calls: a
+    page made for a request renders its texts for that request.
     """
     if len(text) > MARKDOWN_MAX_CHARS:
         logger.warning(
             "A text of %d characters is shown as plain text: Markdown stops at %d.", len(text), MARKDOWN_MAX_CHARS
         )
         return None, 0, False
+    if plain_line(text):
+        return f"<p>{text}</p>", 0, False
+    return _render_parsed(text)
+
+
+def _render_parsed(text):
+    """``_render`` through the parser and the sanitiser, for a text of at most ``MARKDOWN_MAX_CHARS``."""
     try:
         tokens = _markdown.parse(text)
         stopped = any(token.level >= PARSER_NESTING - 1 for token in tokens)
@@ -112,18 +131,6 @@ def _render(text):
         )
         return None, depth, stopped
     return markup.strip(), depth, stopped
-
-
-_render_remembered = functools.lru_cache(maxsize=4096)(_render)
-
-
-def _rendering(text):
-    """``_render(text)``. The result depends on the text alone, so the renderings of the most recent
-    4,096 short texts (issues and sub-points, shown in every list of sessions) are remembered; long
-    texts are not, so that what a process keeps stays within a few tens of megabytes."""
-    if len(text) <= REMEMBERED_MAX_CHARS:
-        return _render_remembered(text)
-    return _render(text)
 
 
 # Markdown whose elements the pages leave out (the sanitiser keeps only ALLOWED_TAGS), in the
@@ -195,10 +202,10 @@ def markdown_html(text):
     if not text:
         return ""
     text = str(text)
-    markup = _rendering(text)[0]
+    markup = _render(text)[0]
     if markup is None:
         return plain_html(text)
-    return mark_safe(markup)  # sanitised by nh3 in _rendering
+    return mark_safe(markup)  # sanitised by nh3 in _render (or free of markup)
 
 
 def markdown_tokens(text):
@@ -212,7 +219,9 @@ def markdown_plain(text):
     if not text:
         return ""
     text = str(text)
-    markup = _rendering(text)[0]
+    if plain_line(text):
+        return " ".join(text.split())
+    markup = _render(text)[0]
     if markup is not None:
         text = html.unescape(nh3.clean(markup, tags=set()))
     return " ".join(text.split())
@@ -220,7 +229,7 @@ def markdown_plain(text):
 
 def markdown_nesting(text):
     """How many levels deep ``text`` nests block quotes, lists and emphasis, and whether it may go deeper still."""
-    _markup, depth, stopped = _rendering(str(text))
+    _markup, depth, stopped = _render(str(text))
     return depth, stopped
 
 

@@ -29,7 +29,6 @@ file reads it and how it writes it are one format's rules, kept together so they
 
 import dataclasses
 import datetime
-import re
 from typing import NamedTuple
 
 from django.db import router
@@ -83,22 +82,6 @@ def sessions_with_sequence(sessions):
         .values("total")
     )
     return sessions.annotate(revision_count=Coalesce(Subquery(versions), 0))
-
-
-# A text none of whose characters Markdown or HTML reads as markup (nor line breaks, tabs or other control
-# characters), and which does not start like a list item: its plain text is itself, spaces collapsed.
-_NO_MARKUP = re.compile(r"[^\x00-\x1f\x7f*_`#>\[\]<&\\!|~=]*")
-_LIST_START = re.compile(r"\s*(?:[-+]|\d+[.)])")
-
-
-def plain_text(text):
-    """Markdown stored in the database as one line of plain text.
-
-    Most issue texts are plain sentences, and a 300-session calendar holds thousands: those skip the
-    Markdown parser and the sanitiser, which would give the same text back."""
-    if text and _NO_MARKUP.fullmatch(text) and not _LIST_START.match(text):
-        return " ".join(text.split())
-    return markdown_plain(text)
 
 
 def _issue_headings():
@@ -182,7 +165,9 @@ def session_description(session, *, labels=None):
         for participation in session.participations.all()
     ]
     issues = [
-        DescribedIssue(issue.kind, plain_text(issue.text), [plain_text(point.text) for point in issue.points.all()])
+        DescribedIssue(
+            issue.kind, markdown_plain(issue.text), [markdown_plain(point.text) for point in issue.points.all()]
+        )
         for issue in getattr(session, "top_issues", [])
     ]
     return description_text(
@@ -315,7 +300,7 @@ def calendar_events(sessions):
 
     def plain_once(text):
         if text not in plain:
-            plain[text] = plain_text(text)
+            plain[text] = markdown_plain(text)
         return plain[text]
 
     issues, points = {}, {}

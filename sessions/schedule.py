@@ -37,9 +37,10 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
 from core.forum_time import forum_date, forum_local, forum_zone
+from core.text import markdown_plain
 from roundtables.models import ProgrammeStamp
 
-from .calendar import description_labels, plain_text, session_description
+from .calendar import description_labels, session_description
 from .documents import file_choice, session_documents
 from .selectors import sessions_for_calendar
 
@@ -69,7 +70,7 @@ def clean(text):
 
 def paragraphs(markdown):
     """Markdown as plain text, one paragraph per block, blank lines between them."""
-    blocks = (plain_text(block) for block in _PARAGRAPHS.split(markdown or ""))
+    blocks = (markdown_plain(block) for block in _PARAGRAPHS.split(markdown or ""))
     return clean("\n\n".join(block for block in blocks if block))
 
 

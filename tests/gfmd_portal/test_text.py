@@ -1,10 +1,14 @@
 """Stored text as the portal shows it: Markdown within bounds, anything else as escaped plain text."""
 
+import html
 import logging
 import time
 
+import nh3
 import pytest
 from django.core.exceptions import ValidationError
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from core import text
 from core.text import (
@@ -15,6 +19,7 @@ from core.text import (
     markdown_nesting,
     markdown_plain,
     plain_html,
+    plain_line,
     validate_markdown,
 )
 
@@ -26,13 +31,6 @@ DEEP_TEXTS = {
     "raw html quotes": "<blockquote>" * 1000 + "x",
     "emphasis": "*" * 1400 + "x" + "*" * 1400,
 }
-
-
-@pytest.fixture(autouse=True)
-def _fresh_renderings():
-    text._render_remembered.cache_clear()
-    yield
-    text._render_remembered.cache_clear()
 
 
 def test_markdown_renders_paragraphs_lists_quotes_and_links():
@@ -88,7 +86,7 @@ def test_a_text_the_renderer_fails_on_shows_as_plain_text_and_is_logged(monkeypa
         plain = markdown_plain("**<i>x</i>**")
 
     assert (html, plain) == ("<p>**&lt;i&gt;x&lt;/i&gt;**</p>", "**<i>x</i>**")
-    assert [record.exc_info[1].args for record in caplog.records] == [("renderer bug",)]
+    assert [record.exc_info[1].args for record in caplog.records] == [("renderer bug",)] * 2  # once per call
 
 
 def test_a_text_longer_than_any_markdown_field_is_not_parsed():
@@ -170,11 +168,45 @@ def test_drop_maxlength_leaves_the_other_attributes():
     assert field.max_length == 300
 
 
-def test_only_short_texts_are_remembered():
-    markdown_html("A short *issue*.")
-    markdown_html("A long background. " * 200)
+# Characters around the ones Markdown and the sanitiser treat specially, for the one-line shortcut.
+_LINE_ALPHABET = st.sampled_from(list("aZ9 .,;:'\"()%/?@$^{}+-=|!~#*_`<>&[]\\\t\n\xa0\x85\u2028\u3000é€日-"))
 
-    assert text._render_remembered.cache_info().currsize == 1
+
+@given(st.text(alphabet=_LINE_ALPHABET, min_size=1, max_size=30))
+@settings(max_examples=3000, deadline=None)
+def test_a_plain_line_shows_as_the_parser_would_show_it(source):
+    if plain_line(source):
+        assert text._render(source) == text._render_parsed(source)
+        assert markdown_plain(source) == " ".join(
+            html.unescape(nh3.clean(text._render_parsed(source)[0], tags=set())).split()
+        )
+
+
+@pytest.mark.parametrize(
+    "source",
+    ["Is circular migration effective for development?", "Remittances: 5% of GDP", 'He said "yes"', "Dhaka 2016"],
+)
+def test_common_plain_lines_take_the_shortcut(source):
+    assert plain_line(source)
+    assert markdown_html(source) == f"<p>{source}</p>"
+
+
+@pytest.mark.parametrize(
+    "source", ["- a list", "1. first", "2009) a year", "*bold*", "a & b", "  code", "x\ny", "a\xa0b"]
+)
+def test_lines_with_markup_go_through_the_parser(source):
+    assert not plain_line(source)
+
+
+def test_nothing_is_kept_between_renderings(monkeypatch):
+    calls = []
+    render = text._render_parsed
+    monkeypatch.setattr(text, "_render_parsed", lambda source: calls.append(source) or render(source))
+
+    markdown_html("A short *issue*.")
+    markdown_html("A short *issue*.")
+
+    assert calls == ["A short *issue*.", "A short *issue*."]
 
 
 @pytest.mark.parametrize(
