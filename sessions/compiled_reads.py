@@ -25,12 +25,21 @@ class _Argument:
     def __init__(self, name):
         self.name = name
 
+    def __eq__(self, other):
+        return isinstance(other, _Argument) and other.name == self.name
 
-def _stand_in(index, value):
-    """A value of ``value``'s type that no real read passes, found again by value among the parameters: an odd
-    string, or a large number (a negative one would be out of a positive field's range, and Django would leave
-    its condition out of the SQL)."""
-    return f"\x00stand-in {index}\x00" if isinstance(value, str) else 1_987_654_321 + index
+    def __hash__(self):
+        return hash(self.name)
+
+
+def _stand_ins(arguments, variant):
+    """Stand-ins of ``arguments`` found again by value among the parameters: odd strings, and numbers in the
+    range of every integer field (out of its range, Django would leave a condition out of the SQL, or make it
+    false). Two variants: a constant of the query equal to a stand-in would take its place in one only."""
+    return {
+        name: f"\x00stand-in {variant} {index}\x00" if isinstance(value, str) else 32_700 - 100 * variant - index
+        for index, (name, value) in enumerate(sorted(arguments.items()))
+    }
 
 
 def read(name, build, *, user, **arguments):
@@ -41,8 +50,10 @@ def read(name, build, *, user, **arguments):
     key = (name, connection.vendor, get_language(), can_preview(user), shape)
     compiled = _COMPILED.get(key)
     if compiled is None:
-        stand_ins = {arg: _stand_in(index, value) for index, (arg, value) in enumerate(sorted(arguments.items()))}
-        compiled = _COMPILED[key] = _compile(build(**stand_ins), {value: arg for arg, value in stand_ins.items()})
+        compiled, again = (_compile(build, _stand_ins(arguments, variant)) for variant in (0, 1))
+        if compiled[:2] != again[:2]:
+            raise ValueError(f"{name}: the SQL or the places of its arguments depend on their values")
+        _COMPILED[key] = compiled
     sql, parameters, model, (start, stop, names), related, annotations, converters, db = compiled
     values = [arguments[param.name] if isinstance(param, _Argument) else param for param in parameters]
     with connection.cursor() as cursor:
@@ -64,16 +75,18 @@ def read(name, build, *, user, **arguments):
     return records
 
 
-def _compile(queryset, stand_ins):
+def _compile(build, stand_ins):
+    queryset = build(**stand_ins)
     compiler = queryset.query.get_compiler(using=queryset.db)
     sql, params = compiler.as_sql()
+    names = {value: name for name, value in stand_ins.items()}
     parameters = []
     for param in params:
-        name = stand_ins.get(param) if type(param) in (int, str) else None
+        name = names.get(param) if type(param) in (int, str) else None
         parameters.append(param if name is None else _Argument(name))
     found = {param.name for param in parameters if isinstance(param, _Argument)}
-    if found != set(stand_ins.values()):
-        raise ValueError(f"arguments not among the compiled parameters: {sorted(set(stand_ins.values()) - found)}")
+    if found != set(stand_ins):
+        raise ValueError(f"arguments not among the compiled parameters: {sorted(set(stand_ins) - found)}")
     select, klass_info = compiler.select, compiler.klass_info
     fields = klass_info["select_fields"]
     start, stop = fields[0], fields[-1] + 1

@@ -87,3 +87,13 @@ def test_read_refuses_a_queryset_that_leaves_an_argument_out(db):
             roundtable=1,
             after=2,
         )
+
+
+def test_read_refuses_a_queryset_whose_constant_could_be_taken_for_an_argument(db):
+    with pytest.raises(ValueError, match="depend on their values"):
+        compiled_reads.read(
+            "test constant",
+            lambda roundtable: Session.objects.filter(roundtable=roundtable, number__lt=32_700),
+            user=None,
+            roundtable=1,
+        )
