@@ -309,6 +309,4 @@ LOGGING = {
     "disable_existing_loggers": False,
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "INFO")},
-    # WeasyPrint logs each step of each PDF at INFO; its warnings and errors still show.
-    "loggers": {"weasyprint.progress": {"level": "WARNING"}},
 }
