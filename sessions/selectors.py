@@ -15,6 +15,7 @@ from core.translated import CONTENT_LANGUAGES
 from roundtables.models import Forum, Roundtable
 from roundtables.selectors import roundtable_ids_editable_by
 
+from . import compiled_reads
 from .documents import file_choice
 from .listings import sessions_for_listing
 from .models import Document, DocumentFile, Issue, Participation, Person, Session
@@ -77,13 +78,26 @@ PERSON_PAGE_FIELDS = (
 
 def person_for_page(*, slug, user=None):
     """A person with their organisation and their roles in sessions the visitor may see
-    (``public_participations``); 404 when they have none. Two queries."""
-    person = get_object_or_404(Person.objects.select_related("organisation"), slug=slug)
+    (``public_participations``); 404 when they have none. Two queries, their SQL compiled once per process
+    (``compiled_reads``)."""
+    found = compiled_reads.read(
+        "person", lambda slug: Person.objects.select_related("organisation").filter(slug=slug), user=user, slug=slug
+    )  # the slug is unique: one row at most
+    if not found:
+        raise Http404("No person matches the given query.")
+    person = found[0]
     # Read directly rather than through prefetch_related, which builds its queryset at a greater cost.
-    roles = visible_roles(user).filter(person=person).only(*PERSON_PAGE_FIELDS)  # not the long texts
     # In visible_roles' order, sorted here: a person has a few dozen roles at most, and the six-term ORDER BY
     # costs more to build than the sort.
-    person.public_participations = sorted(roles.order_by(), key=_programme_order)
+    roles = compiled_reads.read(
+        "person roles",
+        lambda person: (
+            visible_roles(user).filter(person=person).only(*PERSON_PAGE_FIELDS).order_by()
+        ),  # not the long texts
+        user=user,
+        person=person.pk,
+    )
+    person.public_participations = sorted(roles, key=_programme_order)
     if not person.public_participations and not can_preview(user):
         raise Http404("No public role.")
     return person
