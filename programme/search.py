@@ -177,7 +177,7 @@ def _with_hits(page, parsed, found, code_matches, language):
                     **{"url": room_links.get(obj.pk, ""), **shown},  # a room's link: its forum's programme
                 )
             )
-        groups.append(dataclasses.replace(group, hits=hits))
+        groups.append(dataclasses.replace(group, hits=hits, html=search_hits.html(group.kind, hits)))
     return dataclasses.replace(page, groups=groups)
 
 

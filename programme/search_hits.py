@@ -1,7 +1,8 @@
 """What each search result shows, made in Python rather than in the template: its link (``url``), the HTML
 inside the link, the line under it and the language attributes of both, kind by kind.
 
-The template then writes every result alike, whatever its kind. The texts go through the same functions as
+``html`` then writes every result alike, whatever its kind, as the page's list items (one variable of the
+template rather than a loop of its nodes). The texts go through the same functions as
 the pages' template tags (``text``, ``lang_attr``, ``group_label``), so a result reads as before. Links are
 made by ``Links``: one ``reverse()`` per kind of link and page, then the slugs or ids put in its place.
 """
@@ -9,7 +10,8 @@ made by ``Links``: one ``reverse()`` per kind of link and page, then the slugs o
 import re
 
 from django.urls import reverse
-from django.utils.html import format_html
+from django.utils.html import conditional_escape, format_html
+from django.utils.safestring import mark_safe
 from django.utils.translation import gettext
 
 from roundtables.templatetags.naming import group_label
@@ -67,6 +69,15 @@ def _forum_name(links, forum):
     return links.once(("forum", forum.pk), lambda: text(forum, "name"))
 
 
+_NUMBER = "\x00number\x00"
+
+
+def _group_label(links, forum, number):
+    """``group_label(forum, number)`` ("Roundtable 2"), the forum's label made once for the page with a marker
+    where the number goes."""
+    return links.once(("group", forum.pk), lambda: group_label(forum, _NUMBER)).replace(_NUMBER, str(number))
+
+
 def _session_url(links, session):
     roundtable = session.roundtable
     return links.url("roundtables:session", forum=roundtable.forum.slug, roundtable=roundtable.slug, slug=session.slug)
@@ -82,7 +93,7 @@ def _session(links, obj, heading, snippet, is_draft, code_match):
         "meta": format_html(
             "{} · {}{}",
             _forum_name(links, forum),
-            links.once(("group", forum.pk, obj.roundtable.number), lambda: group_label(forum, obj.roundtable.number)),
+            _group_label(links, forum, obj.roundtable.number),
             _draft(is_draft),
         ),
         "snippet_lang": lang_attr(obj, "background"),
@@ -189,3 +200,20 @@ def shown(kind, links, obj, *, heading, snippet, is_draft, code_match=False):
     programme in that room), ``link``, ``link_lang``, ``meta`` and ``snippet_lang``; HTML marked safe, every
     text in it escaped."""
     return SHOWN[kind](links, obj, heading, snippet, is_draft, code_match)
+
+
+def html(kind, hits):
+    """The results ``hits`` of ``kind`` as the page's list shows them, one ``<li>`` each, written here rather than
+    by a loop of the template (the same HTML: every value escaped as the template escapes it)."""
+    parts = []
+    for hit in hits:
+        meta = f'<p class="meta">{conditional_escape(hit.meta)}</p>' if hit.meta else ""
+        snippet = ""
+        if hit.snippet and kind != Kind.PEOPLE:
+            snippet = f'<p class="snippet"{conditional_escape(hit.snippet_lang)}>{conditional_escape(hit.snippet)}</p>'
+        parts.append(
+            f'\n    <li class="result">\n      <h3><a href="{conditional_escape(hit.url)}"'
+            f"{conditional_escape(hit.link_lang)}>{conditional_escape(hit.link)}</a></h3>\n"
+            f"      {meta}\n      {snippet}\n    </li>\n    "
+        )
+    return mark_safe("".join(parts))  # every value escaped above

@@ -106,6 +106,7 @@ class Group:
     hits: list
     first: int = 0
     page: int = 1
+    html: str = ""  # the hits as the page lists them (``programme.search_hits.html``)
 
     @property
     def is_continued(self):

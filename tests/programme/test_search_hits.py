@@ -2,8 +2,11 @@
 
 import pytest
 from django.urls import NoReverseMatch, reverse
+from django.utils import translation
 
-from programme.search_hits import Links
+from programme.search_hits import Links, _group_label
+from roundtables.models import Forum
+from roundtables.templatetags.naming import group_label
 
 
 def test_links_give_what_reverse_gives_for_each_record():
@@ -26,3 +29,15 @@ def test_links_reverse_a_value_no_marker_can_stand_for():
 
     with pytest.raises(NoReverseMatch):
         links.url("roundtables:theme", slug="not a slug/")
+
+
+def test_group_labels_made_once_per_forum_keep_each_number():
+    themed, plain = Forum(pk=1, group_name_en="Theme", group_name_fr="Thème"), Forum(pk=2)
+    for language in ("en", "fr"):
+        links = Links()
+        with translation.override(language):
+            made = [_group_label(links, forum, number) for forum in (themed, plain) for number in (1, 12)]
+            expected = [group_label(forum, number) for forum in (themed, plain) for number in (1, 12)]
+
+        assert made == expected
+    assert made == ["Thème 1", "Thème 12", "Table ronde 1", "Table ronde 12"]
