@@ -16,6 +16,7 @@ from django.utils.safestring import mark_safe
 from django.utils.translation import gettext
 
 from core.forum_time import LONG, when_text
+from core.translated import SOURCE_LANGUAGE, content_language, translated_fields
 from roundtables.templatetags.translated import fallback_language, text
 
 register = template.Library()
@@ -30,6 +31,18 @@ class _Formatter:
         self.organisation_url = reverse("roundtables:organisation", kwargs={"slug": "ORGSLUG"})
         self.unscheduled = gettext("Time to be announced")
         self.draft = gettext("Draft")
+        self.language = content_language()  # the page's
+
+    def shown(self, instance, field):
+        """``getattr(instance, field)`` escaped, and `` lang="en"`` when it falls back to English on this page
+        (as ``{% text %}`` and ``{% lang_attr %}`` mark it), else ""."""
+        value = getattr(instance, field)
+        shown = escape(str("" if value is None else value))
+        if field not in translated_fields(instance) or self.language == SOURCE_LANGUAGE:
+            return shown, ""
+        if getattr(instance, f"{field}_{self.language}"):  # a text in the page's language
+            return shown, ""
+        return shown, f' lang="{SOURCE_LANGUAGE}"'
 
     def session_url(self, session):
         forum_slug = session.roundtable.forum.slug
@@ -64,18 +77,21 @@ def person_role_card(context, item, forum):
         when = when_text(session.starts_at, session.ends_at, forum, style=LONG, html=True, empty="")
     else:
         when = formatter.unscheduled
-    room = f" · {text(session.room, 'name')}" if session.room else ""
+    room = ""
+    if session.room:
+        name, lang = formatter.shown(session.room, "name")
+        room = f" · <span{lang}>{name}</span>" if lang and name else f" · {name}"
     is_draft = not (session.is_published and forum.is_published)
     draft = f' · <span class="badge">{formatter.draft}</span>' if is_draft else ""
-    title = escape(str(session.title))
+    title, title_lang = formatter.shown(session, "title")
     return mark_safe(
         '<li class="card person-session">\n'
         f'        <p class="meta person-roles">{roles}</p>\n'
-        f'        <h4><a href="{formatter.session_url(session)}"{_lang(session, "title")}>'
+        f'        <h4><a href="{formatter.session_url(session)}"{title_lang}>'
         f'<span class="code">{escape(session.code)}</span> {title}</a></h4>\n'
         f'        <p class="meta">{when}{room}{draft}</p>\n'
         "      </li>"
-    )  # every value escaped above; when_text and text() give safe strings
+    )  # every value escaped above; when_text gives a safe string
 
 
 @register.simple_tag(takes_context=True)
