@@ -25,12 +25,15 @@ class PersonDetailView(TemplateView):
 
     def get_context_data(self, **kwargs):
         person = selectors.person_for_page(slug=self.kwargs["slug"], user=self.request.user)
+        # The calendar lists scheduled sessions of the public programme only.
+        has_calendar = any(p.session.starts_at and p.session.is_published for p in person.public_participations)
         return super().get_context_data(
             person=person,
             participations=person.public_participations,
             forums=selectors.sessions_by_forum(person.public_participations),
-            # The calendar lists scheduled sessions of the public programme only.
-            has_calendar=any(p.session.starts_at and p.session.is_published for p in person.public_participations),
+            has_calendar=has_calendar,
+            # Reversed once here: the page links to it twice.
+            calendar_url=reverse("sessions:person-calendar", kwargs={"slug": person.slug}) if has_calendar else "",
             **kwargs,
         )
 
