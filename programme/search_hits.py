@@ -2,9 +2,10 @@
 inside the link, the line under it and the language attributes of both, kind by kind.
 
 ``html`` then writes every result alike, whatever its kind, as the page's list items (one variable of the
-template rather than a loop of its nodes). The texts go through the same functions as
-the pages' template tags (``text``, ``lang_attr``, ``group_label``), so a result reads as before. Links are
-made by ``Links``: one ``reverse()`` per kind of link and page, then the slugs or ids put in its place.
+template rather than a loop of its nodes). The texts go through the same functions as the pages' template
+tags (``text``, ``group_label``; ``Links.lang_attr`` gives what ``lang_attr`` gives), so a result reads as
+before. Links are made by ``Links``: one ``reverse()`` per kind of link and page, then the slugs or ids put
+in its place.
 """
 
 import re
@@ -14,8 +15,9 @@ from django.utils.html import conditional_escape, format_html
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext
 
+from core.translated import content_language, shown_language, translated_fields
 from roundtables.templatetags.naming import group_label
-from roundtables.templatetags.translated import lang_attr, text
+from roundtables.templatetags.translated import text
 
 from .models import SearchEntry
 
@@ -32,6 +34,15 @@ class Links:
     def __init__(self):
         self.patterns = {}
         self.made = {}
+        self.language = content_language()  # the page's
+
+    def lang_attr(self, obj, field):
+        """What ``{% lang_attr obj field %}`` gives on this page (`` lang="en"`` for a text shown in English on
+        /fr/ or /es/), with the page's language asked once for the page rather than twice for each text."""
+        if obj is None or field not in translated_fields(obj):
+            return ""
+        shown = shown_language(obj, field, self.language)
+        return format_html(' lang="{}"', shown) if shown != self.language else ""
 
     def once(self, key, make):
         """``make()``, made once per ``key`` for the page (a forum's name, a roundtable's label)."""
@@ -88,7 +99,7 @@ def _session(links, obj, heading, snippet, is_draft, code_match):
     code = format_html("<mark>{}</mark>", obj.code) if code_match else obj.code
     return {
         "url": _session_url(links, obj),
-        "link_lang": lang_attr(obj, "title"),
+        "link_lang": links.lang_attr(obj, "title"),
         "link": format_html('<span class="code">{}</span> {}', code, heading),
         "meta": format_html(
             "{} · {}{}",
@@ -96,7 +107,7 @@ def _session(links, obj, heading, snippet, is_draft, code_match):
             _group_label(links, forum, obj.roundtable.number),
             _draft(is_draft),
         ),
-        "snippet_lang": lang_attr(obj, "background"),
+        "snippet_lang": links.lang_attr(obj, "background"),
     }
 
 
@@ -104,12 +115,12 @@ def _issue(links, obj, heading, snippet, is_draft, code_match):
     session = obj.session
     return {
         "url": f"{_session_url(links, session)}#issue-{obj.pk}",
-        "link_lang": lang_attr(session, "title"),
+        "link_lang": links.lang_attr(session, "title"),
         "link": format_html('<span class="code">{}</span> {}', session.code, session.title),
         "meta": format_html(
             "{} · {}{}", obj.get_kind_display(), _forum_name(links, session.roundtable.forum), _draft(is_draft)
         ),
-        "snippet_lang": lang_attr(obj, "text"),
+        "snippet_lang": links.lang_attr(obj, "text"),
     }
 
 
@@ -120,17 +131,17 @@ def _roundtable(links, obj, heading, snippet, is_draft, code_match):
         "link_lang": "",
         "link": group_label(forum, obj.number, text(obj, "title", heading)),
         "meta": format_html("{}{}", _forum_name(links, forum), _draft(is_draft)),
-        "snippet_lang": lang_attr(obj, "background"),
+        "snippet_lang": links.lang_attr(obj, "background"),
     }
 
 
 def _theme(links, obj, heading, snippet, is_draft, code_match):
     return {
         "url": links.url("roundtables:theme", slug=obj.slug),
-        "link_lang": lang_attr(obj, "name"),
+        "link_lang": links.lang_attr(obj, "name"),
         "link": heading,
         "meta": "",
-        "snippet_lang": lang_attr(obj, "description"),
+        "snippet_lang": links.lang_attr(obj, "description"),
     }
 
 
@@ -155,10 +166,10 @@ def _person(links, obj, heading, snippet, is_draft, code_match):
 def _document(links, obj, heading, snippet, is_draft, code_match):
     return {
         "url": links.url("sessions:document", pk=obj.pk),
-        "link_lang": lang_attr(obj, "title"),
+        "link_lang": links.lang_attr(obj, "title"),
         "link": heading,
         "meta": format_html("{} · {}{}", obj.get_kind_display(), _forum_name(links, obj.forum), _draft(is_draft)),
-        "snippet_lang": lang_attr(obj, "description"),
+        "snippet_lang": links.lang_attr(obj, "description"),
     }
 
 
@@ -176,7 +187,7 @@ def _contribution(links, obj, heading, snippet, is_draft, code_match):
 
 def _room(links, obj, heading, snippet, is_draft, code_match):
     return {
-        "link_lang": lang_attr(obj, "name"),
+        "link_lang": links.lang_attr(obj, "name"),
         "link": heading,
         "meta": format_html("{}{}", _forum_name(links, obj.forum), _draft(is_draft)),
         "snippet_lang": "",

@@ -5,8 +5,9 @@ from django.urls import NoReverseMatch, reverse
 from django.utils import translation
 
 from programme.search_hits import Links, _group_label
-from roundtables.models import Forum
+from roundtables.models import Forum, Theme
 from roundtables.templatetags.naming import group_label
+from roundtables.templatetags.translated import lang_attr
 
 
 def test_links_give_what_reverse_gives_for_each_record():
@@ -41,3 +42,14 @@ def test_group_labels_made_once_per_forum_keep_each_number():
 
         assert made == expected
     assert made == ["Thème 1", "Thème 12", "Table ronde 1", "Table ronde 12"]
+
+
+def test_lang_attr_of_links_gives_what_the_tag_gives():
+    theme = Theme(name_en="Circular migration", name_fr="Migration circulaire", description_en="About it")
+    for language in ("en", "fr", "es"):
+        with translation.override(language):
+            links = Links()
+            for field in ("name", "description", "slug"):
+                assert links.lang_attr(theme, field) == lang_attr(theme, field)
+    with translation.override("fr"):
+        assert (Links().lang_attr(theme, "name"), Links().lang_attr(theme, "description")) == ("", ' lang="en"')
