@@ -2,13 +2,25 @@
 
 import functools
 import textwrap
+from typing import NamedTuple
 from urllib.parse import unquote, urlsplit, urlunsplit
 
 from django import template
 from django.conf import settings
 from django.templatetags.tz import do_timezone
-from django.urls import NoReverseMatch, Resolver404, resolve, reverse, translate_url
+from django.urls import (
+    LocalePrefixPattern,
+    NoReverseMatch,
+    Resolver404,
+    get_resolver,
+    get_script_prefix,
+    get_urlconf,
+    resolve,
+    reverse,
+    translate_url,
+)
 from django.utils.dateformat import format as date_format
+from django.utils.functional import Promise
 from django.utils.translation import get_language, get_language_info, gettext, override
 
 from core.forum_time import DATED, forum_zone, when_text
@@ -100,6 +112,20 @@ def shorten(text, width):
     return short
 
 
+@register.simple_tag
+def site_url(name):
+    """``{% site_url "roundtables:home" %}``: the address of a page whose route takes no arguments, as
+    ``{% url %}`` gives it, reversed once per process for each language, script prefix and URLconf (every
+    page's header links to eight such pages; an address is not content, and it changes only with the
+    routes)."""
+    return _site_url(name, get_language(), get_script_prefix(), get_urlconf() or settings.ROOT_URLCONF)
+
+
+@functools.lru_cache(maxsize=256)
+def _site_url(name, language, script_prefix, urlconf):
+    return reverse(name, urlconf=urlconf)
+
+
 def _page_match(request):
     """How this page's address was resolved: the request's own match when it is for this path (no second
     resolving of the address), else the address resolved again; None when it resolves to nothing."""
@@ -112,36 +138,92 @@ def _page_match(request):
         return None
 
 
-def _translated_path(request, match, code):
-    """This page's address (with its query string) in language ``code``, as ``django.urls.translate_url``
-    gives it, from the page's resolved match; the address itself when it has no version in ``code``."""
+def _walk_patterns(patterns):
+    for pattern in patterns:
+        yield pattern
+        yield from _walk_patterns(getattr(pattern, "url_patterns", ()))
+
+
+@functools.lru_cache(maxsize=8)
+def _prefix_only_differs(urlconf):
+    """Whether an address of ``urlconf`` is the same in every language but for its language prefix: no route is
+    translated, and every language, the default one too, has its prefix (``i18n_patterns``). Worked out once
+    per process and URLconf."""
+    for entry in _walk_patterns(get_resolver(urlconf).url_patterns):
+        pattern = entry.pattern
+        if isinstance(pattern, LocalePrefixPattern):
+            if not pattern.prefix_default_language:
+                return False
+        elif isinstance(getattr(pattern, "_route", getattr(pattern, "_regex", "")), Promise):
+            return False
+    return True
+
+
+def _translated_paths(request, match):
+    """{code: this page's address (with its query string) in language ``code``}, as ``django.urls.translate_url``
+    gives it, from the page's resolved match; the address itself where it has no version in ``code``.
+
+    The page's own address is reversed once, in the page's language. Where addresses differ only by their
+    language prefix (``_prefix_only_differs``), the others are that address with the prefix of their
+    language; otherwise each is reversed in its language."""
     path = request.get_full_path()
+    codes = [code for code, _name in settings.LANGUAGES]
     if match is None:
-        return path
+        return dict.fromkeys(codes, path)
     name = f"{match.namespace}:{match.url_name}" if match.namespace else match.url_name
-    with override(code):
-        try:
-            url = reverse(name, args=match.args, kwargs=match.kwargs)
-        except NoReverseMatch:
-            return path
     parsed = urlsplit(path)
-    return urlunsplit((parsed.scheme, parsed.netloc, url, parsed.query, parsed.fragment))
+
+    def with_query(url):
+        return urlunsplit((parsed.scheme, parsed.netloc, url, parsed.query, parsed.fragment))
+
+    current, script_prefix = get_language(), get_script_prefix()
+    own_prefix = f"{script_prefix}{current}/"
+    if current in codes and _prefix_only_differs(get_urlconf() or settings.ROOT_URLCONF):
+        try:
+            own = reverse(name, args=match.args, kwargs=match.kwargs)
+        except NoReverseMatch:
+            return dict.fromkeys(codes, path)
+        if own.startswith(own_prefix):
+            rest = own.removeprefix(own_prefix)
+            return {code: with_query(f"{script_prefix}{code}/{rest}") for code in codes}
+    paths = {}
+    for code in codes:
+        with override(code):
+            try:
+                paths[code] = with_query(reverse(name, args=match.args, kwargs=match.kwargs))
+            except NoReverseMatch:
+                paths[code] = path
+    return paths
+
+
+class LanguageVersions(NamedTuple):
+    """What ``language_versions`` gives: ``all``, this page in each language, and ``x_default``, its address
+    without a language prefix ("" when it has none)."""
+
+    all: list
+    x_default: str
 
 
 @register.simple_tag(takes_context=True)
 def language_versions(context):
-    """This page in each of the site's languages, for the language links and the hreflang alternates.
+    """This page in each of the site's languages, for the language links and the hreflang alternates, and the
+    language-neutral address (x-default), worked out together: each address is reversed once at most.
 
-    Each is {"code", "name", "url", "absolute_url", "is_current", "is_translation"}; an address that
-    has no translation (such as an unknown page) leads to that language's home page instead.
+    Each of ``all`` is {"code", "name", "url", "absolute_url", "is_current", "is_translation"}; an address
+    that has no translation (such as an unknown page) leads to that language's home page instead.
+    ``x_default`` is this page's address without its language prefix, which redirects to the visitor's
+    language; "" when it has none.
     """
     request = context.get("request")
     path = request.get_full_path() if request else "/"
-    match = _page_match(request) if request else None
     current = get_language()
+    if request:
+        paths = _translated_paths(request, _page_match(request))
+    else:
+        paths = {code: translate_url(path, code) for code, _name in settings.LANGUAGES}
     versions = []
     for code, _name in settings.LANGUAGES:
-        url = _translated_path(request, match, code) if request else translate_url(path, code)
+        url = paths[code]
         is_translation = code == current or url != path
         if not is_translation:
             with override(code):
@@ -156,18 +238,14 @@ def language_versions(context):
                 "is_translation": is_translation,
             }
         )
-    return versions
+    return LanguageVersions(all=versions, x_default=_language_neutral_url(request, path, paths, current))
 
 
-@register.simple_tag(takes_context=True)
-def language_neutral_url(context):
-    """This page's address without its language prefix, which redirects to the visitor's language (x-default)."""
-    request = context.get("request")
+def _language_neutral_url(request, path, paths, current):
     if request is None:
         return ""
-    path = request.get_full_path()
-    url = _translated_path(request, _page_match(request), settings.LANGUAGE_CODE)
+    url = paths.get(settings.LANGUAGE_CODE, path)
     prefix = f"/{settings.LANGUAGE_CODE}/"
-    if not url.startswith(prefix) or (url == path and get_language() != settings.LANGUAGE_CODE):
+    if not url.startswith(prefix) or (url == path and current != settings.LANGUAGE_CODE):
         return ""
     return request.build_absolute_uri("/" + url.removeprefix(prefix))
