@@ -24,6 +24,7 @@ from django.utils.functional import Promise
 from django.utils.translation import get_language, get_language_info, gettext, override
 
 from core.forum_time import DATED, forum_zone, when_text
+from core.site_urls import site_url
 from core.text import markdown_html
 
 register = template.Library()
@@ -112,18 +113,11 @@ def shorten(text, width):
     return short
 
 
-@register.simple_tag
-def site_url(name):
-    """``{% site_url "roundtables:home" %}``: the address of a page whose route takes no arguments, as
-    ``{% url %}`` gives it, reversed once per process for each language, script prefix and URLconf (every
-    page's header links to eight such pages; an address is not content, and it changes only with the
-    routes)."""
-    return _site_url(name, get_language(), get_script_prefix(), get_urlconf() or settings.ROOT_URLCONF)
-
-
-@functools.lru_cache(maxsize=256)
-def _site_url(name, language, script_prefix, urlconf):
-    return reverse(name, urlconf=urlconf)
+@register.simple_tag(name="site_url")
+def site_url_tag(name):
+    """``{% site_url "roundtables:home" %}``: what ``{% url "roundtables:home" %}`` gives, for a route without
+    arguments, reversed once per process and language (``core.site_urls``)."""
+    return site_url(name)
 
 
 def _page_match(request):

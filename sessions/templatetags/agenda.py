@@ -1,9 +1,9 @@
 """Template tags of My agenda's star buttons. They never query."""
 
 from django import template
-from django.urls import reverse
 from django.utils.safestring import mark_safe
 
+from core.site_urls import site_url
 from sessions.agenda import star_form_html
 
 register = template.Library()
@@ -36,7 +36,7 @@ def agenda_star(context, session, starred=False):
         star_form_html(
             session_id=session.pk,
             code=session.code,
-            action_url=reverse("sessions:agenda-toggle"),
+            action_url=site_url("sessions:agenda-toggle"),
             back_to=request.get_full_path() if request is not None else "",
             starred=bool(starred),
         )

@@ -15,6 +15,7 @@ from django.utils.safestring import mark_safe
 from django.utils.translation import get_language, gettext
 
 from core.forum_time import SHORT, when_text
+from core.site_urls import site_url
 from roundtables.models import Status
 from roundtables.templatetags.translated import fallback_language
 from sessions.agenda import star_form_html, star_labels
@@ -30,7 +31,7 @@ class _CardFormatter:
         self.roles = {value: escape(str(label)) for value, label in Participation.Role.choices}
         self.kinds = {value: escape(str(label)) for value, label in Session.Kind.choices}
         self.star_labels = star_labels()
-        self.toggle_url = reverse("sessions:agenda-toggle")
+        self.toggle_url = site_url("sessions:agenda-toggle")
         self.path = request.get_full_path() if request is not None else ""
         self.draft = escape(gettext("Draft"))
         self.url_patterns = {}

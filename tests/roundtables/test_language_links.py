@@ -5,10 +5,11 @@ from django.conf.urls.i18n import i18n_patterns
 from django.http import HttpResponse
 from django.template import Context, Template
 from django.test import RequestFactory, override_settings
-from django.urls import Resolver404, path, resolve, reverse, translate_url
+from django.urls import Resolver404, get_script_prefix, path, resolve, reverse, set_script_prefix, translate_url
 from django.utils import translation
 from django.utils.functional import lazy
 
+from core.site_urls import site_url
 from roundtables.templatetags import portal
 from tests.factories import make_programme
 
@@ -117,3 +118,14 @@ def test_site_url_is_the_address_url_gives_in_the_active_language():
         "fr": "/fr/themes/ /favicon.ico",
         "es": "/es/themes/ /favicon.ico",
     }
+
+
+def test_site_url_follows_the_script_prefix():
+    previous = get_script_prefix()
+    try:
+        with translation.override("fr"):
+            assert site_url("roundtables:theme-list") == "/fr/themes/"
+            set_script_prefix("/portal/")
+            assert site_url("roundtables:theme-list") == "/portal/fr/themes/"
+    finally:
+        set_script_prefix(previous)
