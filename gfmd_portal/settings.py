@@ -111,7 +111,11 @@ TEMPLATES = [
 WSGI_APPLICATION = "gfmd_portal.wsgi.application"
 
 # SQLite is the embedded default; DATABASE_URL (e.g. postgres://user@host:5432/name) selects
-# PostgreSQL in production.
+# PostgreSQL in production. On both, a process keeps its connection for CONN_MAX_AGE seconds (default 60)
+# rather than opening one per request: a new SQLite connection costs more than most pages (its PRAGMAs and
+# reading the schema before the first query: 3 to 4.5 ms of CPU per request, measured in-process through the
+# WSGI handler on the session, person and search pages, against 5.6 to 17 ms for the pages themselves).
+# An idle connection holds no lock, and each statement outside a transaction sees the latest commits.
 DATABASES = {
     "default": dj_database_url.config(
         default=f"sqlite:///{BASE_DIR / 'db.sqlite3'}",
@@ -124,7 +128,6 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
         "transaction_mode": "IMMEDIATE",
         "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA busy_timeout=5000;",
     }
-    DATABASES["default"]["CONN_MAX_AGE"] = 0
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 

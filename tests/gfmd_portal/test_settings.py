@@ -36,3 +36,24 @@ def test_deploy_check_passes_without_warnings():
 
     assert result.returncode == 0, result.stdout + result.stderr
     assert "no issues" in result.stdout
+
+
+def _conn_max_age(**env):
+    result = _run(
+        "shell",
+        "-c",
+        "from django.conf import settings; print(settings.DATABASES['default']['CONN_MAX_AGE'])",
+        SECRET_KEY="x" * 50,
+        ALLOWED_HOSTS="portal.example.org",
+        **env,
+    )
+    assert result.returncode == 0, result.stderr
+    return result.stdout.strip().splitlines()[-1]  # after the note of what the shell imported
+
+
+def test_a_sqlite_connection_is_kept_between_requests_as_a_postgresql_one_is(tmp_path):
+    sqlite = f"sqlite:///{tmp_path / 'portal.sqlite3'}"
+
+    assert _conn_max_age(DATABASE_URL=sqlite) == "60"
+    assert _conn_max_age(DATABASE_URL=sqlite, CONN_MAX_AGE="0") == "0"
+    assert _conn_max_age(DATABASE_URL="postgres://postgres@127.0.0.1:5432/gfmd") == "60"
