@@ -113,7 +113,7 @@ WSGI_APPLICATION = "gfmd_portal.wsgi.application"
 # SQLite is the embedded default; DATABASE_URL (e.g. postgres://user@host:5432/name) selects
 # PostgreSQL in production. On both, a process keeps its connection for CONN_MAX_AGE seconds (default 60)
 # rather than opening one per request: a new SQLite connection costs more than most pages (its PRAGMAs and
-# reading the schema before the first query: 3 to 4.5 ms of CPU per request, measured in-process through the
+# reading the schema before the first query: 2.1 to 4.7 ms of CPU per request, bench/connections.py through the
 # WSGI handler on the session, person and search pages, against 5.6 to 17 ms for the pages themselves).
 # An idle connection holds no lock, and each statement outside a transaction sees the latest commits.
 DATABASES = {
