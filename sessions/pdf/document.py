@@ -16,7 +16,7 @@ from django.utils.dateformat import format as date_format
 from django.utils.translation import gettext as _
 
 from core.forum_time import when_text
-from core.text import MARKDOWN_MAX_CHARS, MAX_NESTING, markdown_nesting, markdown_tokens
+from core.text import MARKDOWN_MAX_CHARS, MAX_NESTING, markdown_nesting, markdown_tokens, plain_line
 from roundtables.templatetags.naming import forum_phrase_text
 from roundtables.templatetags.portal import date_range, local_time, room_label, shorten
 from roundtables.templatetags.translated import fallback_language, is_untranslated
@@ -118,13 +118,22 @@ def markdown_blocks(text):
 
     Blocks: {"k": "p", "c": inlines} (a heading of the text is a paragraph in bold, "b": true),
     {"k": "list", "ordered": bool, "start": n, "items": [[blocks], ...]}, {"k": "quote", "c": blocks}.
-    Like ``core.text.markdown_html``, a text too long or too deeply nested keeps its paragraphs only.
+    Like ``core.text.markdown_html``, a text too long or too deeply nested keeps its paragraphs only, and a
+    line with nothing Markdown reads as markup (``core.text.plain_line``: most issues and sub-points) is one
+    paragraph of its own characters without going through the parser.
     """
     if not text:
         return []
     text = str(text)
     if len(text) > MARKDOWN_MAX_CHARS:
         return _plain_blocks(text)
+    if plain_line(text):
+        return [{"k": "p", "c": [text], "b": False}]
+    return _parsed_blocks(text)
+
+
+def _parsed_blocks(text):
+    """``markdown_blocks`` of a text of at most ``MARKDOWN_MAX_CHARS``, through the parser."""
     depth, stopped = markdown_nesting(text)
     if depth > MAX_NESTING or stopped:
         return _plain_blocks(text)
