@@ -243,8 +243,7 @@ def wrk(url, duration, lua):
 def measure(label, url, duration, lua, results, key):
     average = load_average()
     fetch(url)  # warm: the first request fills the worker's cache or opens its files
-    wrk(url, 2, lua)
-    drain(url, 50)
+    drain(url, wrk(url, 2, lua)["rps"])  # at the page's own rate: a slow page's probes are never fast
     line = wrk(url, duration, lua)
     errors = sum(line[name] for name in line if name.startswith("err_"))
     print(
