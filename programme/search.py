@@ -14,9 +14,10 @@ Order, within each kind: the records whose title holds one of the words, then th
 programme's order (newest forum first, then by roundtable and session); the same on both databases.
 
 Results come as pages of ``RESULTS_PER_PAGE``, kind after kind, with highlighted titles and excerpts
-(``programme.search_results``). Queries, however many records match: one to match the words, one
-for the visible records in order (all kinds at once), one per kind shown on the page for its records,
-one for the marked texts of the page (and one for the rooms' filter links when rooms are shown).
+(``programme.search_results``). Queries, however many records match: one to match the words, one per kind
+shown on the page for its records, one for the marked texts of the page (and one for the rooms' filter links
+when rooms are shown); and, the first time after a change to the programme, one for the records each kind of
+visitor may find, in order (all kinds at once), with the programme's version (``search_visible.visible``).
 """
 
 import dataclasses

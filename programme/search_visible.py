@@ -1,11 +1,12 @@
-"""Which of the records search matched a visitor may see, and in what order: one query for all kinds.
+"""Which of the records search matched a visitor may see, and in what order.
 
 Each kind's records are filtered through the kind's public queryset (``visible_to(user)``, as on the pages)
-and numbered in the programme's order (``KINDS``); a union of those parts gives every visible match with its
-place. Building and compiling those querysets cost more than running them, and their SQL does not change while
-the process runs: each kind's part is compiled once per database, kind of visitor (who may preview drafts, or
-not: all that ``visible_to`` asks of the visitor, ``core.permissions.can_preview``) and number of session
-codes, with the matched ids and the codes as parameters (``_Slot``), then run with each search's values.
+and numbered in the programme's order (``KINDS``); a union of those parts (one query for all kinds) gives every
+record a kind of visitor may find, with its place and, for a session, its code. ``visible`` keeps those places
+while the programme's stamp (``core.programme_version``, which every change to the programme moves, drafts
+included) stays the same, so a search then asks no query to order what it matched: the matches are looked up
+among the places and sorted in Python. The union's SQL is compiled once per database and kind of visitor (who
+may preview drafts, or not: all that ``visible_to`` asks of the visitor, ``core.permissions.can_preview``).
 
 The records a page of results shows are read by id the same way (``read_records``: ``RECORDS`` compiled once
 per kind, the records made of the rows as Django's own iteration makes them); their visibility was decided
@@ -16,7 +17,7 @@ import json
 from dataclasses import dataclass
 
 from django.db import connection
-from django.db.models import BooleanField, Case, Exists, IntegerField, OuterRef, Q, Value, When, Window
+from django.db.models import BooleanField, Exists, F, OuterRef, Value, Window
 from django.db.models.expressions import RawSQL
 from django.db.models.functions import RowNumber
 from django.db.models.query import get_related_populators
@@ -24,6 +25,7 @@ from django.db.models.query import get_related_populators
 from contributions.models import Contribution
 from contributions.selectors import contributions_for_search
 from core.permissions import can_preview
+from core.programme_version import programme_stamp
 from core.translated import SOURCE_LANGUAGE, translated_fields
 from roundtables.models import Forum, Roundtable, Theme
 from sessions.models import Document, Issue, Participation, Person, Room, Session
@@ -135,8 +137,8 @@ class Querysets:
 
 
 class _Slot:
-    """A parameter left open in a compiled query (the matched ids, a code's numbers): found again among the
-    compiled query's parameters by identity, and given each search's value."""
+    """A parameter left open in a compiled query (the ids of the records to read): found again among the
+    compiled query's parameters by identity, and given each read's value."""
 
     def __init__(self, name):
         self.name = name
@@ -168,104 +170,127 @@ def _in_english(model, order):
     return [f"{term}_{SOURCE_LANGUAGE}" if term.lstrip("-") in translated else term for term in order]
 
 
-ORDERED_COLUMNS = ("search_kind", "pk", "search_position", "search_code")
+ORDERED_COLUMNS = ("search_kind", "pk", "search_position", "search_roundtable", "search_number")
 
 
-def _ordered_part(spec, queryset, ids, codes):
-    """The visible records of ``queryset`` (a kind's public one) among ``ids`` (or sessions with one of the
-    ``codes``, (roundtable, session) pairs) as rows of ``ORDERED_COLUMNS``: the kind, the id, the place in the
-    programme's order, 1 for a session with one of the codes; in that order of columns, as a union needs."""
-    condition = Q(_id_condition(queryset.model, ids))
-    code = Value(0)
-    if spec.kind == Kind.SESSIONS and codes:
-        code_match = Q()
-        for roundtable, number in codes:
-            code_match |= Q(roundtable__number=roundtable, number=number)
-        condition |= code_match
-        code = Case(When(code_match, then=Value(1)), default=Value(0), output_field=IntegerField())
+def _visible_part(spec, queryset):
+    """Every record of ``queryset`` (a kind's public one) as rows of ``ORDERED_COLUMNS``: the kind, the id, the
+    place in the programme's order and, for a session, the two numbers of its code (0 for other kinds); in that
+    order of columns, as a union needs."""
+    roundtable, number = Value(0), Value(0)
+    if spec.kind == Kind.SESSIONS:
+        roundtable, number = F("roundtable__number"), F("number")
     # A model with translated fields has a queryset that would select the columns in an order of its own
     # (and rewrite every lookup, none of which here is of a translated field).
     if hasattr(queryset, "rewrite"):
         queryset = queryset.rewrite(False)
     return (
-        queryset.filter(condition)
-        .order_by()
+        queryset.order_by()
         .annotate(
             search_kind=Value(spec.kind),
             search_position=Window(RowNumber(), order_by=_in_english(queryset.model, spec.order)),
-            search_code=code,
+            search_roundtable=roundtable,
+            search_number=number,
         )
         .values_list(*ORDERED_COLUMNS)
     )
 
 
-def ordered_parts(found, codes, querysets):
-    """One queryset per kind with records ``found`` (or sessions with one of the ``codes``): ``_ordered_part``."""
-    parts = []
-    for spec in KINDS:
-        ids = found.get(spec.kind, {})
-        if not ids and not (spec.kind == Kind.SESSIONS and codes):
-            continue
-        parts.append(_ordered_part(spec, querysets[spec.kind], _id_value(ids), codes))
-    return parts
+def visible_parts(querysets):
+    """One queryset per kind: ``_visible_part`` of the kind's public queryset in ``querysets``."""
+    return [_visible_part(spec, querysets[spec.kind]) for spec in KINDS]
 
 
-# The compiled SQL of each kind's part, by database, kind, whether the visitor sees drafts (the one thing about
-# the visitor that ``visible_to`` asks: ``core.permissions.can_preview``) and the number of codes. Building
-# and compiling these querysets cost more than running them; their SQL never changes while the process runs.
+@dataclass(frozen=True)
+class Visible:
+    """What one kind of visitor may find: ``places[kind]`` is {record id: place in the programme's order} of the
+    kind's visible records; ``sessions_by_code`` is {(roundtable number, session number): [session id, ...]}."""
+
+    places: dict
+    sessions_by_code: dict
+
+
+# The compiled union of every kind's part, by database and whether the visitor sees drafts (the one thing about
+# the visitor that ``visible_to`` asks: ``core.permissions.can_preview``). Building and compiling these querysets
+# cost more than running them; their SQL never changes while the process runs.
 _COMPILED = {}
 
 
-def _compiled_part(spec, user, code_count):
-    """(sql, params) of ``_ordered_part`` for ``user``'s kind of visitor, with ``_Slot`` parameters: "ids", and
-    "roundtable 0", "session 0"… for the codes."""
-    key = (connection.alias, connection.vendor, spec.kind, can_preview(user), code_count)
+def _compiled_union(user):
+    key = (connection.alias, connection.vendor, can_preview(user))
     if key not in _COMPILED:
-        codes = tuple(
-            (
-                RawSQL("%s", (_Slot(f"roundtable {n}"),), IntegerField()),
-                RawSQL("%s", (_Slot(f"session {n}"),), IntegerField()),
-            )
-            for n in range(code_count)
-        )
-        part = _ordered_part(spec, Querysets(user)[spec.kind], _Slot("ids"), codes)
-        sql, params = part.query.get_compiler(using=part.db).as_sql()
-        _COMPILED[key] = (sql, tuple(params))
+        sqls, params = [], []
+        for part in visible_parts(Querysets(user)):
+            sql, part_params = part.query.get_compiler(using=part.db).as_sql()
+            sqls.append(sql)
+            params += part_params
+        _COMPILED[key] = (" UNION ALL ".join(sqls), tuple(params))
     return _COMPILED[key]
 
 
-def ordered_rows(found, codes, user):
-    """The rows of every kind's ``_ordered_part``, in one query (a union of the compiled parts)."""
-    sqls, params = [], []
-    for spec in KINDS:
-        ids = found.get(spec.kind, {})
-        with_codes = spec.kind == Kind.SESSIONS and bool(codes)
-        if not ids and not with_codes:
-            continue
-        values = {"ids": _id_value(ids)}
-        for n, (roundtable, number) in enumerate(codes if with_codes else ()):
-            values[f"roundtable {n}"], values[f"session {n}"] = roundtable, number
-        sql, compiled = _compiled_part(spec, user, len(codes) if with_codes else 0)
-        sqls.append(sql)
-        params += [values[param.name] if isinstance(param, _Slot) else param for param in compiled]
-    if not sqls:
-        return []
+def visible_rows(user):
+    """The rows of every kind's ``_visible_part`` for ``user``'s kind of visitor, in one query."""
+    sql, params = _compiled_union(user)
     with connection.cursor() as cursor:
-        cursor.execute(" UNION ALL ".join(sqls), params)
+        cursor.execute(sql, params)
         return cursor.fetchall()
 
 
+def _read_visible(user):
+    places = {spec.kind: {} for spec in KINDS}
+    sessions_by_code = {}
+    for kind, pk, place, roundtable, number in visible_rows(user):
+        places[kind][pk] = place
+        if kind == Kind.SESSIONS:
+            sessions_by_code.setdefault((roundtable, number), []).append(pk)
+    return Visible(places=places, sessions_by_code=sessions_by_code)
+
+
+# The latest ``Visible`` read in this process, by database and kind of visitor, with the programme's stamp it was
+# read at (``core.programme_version``): every change to what anyone sees, drafts included, moves the stamp.
+_KEPT = {}
+
+
+def visible(user):
+    """The ``Visible`` records of ``user``'s kind of visitor, read from the database once per programme version:
+    the rows of the kinds' public querysets (``visible_rows``), kept while the stamp stays the same and read
+    again after any change, in this or another process, as the page cache checks its pages.
+
+    The stamp is read before the rows, so what is kept is never older than its stamp. Inside a transaction, the
+    stamp says nothing of the transaction's own changes, which move it only once committed: there the rows are
+    read for each search and nothing is kept."""
+    if connection.in_atomic_block:
+        return _read_visible(user)
+    key = (connection.alias, connection.vendor, can_preview(user))
+    stamp = programme_stamp()
+    kept = _KEPT.get(key)
+    if kept is None or kept[0] != stamp:
+        kept = _KEPT[key] = (stamp, _read_visible(user))
+    return kept[1]
+
+
 def ordered_ids(found, codes, user):
-    """{kind: [record id, ...]}: the visible records of each kind among those ``found`` (and the sessions
-    with one of the ``codes``), in order; one query for all kinds."""
-    ranked = {}
-    code_matches = set()
-    for kind, pk, position, code in ordered_rows(found, codes, user):
-        match = found.get(kind, {}).get(pk)
-        ranked.setdefault(kind, []).append((-code, -(match is not None and match.in_title), position, pk))
-        if code:
-            code_matches.add(pk)
-    return {kind: [key[-1] for key in sorted(keys)] for kind, keys in ranked.items()}, code_matches
+    """({kind: [record id, ...]}, {session id, ...}): the records ``found`` that ``user`` may see and the visible
+    sessions with one of the ``codes``, each kind in order (a session with one of the codes first, then the
+    records whose title holds a word, then the programme's order); and the sessions found by their code.
+    No query while the programme stays as it was when ``visible`` last read it."""
+    if not any(found.values()) and not codes:
+        return {}, set()
+    shown = visible(user)
+    code_matches = {pk for code in codes for pk in shown.sessions_by_code.get(code, ())}
+    ordered = {}
+    for spec in KINDS:
+        places = shown.places[spec.kind]
+        matches = found.get(spec.kind, {})
+        by_code = code_matches if spec.kind == Kind.SESSIONS else set()
+        ids = [pk for pk in matches if pk in places] + [pk for pk in by_code if pk not in matches]
+        keys = []
+        for pk in ids:
+            match = matches.get(pk)
+            keys.append((pk not in by_code, not (match is not None and match.in_title), places[pk], pk))
+        if keys:
+            ordered[spec.kind] = [key[-1] for key in sorted(keys)]
+    return ordered, code_matches
 
 
 # The compiled SQL of each kind's RECORDS read by id, with what Django needs to make the records of its rows, by

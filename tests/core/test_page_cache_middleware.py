@@ -166,14 +166,14 @@ def test_a_failing_early_path_falls_back_to_the_view(rf, lisbon, monkeypatch):
 def test_the_version_read_from_an_sqlite_file_sees_another_connections_commit(tmp_path):
     path = tmp_path / "portal.sqlite3"
     writer = sqlite3.connect(path, isolation_level=None)
-    writer.execute("CREATE TABLE stamp (id INTEGER PRIMARY KEY, version INTEGER)")
-    writer.execute("INSERT INTO stamp VALUES (1, 7)")
+    writer.execute("CREATE TABLE stamp (id INTEGER PRIMARY KEY, version INTEGER, changed_at TEXT)")
+    writer.execute("INSERT INTO stamp VALUES (1, 7, '2009-11-02 09:00:00')")
     reader = stamps._StampFileReader(str(path), "stamp")
-    before = reader.version()
+    before = reader.stamp()
 
-    writer.execute("UPDATE stamp SET version = 8 WHERE id = 1")
+    writer.execute("UPDATE stamp SET version = 8, changed_at = '2009-11-02 09:05:00' WHERE id = 1")
 
-    assert (before, reader.version()) == (7, 8)
+    assert (before, reader.stamp()) == ((7, "2009-11-02 09:00:00"), (8, "2009-11-02 09:05:00"))
 
 
 def test_the_version_reader_never_creates_a_missing_file(tmp_path):

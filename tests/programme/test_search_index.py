@@ -11,12 +11,11 @@ from django.db import connection, transaction
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
 
-from programme import search_engines
 from programme.models import SearchEntry
-from programme.search import _best_matches, programme_search
+from programme.search import programme_search
 from programme.search_engines import MAX_TERMS, parse_query
 from programme.search_index import search_index_rebuild
-from programme.search_visible import ORDERED_COLUMNS, RECORDS, Querysets, ordered_parts, ordered_rows, read_records
+from programme.search_visible import ORDERED_COLUMNS, RECORDS, Querysets, read_records, visible_parts, visible_rows
 from roundtables.models import Status
 from sessions.models import Person, Session
 from tests.contributions.factories import make_contribution
@@ -277,19 +276,19 @@ def test_records_read_by_id_are_those_of_their_queryset(django_assert_num_querie
     assert all(read.values())
 
 
-@pytest.mark.parametrize("codes", [(), ((1, 1),), ((1, 1), (2, 1))])
-def test_the_compiled_union_gives_the_rows_of_each_visitors_querysets(organiser, codes):
+def test_the_compiled_union_gives_the_rows_of_each_visitors_querysets(organiser):
     _drafts_of_every_kind()
-    make_session(roundtable=make_roundtable(title="Harbour roundtable"), title="Harbour session")
-    found = _best_matches(search_engines.engine().matches(parse_query("harbour"), ["en"]), "en")
+    make_session(roundtable=make_roundtable(title="Quay roundtable", number=2), title="Quay session", number=3)
     visitors = [AnonymousUser(), organiser, make_user(), AnonymousUser(), organiser]
 
     def by_the_querysets(user):
-        parts = ordered_parts(found, codes, Querysets(user))
-        return sorted(row for part in parts for row in part)
+        return sorted(row for part in visible_parts(Querysets(user)) for row in part)
 
-    assert [sorted(ordered_rows(found, codes, user)) for user in visitors] == [
-        by_the_querysets(user) for user in visitors
+    rows = [sorted(visible_rows(user)) for user in visitors]
+
+    assert rows == [by_the_querysets(user) for user in visitors]
+    assert ["sessions", Session.objects.get(title="Quay session").pk, 2, 3] in [
+        [kind, pk, roundtable, number] for kind, pk, _place, roundtable, number in rows[0]
     ]
 
 
@@ -449,12 +448,12 @@ def test_every_kind_is_found_at_once_each_in_its_order(client):
 
 
 def test_each_kinds_part_of_the_union_selects_its_columns_in_the_same_order():
-    session = make_session(title="Harbour session", room=make_room(name="Harbour room"))
-    found = {kind: {session.pk: None} for kind in SearchEntry.Kind.values}
+    make_session(title="Harbour session", room=make_room(name="Harbour room"))
 
-    parts = ordered_parts(found, ((1, 1),), Querysets(AnonymousUser()))
+    parts = visible_parts(Querysets(AnonymousUser()))
 
-    columns = [re.findall(r'AS "(search_kind|pk|search_position|search_code)"', str(part.query))[:4] for part in parts]
+    names = "|".join(ORDERED_COLUMNS[:1] + ORDERED_COLUMNS[2:])
+    columns = [re.findall(rf'AS "({names}|pk)"', str(part.query))[:5] for part in parts]
     assert columns == [list(ORDERED_COLUMNS)] * len(SearchEntry.Kind.values)
 
 

@@ -149,6 +149,13 @@ def test_search_finds_a_session_by_its_code(client, remittances):
     assert '<span class="code"><mark>1.2</mark></span> Diaspora partnerships' in response.content.decode()
 
 
+def test_a_session_found_by_its_code_comes_before_those_with_the_words_in_their_title(client, remittances):
+    """1.2 holds "remittances" in its background only; 1.1 in its title, and comes first in the programme."""
+    response = client.get(SEARCH_URL, {"q": "remittances 1.2"})
+
+    assert _found(response)["sessions"] == [remittances["in_background"], remittances["in_title"]]
+
+
 def test_search_shows_only_published_records_to_the_public(client, db):
     forum = make_forum()
     draft_forum = make_forum(status=Status.DRAFT)
