@@ -105,8 +105,9 @@ def parse_query(query):
 
 
 class Match(NamedTuple):
-    """An entry that matched: ``in_title`` when its title holds one of the words. (A tuple: a common word
-    matches hundreds of entries, and a tuple is made several times faster than a frozen dataclass.)"""
+    """An entry that matched: ``in_title`` is true when its title holds one of the words (1 or 0 on SQLite, as
+    its rows give it). (A tuple made straight from a row: a common word matches hundreds of entries, and a tuple is
+    made several times faster than a frozen dataclass.)"""
 
     entry_id: int
     kind: str
@@ -156,7 +157,7 @@ class SQLiteEngine:
             params += [self.title_expression(parsed, language), self.expression(parsed, language), language]
         with connection.cursor() as cursor:
             cursor.execute(" UNION ALL ".join(parts), params)
-            return [Match(*row[:4], in_title=bool(row[4])) for row in cursor.fetchall()]
+            return list(map(Match._make, cursor.fetchall()))
 
     def marked_parts(self, parsed, language, ids):
         table = self._table(language)
@@ -207,7 +208,7 @@ class PostgreSQLEngine:
             params += [configuration, self.any_expression(parsed), language, configuration, self.expression(parsed)]
         with connection.cursor() as cursor:
             cursor.execute(" UNION ALL ".join(parts), params)
-            return [Match(*row[:4], in_title=bool(row[4])) for row in cursor.fetchall()]
+            return list(map(Match._make, cursor.fetchall()))
 
     def marked_parts(self, parsed, language, ids):
         configuration = self.CONFIGURATIONS[language]

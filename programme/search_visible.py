@@ -282,12 +282,10 @@ def ordered_ids(found, codes, user):
     for spec in KINDS:
         places = shown.places[spec.kind]
         matches = found.get(spec.kind, {})
-        by_code = code_matches if spec.kind == Kind.SESSIONS else set()
-        ids = [pk for pk in matches if pk in places] + [pk for pk in by_code if pk not in matches]
-        keys = []
-        for pk in ids:
-            match = matches.get(pk)
-            keys.append((pk not in by_code, not (match is not None and match.in_title), places[pk], pk))
+        keys = [(not match.in_title, places[pk], pk) for pk, match in matches.items() if pk in places]
+        if spec.kind == Kind.SESSIONS and code_matches:  # first, whether their words matched or not
+            keys = [(key[-1] not in code_matches, *key) for key in keys]
+            keys += [(False, True, places[pk], pk) for pk in code_matches if pk not in matches]
         if keys:
             ordered[spec.kind] = [key[-1] for key in sorted(keys)]
     return ordered, code_matches
@@ -298,10 +296,34 @@ def ordered_ids(found, codes, user):
 _READS = {}
 
 
+def _populate(populator, row, record, made):
+    """What Django's ``populator.populate(row, record)`` does, but a related record already made for an earlier
+    row of the same read (``made``: by model and id) is given again rather than made again: the sessions of a
+    page of results share a few roundtables and one forum, and making a record costs more than reading it."""
+    if populator.reorder_for_init:
+        data = populator.reorder_for_init(row)
+    else:
+        data = row[populator.cols_start : populator.cols_end]
+    pk = data[populator.pk_idx]
+    related = None
+    if pk is not None:
+        related = made.get((populator.model_cls, pk))
+        if related is None:
+            related = made[populator.model_cls, pk] = populator.model_cls.from_db(
+                populator.db, populator.init_list, data
+            )
+            for nested in populator.related_populators:
+                _populate(nested, row, related, made)
+    populator.local_setter(record, related)
+    if related is not None:
+        populator.remote_setter(related, record)
+
+
 def read_records(kind, ids):
     """The records of ``kind`` with ``ids``, as ``RECORDS[kind]().filter(pk__in=ids)`` gives them (with their
     related records and annotations); its SQL compiled once per process, the records made of the rows as
-    Django's own iteration makes them."""
+    Django's own iteration makes them, except that records related to several (their roundtable, their forum)
+    are made once (``_populate``)."""
     key = (connection.alias, connection.vendor, kind)
     if key not in _READS:
         queryset = RECORDS[kind]()
@@ -326,6 +348,7 @@ def read_records(kind, ids):
         cursor.execute(sql, [_id_value(ids) if isinstance(param, _Slot) else param for param in compiled])
         rows = cursor.fetchall()
     records = []
+    made = {}
     for row in rows:
         if converters:
             row = list(row)
@@ -334,7 +357,7 @@ def read_records(kind, ids):
                     row[position] = function(row[position], expression, connection)
         record = model.from_db(db, names, row[start:stop])
         for populator in related:
-            populator.populate(row, record)
+            _populate(populator, row, record, made)
         for name, position in annotations.items():
             setattr(record, name, row[position])
         records.append(record)

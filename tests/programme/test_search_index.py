@@ -276,6 +276,22 @@ def test_records_read_by_id_are_those_of_their_queryset(django_assert_num_querie
     assert all(read.values())
 
 
+def test_records_read_together_share_the_records_they_have_in_common(django_assert_num_queries):
+    roundtable = make_roundtable()
+    sessions = [make_session(roundtable=roundtable, title=f"Session {n}") for n in range(3)]
+    other = make_session(roundtable=make_roundtable(forum=roundtable.forum))
+    issues = [make_issue(session=sessions[0], text=f"Issue {n}") for n in range(2)]
+
+    with django_assert_num_queries(2):
+        read = sorted(read_records("sessions", [other.pk, *(session.pk for session in sessions)]), key=str)
+        points = read_records("issues", [issue.pk for issue in issues])
+
+    assert len({id(session.roundtable) for session in read}) == 2
+    assert len({id(session.roundtable.forum) for session in read}) == 1
+    assert len({id(point.session) for point in points}) == 1
+    assert [session.roundtable.pk for session in read] == [session.roundtable_id for session in read]
+
+
 def test_the_compiled_union_gives_the_rows_of_each_visitors_querysets(organiser):
     _drafts_of_every_kind()
     make_session(roundtable=make_roundtable(title="Quay roundtable", number=2), title="Quay session", number=3)
