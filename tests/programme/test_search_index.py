@@ -11,6 +11,7 @@ from django.db import connection, transaction
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
 
+from programme import search_engines
 from programme.models import SearchEntry
 from programme.search import programme_search
 from programme.search_engines import MAX_TERMS, parse_query
@@ -543,3 +544,23 @@ def test_parse_query_keeps_at_most_max_terms():
     parsed = parse_query(" ".join(f"word{n}" for n in range(20)))
 
     assert len(parsed.terms) == MAX_TERMS
+
+
+@pytest.mark.skipif(connection.vendor != "sqlite", reason="FTS5's query plan: SQLite's index")
+def test_the_marked_texts_match_the_words_once_rather_than_once_per_entry():
+    """The entries to mark are picked among the query's matches, not given to FTS5 as ids: each id would be a
+    match of its own, with the words' lookups again."""
+    sessions = [make_session(title=f"Harbour {n}") for n in range(3)]
+    entries = list(SearchEntry.objects.filter(kind="sessions", object_id__in=[s.pk for s in sessions]))
+    sql, params = search_engines.engine().marked_parts(parse_query("harbour"), "en", [e.pk for e in entries])
+
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        marked = cursor.fetchall()
+        cursor.execute(f"EXPLAIN QUERY PLAN {sql}", params)
+        plan = [row[-1] for row in cursor.fetchall()]
+
+    assert [row[-2] for row in sorted(marked)] == [f"\ue000Harbour\ue001 {n}" for n in range(3)]
+    assert [step for step in plan if "programme_search_en VIRTUAL TABLE" in step] == [
+        "SCAN programme_search_en VIRTUAL TABLE INDEX 0:M3"
+    ]
