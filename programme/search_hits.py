@@ -11,7 +11,6 @@ in its place.
 import re
 
 from django.urls import reverse
-from django.utils.html import conditional_escape, format_html
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext
 
@@ -20,6 +19,7 @@ from roundtables.templatetags.naming import group_label
 from roundtables.templatetags.translated import text
 
 from .models import SearchEntry
+from .search_results import escaped, formatted
 
 Kind = SearchEntry.Kind
 _SLUG = re.compile(r"[-a-zA-Z0-9_]+\Z")
@@ -42,7 +42,7 @@ class Links:
         if obj is None or field not in translated_fields(obj):
             return ""
         shown = shown_language(obj, field, self.language)
-        return format_html(' lang="{}"', shown) if shown != self.language else ""
+        return formatted(' lang="{}"', shown) if shown != self.language else ""
 
     def once(self, key, make):
         """``make()``, made once per ``key`` for the page (a forum's name, a roundtable's label)."""
@@ -73,7 +73,7 @@ class Links:
 
 
 def _draft(is_draft):
-    return format_html(' · <span class="badge">{}</span>', gettext("Draft")) if is_draft else ""
+    return formatted(' · <span class="badge">{}</span>', gettext("Draft")) if is_draft else ""
 
 
 def _forum_name(links, forum):
@@ -96,12 +96,12 @@ def _session_url(links, session):
 
 def _session(links, obj, heading, snippet, is_draft, code_match):
     forum = obj.roundtable.forum
-    code = format_html("<mark>{}</mark>", obj.code) if code_match else obj.code
+    code = formatted("<mark>{}</mark>", obj.code) if code_match else obj.code
     return {
         "url": _session_url(links, obj),
         "link_lang": links.lang_attr(obj, "title"),
-        "link": format_html('<span class="code">{}</span> {}', code, heading),
-        "meta": format_html(
+        "link": formatted('<span class="code">{}</span> {}', code, heading),
+        "meta": formatted(
             "{} · {}{}",
             _forum_name(links, forum),
             _group_label(links, forum, obj.roundtable.number),
@@ -116,8 +116,8 @@ def _issue(links, obj, heading, snippet, is_draft, code_match):
     return {
         "url": f"{_session_url(links, session)}#issue-{obj.pk}",
         "link_lang": links.lang_attr(session, "title"),
-        "link": format_html('<span class="code">{}</span> {}', session.code, session.title),
-        "meta": format_html(
+        "link": formatted('<span class="code">{}</span> {}', session.code, session.title),
+        "meta": formatted(
             "{} · {}{}", obj.get_kind_display(), _forum_name(links, session.roundtable.forum), _draft(is_draft)
         ),
         "snippet_lang": links.lang_attr(obj, "text"),
@@ -130,7 +130,7 @@ def _roundtable(links, obj, heading, snippet, is_draft, code_match):
         "url": links.url("roundtables:roundtable", forum=forum.slug, slug=obj.slug),
         "link_lang": "",
         "link": group_label(forum, obj.number, text(obj, "title", heading)),
-        "meta": format_html("{}{}", _forum_name(links, forum), _draft(is_draft)),
+        "meta": formatted("{}{}", _forum_name(links, forum), _draft(is_draft)),
         "snippet_lang": links.lang_attr(obj, "background"),
     }
 
@@ -148,7 +148,7 @@ def _theme(links, obj, heading, snippet, is_draft, code_match):
 def _person(links, obj, heading, snippet, is_draft, code_match):
     meta = ""
     if obj.position or snippet:
-        meta = format_html(
+        meta = formatted(
             "{}{}{}",
             text(obj, "position"),
             ", " if obj.position and snippet else "",
@@ -168,7 +168,7 @@ def _document(links, obj, heading, snippet, is_draft, code_match):
         "url": links.url("sessions:document", pk=obj.pk),
         "link_lang": links.lang_attr(obj, "title"),
         "link": heading,
-        "meta": format_html("{} · {}{}", obj.get_kind_display(), _forum_name(links, obj.forum), _draft(is_draft)),
+        "meta": formatted("{} · {}{}", obj.get_kind_display(), _forum_name(links, obj.forum), _draft(is_draft)),
         "snippet_lang": links.lang_attr(obj, "description"),
     }
 
@@ -178,7 +178,7 @@ def _contribution(links, obj, heading, snippet, is_draft, code_match):
         "url": links.url("contributions:detail", slug=obj.slug),
         "link_lang": "",
         "link": heading,
-        "meta": format_html(
+        "meta": formatted(
             "{} · {} · {}", obj.organisation_name, obj.get_organisation_kind_display(), _forum_name(links, obj.forum)
         ),
         "snippet_lang": "",
@@ -189,7 +189,7 @@ def _room(links, obj, heading, snippet, is_draft, code_match):
     return {
         "link_lang": links.lang_attr(obj, "name"),
         "link": heading,
-        "meta": format_html("{}{}", _forum_name(links, obj.forum), _draft(is_draft)),
+        "meta": formatted("{}{}", _forum_name(links, obj.forum), _draft(is_draft)),
         "snippet_lang": "",
     }
 
@@ -218,13 +218,13 @@ def html(kind, hits):
     by a loop of the template (the same HTML: every value escaped as the template escapes it)."""
     parts = []
     for hit in hits:
-        meta = f'<p class="meta">{conditional_escape(hit.meta)}</p>' if hit.meta else ""
+        meta = f'<p class="meta">{escaped(hit.meta)}</p>' if hit.meta else ""
         snippet = ""
         if hit.snippet and kind != Kind.PEOPLE:
-            snippet = f'<p class="snippet"{conditional_escape(hit.snippet_lang)}>{conditional_escape(hit.snippet)}</p>'
+            snippet = f'<p class="snippet"{escaped(hit.snippet_lang)}>{escaped(hit.snippet)}</p>'
         parts.append(
-            f'\n    <li class="result">\n      <h3><a href="{conditional_escape(hit.url)}"'
-            f"{conditional_escape(hit.link_lang)}>{conditional_escape(hit.link)}</a></h3>\n"
+            f'\n    <li class="result">\n      <h3><a href="{escaped(hit.url)}"'
+            f"{escaped(hit.link_lang)}>{escaped(hit.link)}</a></h3>\n"
             f"      {meta}\n      {snippet}\n    </li>\n    "
         )
     return mark_safe("".join(parts))  # every value escaped above

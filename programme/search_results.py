@@ -10,8 +10,8 @@ search's own), kind after kind.
 
 import re
 from dataclasses import dataclass
+from html import escape
 
-from django.utils.html import escape
 from django.utils.safestring import mark_safe
 
 from core.text import markdown_plain
@@ -31,6 +31,19 @@ def plain_text(text, *, is_markdown=False):
     return " ".join(text.split())
 
 
+def escaped(value):
+    """What ``conditional_escape(value)`` gives, as a plain string: a value marked safe as its own HTML, any other
+    as its text through ``html.escape`` (quotes included), as Django's ``escape`` does. Without the check Django
+    wraps ``escape`` in (is any argument a lazy string?), which took about a third of the time making a page of
+    results, for some 250 values."""
+    return value.__html__() if hasattr(value, "__html__") else escape(str(value))
+
+
+def formatted(template, *values):
+    """``format_html(template, *values)``: ``template`` with each of ``values`` ``escaped``, marked safe."""
+    return mark_safe(template.format(*map(escaped, values)))  # every value escaped
+
+
 def marked_html(marked):
     """Escape ``marked`` and turn its START/STOP characters into balanced <mark> tags."""
     parts = []
@@ -48,7 +61,7 @@ def marked_html(marked):
             parts.append(escape(piece))
     if is_open:
         parts.append("</mark>")
-    return mark_safe("".join(parts))  # everything but our own <mark> tags went through escape()
+    return mark_safe("".join(parts))  # everything but our own <mark> tags went through html.escape()
 
 
 def mark_terms(text, terms):
