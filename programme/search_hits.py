@@ -11,7 +11,7 @@ in its place.
 import re
 
 from django.urls import reverse
-from django.utils.safestring import mark_safe
+from django.utils.safestring import SafeString
 from django.utils.translation import gettext
 
 from core.translated import content_language, shown_language, translated_fields
@@ -227,4 +227,4 @@ def html(kind, hits):
             f"{escaped(hit.link_lang)}>{escaped(hit.link)}</a></h3>\n"
             f"      {meta}\n      {snippet}\n    </li>\n    "
         )
-    return mark_safe("".join(parts))  # every value escaped above
+    return SafeString("".join(parts))  # every value escaped above
