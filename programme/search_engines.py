@@ -163,7 +163,7 @@ class SQLiteEngine:
         """The entries ``ids`` among those the query matches, marked. The query is matched once and its rows kept
         when their id is one of ``ids`` (``+rowid``: a condition FTS5 is not given). Given to FTS5, each id was
         a match of its own, whose word-start lookups cost about as much as the whole match: twenty entries took
-        1.0-1.3 ms rather than 0.35-0.45 (bench/peers.py's database of 308 sessions, "migration")."""
+        1.2-1.3 ms rather than about 0.46 (bench/peers.py's database of 308 sessions, "migration")."""
         table = self._table(language)
         sql = (
             f"SELECT {_ENTRY}, highlight({table}, 0, %s, %s), highlight({table}, 1, %s, %s) "
