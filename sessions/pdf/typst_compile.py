@@ -4,19 +4,31 @@
 
 ``render`` runs this script as a child process, with nothing but the standard library and the typst
 package imported (no Django, no database connection). The compiler keeps everything it has laid out
-in memory for as long as its process lives (about 400 MiB after a 300-session booklet, and more
+in memory for as long as its process lives (about 315 MiB after a 300-session booklet, and more
 after each other PDF): in a child, all of it goes back to the system when the PDF is written, and
 the worker or web process that asked for the PDF stays as small as it was.
 
 The compiler reads only the folder of the source (its root) and the fonts folder; the JSON goes in
 as ``sys.inputs.data``. On a Typst error the script writes the message to stderr and exits with 1.
+
+The compiler lays out one page run at a time (``LAYOUT_THREADS``, unless ``RAYON_NUM_THREADS`` is set
+in the environment). With a thread per CPU it lays out several runs (a booklet has one per
+roundtable) at once, and which of them are in memory together changes from one compile to the next:
+the 300-session booklet peaked anywhere between 316 and 346 MiB in five identical compiles, and at
+314-315 MiB every time with one thread, for the same CPU time (about 1.3 s) and 0.3-0.4 s more wall
+time, in a worker that renders in the background (``bench/pdf_memory.py``).
 """
 
+import os
 import sys
 from pathlib import Path
 
+LAYOUT_THREADS = "1"
+
 
 def main(argv):
+    # Read once, when the compiler first lays something out: set before typst is imported.
+    os.environ.setdefault("RAYON_NUM_THREADS", LAYOUT_THREADS)
     import typst
 
     source, fonts_dir = argv[1], argv[2]

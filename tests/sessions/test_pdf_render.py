@@ -3,16 +3,19 @@ outline, tags, fonts, language, margins), the preview note, and programme texts 
 markup printed as written."""
 
 import io
+import os
 import re
 import shutil
 import subprocess
+import sys
+import types
 
 import pytest
 from django.db import transaction
 from pypdf import PdfReader
 
 from sessions.models import Session
-from sessions.pdf import content, document, render
+from sessions.pdf import content, document, render, typst_compile
 from tests.factories import make_issue, make_organisation, make_participation, make_person, make_session, make_user
 
 # Every test here may touch the database; the marker also makes pytest-django create the test
@@ -327,3 +330,50 @@ def test_markdown_becomes_blocks_of_plain_strings():
 def test_a_typst_error_is_reported_as_a_failed_render():
     with pytest.raises(render.RenderFailed, match="Typst could not lay out the PDF"):
         render.compile_pdf({"kind": "booklet"})
+
+
+# The compiler's process ---------------------------------------------------------------------------
+
+
+class _RecordingCompiler:
+    """Stands in for typst.Compiler: notes how many layout threads the compiler would be given."""
+
+    seen = []
+
+    def __init__(self, **kwargs):
+        pass
+
+    def compile(self, **kwargs):
+        _RecordingCompiler.seen.append(os.environ.get("RAYON_NUM_THREADS"))
+        return b"%PDF-1.7 stand-in"
+
+
+def _run_compile_script(monkeypatch, tmp_path):
+    """``typst_compile.main`` in this process, with a stand-in typst package; what it wrote to stdout."""
+    stand_in = types.ModuleType("typst")
+    stand_in.Fonts = lambda **kwargs: None
+    stand_in.Compiler = _RecordingCompiler
+    stand_in.TypstError = RuntimeError
+    monkeypatch.setitem(sys.modules, "typst", stand_in)
+    monkeypatch.setattr(sys, "stdin", io.TextIOWrapper(io.BytesIO(b'{"kind": "booklet"}'), encoding="utf-8"))
+    written = io.BytesIO()
+    monkeypatch.setattr(sys, "stdout", io.TextIOWrapper(written, encoding="utf-8"))
+    _RecordingCompiler.seen = []
+    assert typst_compile.main(["typst_compile.py", str(render.SOURCE), str(tmp_path)]) == 0
+    sys.stdout.flush()
+    return written.getvalue()
+
+
+def test_the_compiler_lays_out_one_page_run_at_a_time(monkeypatch, tmp_path):
+    """With a thread per CPU the compiler's peak memory on a large booklet changes from one compile to the next
+    (bench/pdf_memory.py); the render asks for one layout thread."""
+    monkeypatch.setenv("RAYON_NUM_THREADS", "")  # so that the variable the script sets is removed afterwards
+    monkeypatch.delenv("RAYON_NUM_THREADS")
+    assert _run_compile_script(monkeypatch, tmp_path) == b"%PDF-1.7 stand-in"
+    assert _RecordingCompiler.seen == ["1"]
+
+
+def test_an_operator_may_give_the_compiler_more_layout_threads(monkeypatch, tmp_path):
+    monkeypatch.setenv("RAYON_NUM_THREADS", "4")
+    _run_compile_script(monkeypatch, tmp_path)
+    assert _RecordingCompiler.seen == ["4"]
