@@ -32,6 +32,7 @@ Python's own peak allocation (slower, so timed separately).
 """
 
 import argparse
+import contextlib
 import datetime
 import multiprocessing
 import os
@@ -62,6 +63,19 @@ def _load():
 def _rss_kib():
     with open("/proc/self/statm") as handle:
         return int(handle.read().split()[1]) * os.sysconf("SC_PAGE_SIZE") // 1024
+
+
+@contextlib.contextmanager
+def temporary_folder(prefix, *, keep=False):
+    """A folder for one run's database, media and PDFs: removed at the end, or kept (and said so) with ``keep``."""
+    folder = Path(tempfile.mkdtemp(prefix=prefix))
+    try:
+        yield folder
+    finally:
+        if keep:
+            print(f"Kept {folder}")
+        else:
+            shutil.rmtree(folder, ignore_errors=True)
 
 
 def _setup(workdir):
@@ -283,8 +297,7 @@ def main():
     )
     args = parser.parse_args()
 
-    workdir = Path(tempfile.mkdtemp(prefix="gfmd-bench-pdf-"))
-    try:
+    with temporary_folder("gfmd-bench-pdf-", keep=args.keep) as workdir:
         _setup(workdir)
         from importlib import metadata
 
@@ -342,11 +355,6 @@ def main():
             f"{forums[-1][0]}: cold render {wall:.1f} s ({cpu:.1f} s of CPU), {verdict} the {TARGET_SECONDS:.0f} s"
             " target. The worker renders it after each change; visitors get the cached case."
         )
-    finally:
-        if args.keep:
-            print(f"Kept {workdir}")
-        else:
-            shutil.rmtree(workdir, ignore_errors=True)
 
 
 if __name__ == "__main__":

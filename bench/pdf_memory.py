@@ -33,7 +33,6 @@ import shutil
 import statistics
 import subprocess
 import sys
-import tempfile
 import time
 from pathlib import Path
 
@@ -251,8 +250,7 @@ def main():
 
     from sessions.pdf import typst_compile
 
-    workdir = Path(tempfile.mkdtemp(prefix="gfmd-bench-pdf-memory-"))
-    try:
+    with pdf_bench.temporary_folder("gfmd-bench-pdf-memory-", keep=args.keep) as workdir:
         if args.threads is None:
             threads = f"{typst_compile.LAYOUT_THREADS}, as the portal renders"
         else:
@@ -276,11 +274,6 @@ def main():
         out.parent.mkdir(parents=True, exist_ok=True)
         out.write_text(json.dumps({"threads": args.threads, "results": results}, indent=2), encoding="utf-8")
         print(f"Written to {out.relative_to(ROOT)}")
-    finally:
-        if args.keep:
-            print(f"Kept {workdir}")
-        else:
-            shutil.rmtree(workdir, ignore_errors=True)
 
 
 if __name__ == "__main__":
