@@ -1,4 +1,4 @@
-"""What drives the Typst compiler's peak memory on the 300-session booklet: run by hand.
+"""What drives the Typst compiler's peak memory on the synthetic forum's booklet: run by hand.
 
     .venv/bin/python bench/pdf_memory.py                  # the booklet as shipped and each variant, 3 times
     .venv/bin/python bench/pdf_memory.py --sessions 200,300,400 --only shipped,before
@@ -12,6 +12,10 @@ compiler alone, on the JSON the render gives it for the synthetic forum (``make_
 sessions, in a throwaway SQLite database), once with ``typst/programme.typ`` as shipped and once with
 each variant below: the same source with one feature taken out, so that what each feature costs in
 memory can be read off. The variants are for measuring only; none is a layout to ship.
+
+The peak also moves by tens of MiB with changes that leave the PDF the same: comments in the source,
+or the same forum built in another database (other record ids in the labels). One compile of one size
+says little; compare over several sizes (``--sessions``).
 
 Each compile runs in a process of its own; its peak resident set size and CPU time are those the system
 gives for that process when it ends (``os.wait4``), its pages are counted in the PDF it writes.
@@ -166,7 +170,8 @@ def variant_source(name, folder):
 
 
 def compile_once(source, payload, threads, output):
-    """Compile ``source`` with the booklet's JSON in a child process: (peak RSS MiB, CPU s, wall s, PDF bytes)."""
+    """Compile ``source`` with the booklet's JSON in a child process, the PDF to ``output``: (peak RSS MiB, CPU s,
+    wall s)."""
     env = dict(os.environ)
     env.pop("RAYON_NUM_THREADS", None)
     if threads is not None:
@@ -188,7 +193,7 @@ def compile_once(source, payload, threads, output):
     wall = time.perf_counter() - started
     if child.returncode != 0:
         raise SystemExit(f"{source}: Typst failed: {errors.decode('utf-8', 'replace')}")
-    return usage.ru_maxrss / 1024, usage.ru_utime + usage.ru_stime, wall, output.read_bytes()
+    return usage.ru_maxrss / 1024, usage.ru_utime + usage.ru_stime, wall
 
 
 def _measure(label, payload, names, args, workdir):
