@@ -10,12 +10,15 @@ The booklet is laid out by ``sessions/pdf/typst_compile.py`` in a child process 
 ``sessions/pdf/render.py``); ``bench/pdf.py`` measures that whole render. This script measures the
 compiler alone, on the JSON the render gives it for the synthetic forum (``make_synthetic_forum``, 300
 sessions, in a throwaway SQLite database), once with ``typst/programme.typ`` as shipped and once with
-each variant below: the same source with one feature taken out, so that what each feature costs in
-memory can be read off. The variants are for measuring only; none is a layout to ship.
+each variant below: the same source (or the compiler's script) with one feature taken out or one
+change undone, so that what each costs in memory can be read off. The variants are for measuring only;
+none is a layout to ship.
 
-The peak also moves by tens of MiB with changes that leave the PDF the same: comments in the source,
-or the same forum built in another database (other record ids in the labels). One compile of one size
-says little; compare over several sizes (``--sessions``).
+With the C library's threshold for mapping large blocks left to move (glibc's default; variant ``moving
+threshold``), the peak also moved by tens of MiB with changes that leave the PDF the same: comments in
+the source, or the same forum built in another database (other record ids in the labels). The compiler
+fixes that threshold (``typst_compile.keep_large_blocks_mapped``), and the peak then follows the size of
+the booklet; still, compare over several sizes (``--sessions``) before concluding.
 
 Each compile runs in a process of its own; its peak resident set size and CPU time are those the system
 gives for that process when it ends (``os.wait4``), its pages are counted in the PDF it writes.
@@ -25,9 +28,11 @@ The portal's compiler lays out one page run (a booklet has one per roundtable) a
 ``--threads 0`` gives it a thread per CPU, as Typst would by default: which runs are in memory at the
 same time then changes from one compile to the next, and so does the peak, by 20-30 MiB.
 
-Variant ``before`` is the layout as it was before the footer's and the contents' wrappers were changed
-(a ``grid`` in the footer, a ``pad`` around each entry of the contents and of the programme at a
-glance): the same PDF, byte for byte, with a higher peak.
+Variant ``before`` is the booklet as it was before this work on memory: a ``grid`` in the footer, a
+``pad`` around each entry of the contents and of the programme at a glance, each roundtable laid
+straight onto its pages rather than in a block, and the allocator's moving threshold. It gives the same
+PDF, byte for byte, with a higher peak; so do ``no run block``, ``run block of its width`` and ``moving
+threshold``, which each undo one of those changes.
 """
 
 import argparse
@@ -55,6 +60,11 @@ FOOTER_TOTAL = "else { str(counter(page).final().first()) }"
 PAGE_OF = "#let page-of(target) = context counter(page).at(label(target)).first()"
 CONTENTS_LINK = "inset: (left: indent),\n    link(label(target), {"
 GLANCE_LINK = "link(label(item.target), [#item.code #txt(item.title)#room#draft~·~#labels.page~#page-of(item.target)])"
+
+RUN_BLOCK = "block(breakable: true, width: 100%, above: 0pt, below: 0pt, body)"
+RUN_WIDTH = "block(breakable: true, above: 0pt, below: 0pt, body)"
+MAPPED = "def main(argv):\n    keep_large_blocks_mapped()\n"
+NOT_MAPPED = "def main(argv):\n"
 
 # The footer, and the entries of the contents and of the programme at a glance, as they are and as they were.
 FOOTER_NOW = """#let footer-pieces = context {
@@ -103,12 +113,27 @@ GLANCE_BEFORE = """          block(above: 0.6mm, below: 0.6mm, pad(left: 7mm, {
             } else { [#txt(item.title)#room#draft] }
           }))"""
 
-# name: (what is taken out, [(text of programme.typ, what replaces it), ...])
+# name: (what is taken out, [(text of programme.typ, what replaces it), ...][, the same for typst_compile.py])
 VARIANTS = {
-    "shipped": ("nothing: typst/programme.typ as it is", []),
+    "shipped": ("nothing: typst/programme.typ and typst_compile.py as they are", []),
     "before": (
-        "nothing; the footer in a grid and the entries in a pad, as before",
-        [(FOOTER_NOW, FOOTER_BEFORE), (ENTRY_NOW, ENTRY_BEFORE), (GLANCE_NOW, GLANCE_BEFORE)],
+        "nothing; as before this issue's memory work: the footer in a grid, the entries in a pad, each roundtable"
+        " laid straight onto its pages, the allocator's moving threshold",
+        [(FOOTER_NOW, FOOTER_BEFORE), (ENTRY_NOW, ENTRY_BEFORE), (GLANCE_NOW, GLANCE_BEFORE), (RUN_BLOCK, "body")],
+        [(MAPPED, NOT_MAPPED)],
+    ),
+    "no run block": (
+        "nothing; each roundtable laid straight onto its pages, not in a block",
+        [(RUN_BLOCK, "body")],
+    ),
+    "run block of its width": (
+        "nothing; the roundtable's block as wide as what it holds (laid out again to even its pages' widths)",
+        [(RUN_BLOCK, RUN_WIDTH)],
+    ),
+    "moving threshold": (
+        "nothing; the C library's threshold for mapping large blocks left to move (glibc's default)",
+        [],
+        [(MAPPED, NOT_MAPPED)],
     ),
     "no page total": (
         'the footer\'s page total ("Page 3", not "Page 3 of 189")',
@@ -156,30 +181,42 @@ def booklet_json(sessions, language):
     return json.dumps(data, ensure_ascii=False).encode("utf-8")
 
 
+def _changed_copy(original, copy, changes, name):
+    """``original`` written to ``copy`` with each (old, new) of ``changes`` made."""
+    text = original.read_text(encoding="utf-8")
+    for old, new in changes:
+        if old not in text:
+            raise SystemExit(f"Variant {name!r}: {original.name} no longer holds {old!r}; update bench/pdf_memory.py.")
+        text = text.replace(old, new)
+    copy.write_text(text, encoding="utf-8")
+
+
 def variant_source(name, folder):
-    """A copy of ``typst/`` in ``folder`` with ``programme.typ`` changed as variant ``name`` says."""
+    """A copy of ``typst/`` in ``folder`` with ``programme.typ`` changed as variant ``name`` says, and the
+    compiler's script (changed, or not): (source, compiler)."""
     shutil.copytree(SOURCE_DIR, folder)
     source = folder / "programme.typ"
-    text = source.read_text(encoding="utf-8")
-    for old, new in VARIANTS[name][1]:
-        if old not in text:
-            raise SystemExit(f"Variant {name!r}: programme.typ no longer holds {old!r}; update bench/pdf_memory.py.")
-        text = text.replace(old, new)
-    source.write_text(text, encoding="utf-8")
-    return source
+    _changed_copy(SOURCE_DIR / "programme.typ", source, VARIANTS[name][1], name)
+    compiler_changes = VARIANTS[name][2] if len(VARIANTS[name]) > 2 else []
+    if not compiler_changes:
+        return source, COMPILER
+    compiler = folder.parent / f"{folder.name}-typst_compile.py"
+    _changed_copy(COMPILER, compiler, compiler_changes, name)
+    return source, compiler
 
 
-def compile_once(source, payload, threads, output):
-    """Compile ``source`` with the booklet's JSON in a child process, the PDF to ``output``: (peak RSS MiB, CPU s,
-    wall s)."""
+def compile_once(source, compiler, payload, threads, output):
+    """Compile ``source`` with ``compiler`` (a ``typst_compile.py``) and the booklet's JSON in a child process, the
+    PDF to ``output``: (peak RSS MiB, CPU s, wall s)."""
     env = dict(os.environ)
     env.pop("RAYON_NUM_THREADS", None)
+    env.pop("MALLOC_MMAP_THRESHOLD_", None)
     if threads is not None:
         env["RAYON_NUM_THREADS"] = str(threads or os.cpu_count())
     started = time.perf_counter()
     with open(output, "wb") as pdf_file:
         child = subprocess.Popen(
-            [sys.executable, "-I", str(COMPILER), str(source), str(FONTS)],
+            [sys.executable, "-I", str(compiler), str(source), str(FONTS)],
             stdin=subprocess.PIPE,
             stdout=pdf_file,
             stderr=subprocess.PIPE,
@@ -209,8 +246,11 @@ def _measure(label, payload, names, args, workdir):
     results = {}
     for name in names:
         stem = f"{label}-{name}".replace(" ", "-")
-        source = variant_source(name, workdir / stem)
-        runs = [compile_once(source, payload, args.threads, workdir / f"{stem}-{n}.pdf") for n in range(args.repeat)]
+        source, compiler = variant_source(name, workdir / stem)
+        runs = [
+            compile_once(source, compiler, payload, args.threads, workdir / f"{stem}-{n}.pdf")
+            for n in range(args.repeat)
+        ]
         peaks = [run[0] for run in runs]
         pages = len(PdfReader(workdir / f"{stem}-0.pdf").pages)
         results[name] = {"peaks_mib": peaks, "cpu_seconds": [run[1] for run in runs], "pages": pages}
