@@ -26,7 +26,7 @@ frames' items, its caches' tables) are carved out of the heap, where what they l
 they grow is kept: the peak then depended on where those vectors happened to fall, and moved by tens
 of MiB between booklets of almost the same size, or the same booklet in another language. With the
 threshold fixed, the 300-session booklet peaks at about 262 MiB instead of 297 (in French 266 instead
-of 300), for the same CPU time. An operator's ``MALLOC_MMAP_THRESHOLD_`` is kept.
+of 300), for about the same CPU time (within 0.1 s). An operator's ``MALLOC_MMAP_THRESHOLD_`` is kept.
 """
 
 import os
